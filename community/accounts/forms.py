@@ -1,0 +1,56 @@
+"""Account forms: they check presence and shape; services check the rules."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+REQUIRED = _l("This field is required.")
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    name = StringField(_l("Display name"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    invite = HiddenField()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    remember = BooleanField(_l("Remember me"))
+    next = HiddenField()
+
+
+class EmailOnlyForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New email"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Display name"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    locale = SelectField(
+        _l("Language"),
+        choices=[("", _l("Follow the browser")), ("zh_CN", "简体中文"), ("en", "English")],
+    )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(REQUIRED), Length(max=60)])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change state."""

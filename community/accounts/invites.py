@@ -1,0 +1,44 @@
+"""Invites: who brought whom. A binding is made once, at sign-up, and never changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from community.accounts.models import User
+from community.clock import utcnow
+from community.errors import ValidationFailed
+from community.extensions import db
+
+INVITE_COOKIE = "invite"
+
+
+def inviter_by_code(code: str | None) -> User | None:
+    code = (code or "").strip().lower()
+    if not code or len(code) > 16:
+        return None
+    return db.session.scalar(select(User).where(User.invite_code == code))
+
+
+def bind_inviter(user: User, inviter: User, when: datetime | None = None) -> None:
+    """Lock `inviter` as the one who invited `user`: for life, never oneself, never a cycle."""
+    if user.inviter_id is not None:
+        raise ValidationFailed([("inviter", str(_l("This account is already bound to an inviter.")))])
+    if inviter.id == user.id:
+        raise ValidationFailed([("inviter", str(_l("You cannot invite yourself.")))])
+    seen = set()
+    ancestor = inviter
+    while ancestor is not None and ancestor.id not in seen:
+        if ancestor.id == user.id:
+            raise ValidationFailed([("inviter", str(_l("This invitation would form a cycle.")))])
+        seen.add(ancestor.id)
+        ancestor = db.session.get(User, ancestor.inviter_id) if ancestor.inviter_id else None
+    user.inviter_id = inviter.id
+    user.invited_at = when or utcnow()
+    db.session.flush()
+
+
+def invitees_of(user: User) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.inviter_id == user.id).order_by(User.created_at)))

@@ -1,0 +1,87 @@
+"""Answer "may this user do X now?" from their tier and active membership periods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from community.billing.models import MembershipPeriod, Tier
+from community.billing.tiers import FREE, tier_by_slug
+from community.clock import utcnow
+from community.extensions import db
+
+ENTITLEMENTS = ("read_answers", "ask", "deals", "ask_expert")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a user stands at one moment: their tier and until when it is covered."""
+
+    tier: Tier
+    active_until: datetime | None
+
+    @property
+    def is_member(self) -> bool:
+        return self.tier.is_paid
+
+
+def standing_at(user, moment: datetime) -> Standing:
+    """Compute a user's standing at `moment` from their unrevoked periods."""
+    free = tier_by_slug(FREE)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Standing(tier=free, active_until=None)
+    periods = list(
+        db.session.scalars(
+            select(MembershipPeriod)
+            .where(
+                MembershipPeriod.user_id == user.id,
+                MembershipPeriod.revoked_at.is_(None),
+                MembershipPeriod.ends_at > moment,
+            )
+            .order_by(MembershipPeriod.starts_at)
+        )
+    )
+    covering = [period for period in periods if period.covers(moment)]
+    if not covering:
+        return Standing(tier=free, active_until=None)
+    tier = max((period.tier for period in covering), key=lambda tier: tier.rank)
+    return Standing(tier=tier, active_until=covered_until(periods, moment))
+
+
+def covered_until(periods: list[MembershipPeriod], moment: datetime) -> datetime:
+    """End of the unbroken run of periods (sorted by start) that covers `moment`."""
+    end = moment
+    for period in periods:
+        if period.starts_at <= end and period.ends_at > end:
+            end = period.ends_at
+    return end
+
+
+def standing(user) -> Standing:
+    """The user's standing now, computed once per request."""
+    if not has_request_context():
+        return standing_at(user, utcnow())
+    cache = g.setdefault("standings", {})
+    key = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    if key not in cache:
+        cache[key] = standing_at(user, utcnow())
+    return cache[key]
+
+
+def may(user, entitlement: str) -> bool:
+    """True when `user` may use `entitlement` now; operators and admins may use everything."""
+    if entitlement not in ENTITLEMENTS:
+        raise ValueError(f"unknown entitlement {entitlement!r}")
+    if getattr(user, "is_authenticated", False) and user.is_operator:
+        return True
+    return standing(user).tier.grants(entitlement)
+
+
+def is_member(user) -> bool:
+    """True for an active paid tier, and for staff."""
+    if getattr(user, "is_authenticated", False) and user.is_operator:
+        return True
+    return standing(user).is_member

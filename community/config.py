@@ -1,0 +1,117 @@
+"""Configuration: embedded defaults, then environment variables, then a test mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "development",
+    "SITE_NAME": "社区",
+    "SITE_URL": "http://127.0.0.1:5000",
+    "MAIL_URL": "",
+    "MAIL_FROM": "community <no-reply@localhost>",
+    "REDIS_URL": "",
+    "LANGUAGES": ("zh_CN", "en"),
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "PROXY_COUNT": 0,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_ENABLED": True,
+    "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+    "MAIL_LIMIT_PER_IP": "10 per hour",
+    "PASSWORD_MIN_LENGTH": 8,
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_COST": 64 * 1024,
+    "VERIFY_TOKEN_HOURS": 48,
+    "RESET_TOKEN_HOURS": 2,
+    "INVITE_COOKIE_DAYS": 30,
+    "GRACE_DAYS": 7,
+}
+
+# Environment variables read as they are (strings) or converted by the given function.
+ENVIRONMENT: dict[str, Any] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "REDIS_URL": str,
+    "MAIL_URL": str,
+    "MAIL_FROM": str,
+    "SITE_URL": str,
+    "SITE_NAME": str,
+    "PROXY_COUNT": int,
+    "MAX_CONTENT_LENGTH": int,
+    "GRACE_DAYS": int,
+}
+
+
+def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill `app.config` from defaults, the environment and `overrides`, in that order."""
+    app.config.update(DEFAULTS)
+    env_name = os.environ.get("COMMUNITY_ENV", "development")
+    for name, convert in ENVIRONMENT.items():
+        if os.environ.get(name):
+            app.config[name] = convert(os.environ[name])
+    app.config["ENV_NAME"] = env_name
+    if overrides:
+        app.config.update(overrides)
+    env_name = app.config["ENV_NAME"]
+    if env_name not in ENVIRONMENTS:
+        raise RuntimeError(f"COMMUNITY_ENV must be one of {', '.join(ENVIRONMENTS)}")
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
+        app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL"), instance
+    )
+    if app.config.get("REDIS_URL"):
+        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    else:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+    if env_name == "production":
+        if not app.config.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production (COMMUNITY_ENV=production)")
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret(instance)
+
+
+def database_uri(url: str | None, instance: Path) -> str:
+    """Return a SQLAlchemy URL, defaulting to SQLite in the instance folder and psycopg 3."""
+    if not url:
+        return f"sqlite:///{instance / 'community.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def development_secret(instance: Path) -> str:
+    """Read the generated development secret, creating it on first use."""
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,76 @@
+"""`flask demo seed`: realistic Chinese demo accounts and memberships for a fresh site."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from community.accounts import services
+from community.accounts.models import Role, User
+from community.billing.models import MembershipPeriod
+from community.billing.tiers import seed_default_tiers, tier_by_slug
+from community.clock import utcnow
+from community.extensions import db
+
+log = logging.getLogger(__name__)
+
+demo_cli = AppGroup("demo", help="Demo content for a local site.")
+
+DEMO_PASSWORD = "demo-community-2026"
+
+# (email, display name, role, tier or None, invited by)
+DEMO_USERS = (
+    ("admin@example.com", "站长老王", Role.ADMIN, "pro", None),
+    ("operator@example.com", "运营小林", Role.OPERATOR, "member", None),
+    ("pro@example.com", "陈医生", Role.MEMBER, "pro", None),
+    ("member@example.com", "李晓萌", Role.MEMBER, "member", "pro@example.com"),
+    ("member2@example.com", "张大伟", Role.MEMBER, "member", "member@example.com"),
+    ("free@example.com", "路过的猫", Role.MEMBER, None, "member@example.com"),
+)
+
+
+def seed_accounts() -> int:
+    """Create the demo accounts that are missing; return how many were created."""
+    operator = None
+    created = 0
+    now = utcnow()
+    for email, name, role, tier_slug, invited_by in DEMO_USERS:
+        if services.find_by_email(email):
+            continue
+        inviter = services.find_by_email(invited_by) if invited_by else None
+        user = services.register_user(email, name, DEMO_PASSWORD, role=role, inviter=inviter, locale="zh_CN")
+        user.email_verified_at = now
+        if role == Role.ADMIN:
+            operator = user
+        if tier_slug:
+            db.session.add(
+                MembershipPeriod(
+                    user_id=user.id,
+                    tier_id=tier_by_slug(tier_slug).id,
+                    starts_at=now - timedelta(days=30),
+                    ends_at=now + timedelta(days=335),
+                    source="comp",
+                    granted_by_id=operator.id if operator else None,
+                    reason="演示数据",
+                )
+            )
+        created += 1
+    db.session.flush()
+    return created
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the site already has users.")
+def seed(if_empty: bool):
+    """Seed tiers and demo accounts (password: demo-community-2026)."""
+    if if_empty and db.session.scalar(select(func.count(User.id))):
+        click.echo("site already has users; demo seed skipped")
+        return
+    seed_default_tiers()
+    created = seed_accounts()
+    db.session.commit()
+    click.echo(f"demo seed: {created} accounts created (password {DEMO_PASSWORD})")

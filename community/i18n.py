@@ -1,0 +1,31 @@
+"""Which language a request is answered in: user setting, then cookie, then Accept-Language."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "lang"
+
+
+def supported_locale(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.replace("-", "_")
+    for locale in current_app.config["LANGUAGES"]:
+        if value.lower() == locale.lower() or value.lower().split("_")[0] == locale.lower().split("_")[0]:
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    chosen = supported_locale(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    for value, _quality in request.accept_languages:
+        chosen = supported_locale(value)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

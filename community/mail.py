@@ -1,0 +1,63 @@
+"""Outgoing email: SMTP when MAIL_URL is set, otherwise files in the outbox and the log."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from community.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def send_email(to: str, subject: str, template: str, locale: str | None = None, **context) -> None:
+    """Render `templates/email/<template>.txt` and send it to `to`, in the recipient's locale."""
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = render_template(f"email/{template}.txt", **context)
+        subject_text = str(subject)
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject_text
+    message["Message-ID"] = make_msgid(domain="community.local")
+    message.set_content(body)
+    if current_app.config.get("MAIL_URL"):
+        deliver_smtp(current_app.config["MAIL_URL"], message)
+    else:
+        deliver_to_outbox(Path(current_app.config["OUTBOX_DIR"]), message)
+
+
+def deliver_to_outbox(outbox: Path, message: EmailMessage) -> Path:
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+    path = outbox / f"{stamp}-{message['Message-ID'].strip('<>').split('@')[0]}.eml"
+    path.write_bytes(bytes(message))
+    log.info("mail to %s: %s (saved to %s)", message["To"], message["Subject"], path)
+    return path
+
+
+def deliver_smtp(url: str, message: EmailMessage) -> None:
+    """Send through `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://...`."""
+    parts = urlsplit(url)
+    if parts.scheme == "smtps":
+        client = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(parts.hostname, parts.port or 25)
+    with client:
+        if parts.scheme == "smtp":
+            client.ehlo()
+            if client.has_extn("starttls"):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)
+    log.info("mail to %s: %s (sent over SMTP)", message["To"], message["Subject"])

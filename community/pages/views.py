@@ -1,0 +1,52 @@
+"""Site-wide pages: the landing page, language choice and the health check."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from community.accounts import invites
+from community.billing.tiers import tiers_for_sale
+from community.extensions import db
+from community.i18n import LANGUAGE_COOKIE, supported_locale
+from community.security import safe_next_url
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+def index():
+    inviter = None
+    if not current_user.is_authenticated:
+        inviter = invites.inviter_by_code(request.cookies.get(invites.INVITE_COOKIE))
+    return render_template("pages/index.html", tiers=tiers_for_sale(), inviter=inviter)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Remember the chosen language in a cookie and, for a signed-in user, in their settings."""
+    choice = supported_locale(request.form.get("lang"))
+    response = redirect(safe_next_url(request.form.get("next"), url_for("pages.index")))
+    if choice is None:
+        return response
+    response.set_cookie(LANGUAGE_COOKIE, choice, max_age=365 * 86400, samesite="Lax", httponly=True)
+    if current_user.is_authenticated:
+        current_user.locale = choice
+        db.session.commit()
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok", version=current_app.config.get("VERSION", "dev"))

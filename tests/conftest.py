@@ -1,0 +1,230 @@
+"""Fixtures shared by the whole suite: a fresh app per test on a migrated database, users by role."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+
+from community import create_app
+from community.accounts import services
+from community.accounts.models import Role
+from community.billing.models import MembershipPeriod
+from community.billing.tiers import seed_default_tiers, tier_by_slug
+from community.clock import utcnow
+from community.extensions import db
+
+PASSWORD = "correct horse battery"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_service(name: str, available: bool) -> None:
+    """Skip locally when a service is missing; in CI a missing service is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is required in CI but is not reachable", pytrace=False)
+    pytest.skip(f"{name} is not reachable")
+
+
+def base_config(database_url: str, instance: Path) -> dict:
+    return {
+        "ENV_NAME": "testing",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance),
+        "OUTBOX_DIR": str(instance / "outbox"),
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """A database migrated to head once per session: PostgreSQL when TEST_DATABASE_URL is set."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app(base_config(url, tmp_path_factory.mktemp("migrate")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def clear_database() -> None:
+    tables = [table.name for table in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in reversed(tables):
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path) -> dict:
+    """The mapping given to create_app; a test may change it before asking for `app`."""
+    return base_config(database_url, tmp_path / "instance")
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        clear_database()
+        seed_default_tiers()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a verified user; `tier=` gives them an active period on that tier."""
+    counter = {"n": 0}
+
+    def make(
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        role: str = Role.MEMBER,
+        tier: str | None = None,
+        days: int = 365,
+        verified: bool = True,
+        inviter=None,
+    ):
+        counter["n"] += 1
+        n = counter["n"]
+        user = services.register_user(
+            email or f"user{n}@example.com", name or f"用户{n}", password, role=role, inviter=inviter
+        )
+        if verified:
+            user.email_verified_at = utcnow()
+        if tier:
+            grant_period(user, tier, days)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def grant_period(user, tier_slug: str, days: int, start=None):
+    start = start or utcnow() - timedelta(days=1)
+    period = MembershipPeriod(
+        user_id=user.id,
+        tier_id=tier_by_slug(tier_slug).id,
+        starts_at=start,
+        ends_at=start + timedelta(days=days),
+        source="comp",
+        reason="test",
+    )
+    db.session.add(period)
+    db.session.flush()
+    return period
+
+
+@pytest.fixture
+def free_user(make_user):
+    return make_user(email="free@example.com", name="免费用户")
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(email="member@example.com", name="会员小李", tier="member")
+
+
+@pytest.fixture
+def pro_member(make_user):
+    return make_user(email="pro@example.com", name="专业会员老陈", tier="pro")
+
+
+@pytest.fixture
+def operator(make_user):
+    return make_user(email="operator@example.com", name="运营小林", role=Role.OPERATOR)
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(email="admin@example.com", name="站长", role=Role.ADMIN)
+
+
+@pytest.fixture
+def mallory(make_user):
+    """A paying member who tries what she must not."""
+    return make_user(email="mallory@example.com", name="Mallory", tier="member")
+
+
+def log_in(client, user) -> None:
+    """Sign `user` in on `client` without going through the form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login():
+    return log_in
+
+
+@pytest.fixture
+def outbox(app):
+    """The messages written to the outbox, oldest first, parsed."""
+    directory = Path(app.config["OUTBOX_DIR"])
+
+    def read():
+        if not directory.exists():
+            return []
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(directory.glob("*.eml"))
+        ]
+
+    return read
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements issued inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

@@ -1,0 +1,31 @@
+"""Small helpers tests share: CSRF tokens from pages and links from emails."""
+
+from __future__ import annotations
+
+import re
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+LINK_RE = re.compile(r"https?://\S+")
+
+
+def csrf_from(response) -> str:
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def link_in(message) -> str:
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = LINK_RE.search(body)
+    assert match, f"no link in email: {body!r}"
+    return match.group(0)
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
+    """GET `page` (default `url`) for a CSRF token, then POST `data` to `url`."""
+    token = csrf_from(client.get(page or url))
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
