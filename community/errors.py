@@ -61,7 +61,7 @@ def retry_after_seconds() -> int | None:
     current = limiter.current_limit
     if current is None:
         return None
-    return max(1, math.ceil(current.reset_at - time.time()))
+    return max(1, int(current.reset_at - time.time()))
 
 
 def render_error(code: int, message: str | None = None, headers: dict | None = None):

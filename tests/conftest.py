@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 
@@ -47,6 +48,22 @@ def base_config(database_url: str, instance: Path) -> dict:
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """Compile translation catalogs that are missing or older than their .po (make does too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in Path(__file__).parent.parent.glob("community/translations/*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle)
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     """A database migrated to head once per session: PostgreSQL when TEST_DATABASE_URL is set."""
@@ -83,9 +100,22 @@ def app_config(database_url, tmp_path) -> dict:
     return base_config(database_url, tmp_path / "instance")
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: fresh `g`, fresh DB session.
+
+    Without this, requests reuse the app context the `app` fixture pushed, and `g` (where
+    Flask-Login keeps the current user) would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         clear_database()
         seed_default_tiers()

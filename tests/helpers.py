@@ -29,3 +29,12 @@ def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
     """GET `page` (default `url`) for a CSRF token, then POST `data` to `url`."""
     token = csrf_from(client.get(page or url))
     return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def zh(msgid: str, **variables) -> str:
+    """`msgid` as the Chinese UI shows it, HTML-escaped as Jinja escapes it (needs an app context)."""
+    from flask_babel import force_locale, gettext
+    from markupsafe import escape
+
+    with force_locale("zh_CN"):
+        return str(escape(gettext(msgid, **variables)))

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 REQUIRED = _l("This field is required.")
@@ -44,7 +45,7 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("Display name"), validators=[DataRequired(REQUIRED), Length(max=40)])
     locale = SelectField(
         _l("Language"),
-        choices=[("", _l("Follow the browser")), ("zh_CN", "简体中文"), ("en", "English")],
+        choices=[SelectChoice("", _l("Follow the browser")), SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")],
     )
 
 

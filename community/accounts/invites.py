@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from community.accounts.models import User
@@ -20,6 +22,26 @@ def inviter_by_code(code: str | None) -> User | None:
     if not code or len(code) > 16:
         return None
     return db.session.scalar(select(User).where(User.invite_code == code))
+
+
+def cookie_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="invite-cookie")
+
+
+def invite_cookie_value(inviter: User) -> str:
+    """A signed, timestamped cookie value, so the 30-day window is enforced by the server too."""
+    return cookie_serializer().dumps(inviter.invite_code)
+
+
+def inviter_from_cookie(value: str | None) -> User | None:
+    if not value:
+        return None
+    max_age = current_app.config["INVITE_COOKIE_DAYS"] * 86400
+    try:
+        code = cookie_serializer().loads(value, max_age=max_age)
+    except BadSignature:
+        return None
+    return inviter_by_code(code)
 
 
 def bind_inviter(user: User, inviter: User, when: datetime | None = None) -> None:

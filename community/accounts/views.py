@@ -61,8 +61,10 @@ def register():
         return redirect(url_for("pages.index"))
     form = RegisterForm()
     if request.method == "GET":
-        form.invite.data = request.args.get("invite") or request.cookies.get(invites.INVITE_COOKIE, "")
-    inviter = invites.inviter_by_code(form.invite.data)
+        form.invite.data = request.args.get("invite", "")
+    inviter = invites.inviter_by_code(form.invite.data) or invites.inviter_from_cookie(
+        request.cookies.get(invites.INVITE_COOKIE)
+    )
     if form.validate_on_submit():
         try:
             user = services.register_user(
@@ -263,7 +265,7 @@ def change_password():
         else:
             db.session.commit()
             # Keep this session signed in under the new epoch; other sessions end.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.settings"))
     return render_settings(400, password_form=form)
@@ -349,7 +351,7 @@ def follow_invite(code: str):
     days = current_app.config["INVITE_COOKIE_DAYS"]
     response.set_cookie(
         invites.INVITE_COOKIE,
-        inviter.invite_code,
+        invites.invite_cookie_value(inviter),
         max_age=days * 86400,
         httponly=True,
         samesite="Lax",

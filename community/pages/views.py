@@ -23,7 +23,7 @@ bp = Blueprint("pages", __name__)
 def index():
     inviter = None
     if not current_user.is_authenticated:
-        inviter = invites.inviter_by_code(request.cookies.get(invites.INVITE_COOKIE))
+        inviter = invites.inviter_from_cookie(request.cookies.get(invites.INVITE_COOKIE))
     return render_template("pages/index.html", tiers=tiers_for_sale(), inviter=inviter)
 
 
