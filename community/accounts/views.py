@@ -12,8 +12,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from community.accounts import invites, services, tokens
@@ -35,6 +35,7 @@ from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
 from community.mail import send_email
 from community.security import login_required_view, safe_next_url
+from community.templating import locale_code
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -52,7 +53,7 @@ def send_verification(user: User) -> None:
     raw = tokens.issue_email_token(user, tokens.VERIFY_EMAIL)
     db.session.commit()
     link = url_for("accounts.verify", token=raw, _external=True)
-    send_email(user.email, _("Confirm your email address"), "verify", locale=user.locale, user=user, link=link)
+    send_email(user.email, _l("Confirm your email address"), "verify", locale=user.locale, user=user, link=link)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -68,7 +69,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register_user(
-                form.email.data, form.name.data, form.password.data, inviter=inviter, locale=current_locale()
+                form.email.data, form.name.data, form.password.data, inviter=inviter, locale=locale_code()
             )
         except ValidationFailed as failure:
             db.session.rollback()
@@ -83,11 +84,6 @@ def register():
             return response
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/register.html", form=form, inviter=inviter), status
-
-
-def current_locale() -> str | None:
-    locale = get_locale()
-    return str(locale) if locale else None
 
 
 @bp.route("/verify/<token>")
@@ -167,7 +163,7 @@ def forgot_password():
                 raw = tokens.issue_email_token(user, tokens.RESET_PASSWORD)
                 db.session.commit()
                 link = url_for("accounts.reset_password", token=raw, _external=True)
-                send_email(user.email, _("Reset your password"), "reset", locale=user.locale, user=user, link=link)
+                send_email(user.email, _l("Reset your password"), "reset", locale=user.locale, user=user, link=link)
             flash(_("If an account uses %(email)s, a reset link is on its way.", email=email), "info")
             return redirect(url_for("accounts.login"))
     status = 400 if form.errors or form.form_errors else 200
@@ -285,7 +281,7 @@ def change_email():
             raw = tokens.issue_email_token(current_user, tokens.CHANGE_EMAIL, email=email)
             db.session.commit()
             link = url_for("accounts.confirm_email", token=raw, _external=True)
-            send_email(email, _("Confirm your new email address"), "change_email", locale=current_user.locale, user=current_user, link=link)
+            send_email(email, _l("Confirm your new email address"), "change_email", locale=current_user.locale, user=current_user, link=link)
             flash(_("We sent a confirmation link to %(email)s. Your email changes when you open it.", email=email), "info")
             return redirect(url_for("accounts.settings"))
     return render_settings(400, email_form=form)

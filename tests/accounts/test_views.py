@@ -289,3 +289,12 @@ class TestInvites:
         page = client.get("/account/settings").get_data(as_text=True)
         assert f"/account/invite/{member.invite_code}" in page
         assert "被邀请的人" in page
+
+
+def test_sign_up_remembers_the_language_it_was_made_in(client):
+    client.get("/", headers={"Accept-Language": "en"})
+    post_form(client, "/account/register", {"email": "en@example.com", "name": "Reader", "password": PASSWORD},
+              headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert db.session.query(User).filter_by(email="en@example.com").one().locale == "en"
+    register(client.application.test_client())
+    assert db.session.query(User).filter_by(email="new@example.com").one().locale == "zh_CN"

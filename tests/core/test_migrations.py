@@ -1,0 +1,38 @@
+"""Migrations: one head, and a migrated database matches the models exactly."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from community.extensions import db
+
+
+def test_single_head(app):
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, heads
+
+
+def test_models_match_migrations(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], diff
+
+
+def test_upgrade_from_empty_seeds_tiers_and_downgrade_removes_everything(app_config, tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    from community import create_app
+
+    fresh = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    with fresh.app_context():
+        upgrade()
+        rows = db.session.execute(text("SELECT slug, annual_price, rebate_share FROM tiers ORDER BY rank")).all()
+        assert [tuple(row) for row in rows] == [("free", 0, 0), ("member", 19900, 50), ("pro", 49900, 70)]
+        db.session.remove()
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
