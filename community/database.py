@@ -11,7 +11,7 @@ _configured = False
 
 
 def set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:
-    """WAL for concurrent readers, enforced foreign keys, and waiting instead of failing on locks."""
+    """WAL for concurrent readers, enforced foreign keys, waiting (not failing) on locks."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()

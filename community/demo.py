@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 demo_cli = AppGroup("demo", help="Demo content for a local site.")
 
-DEMO_PASSWORD = "demo-community-2026"
+DEMO_PASSWORD = "demo-community-2026"  # noqa: S105 - documented demo login
 
 # (email, display name, role, tier or None, invited by)
 DEMO_USERS = (
@@ -42,7 +42,9 @@ def seed_accounts() -> int:
         if services.find_by_email(email):
             continue
         inviter = services.find_by_email(invited_by) if invited_by else None
-        user = services.register_user(email, name, DEMO_PASSWORD, role=role, inviter=inviter, locale="zh_CN")
+        user = services.register_user(
+            email, name, DEMO_PASSWORD, role=role, inviter=inviter, locale="zh_CN"
+        )
         user.email_verified_at = now
         if role == Role.ADMIN:
             operator = user

@@ -51,9 +51,7 @@ ERROR_TITLES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def retry_after_seconds() -> int | None:
@@ -97,7 +95,11 @@ def handle_http_error(error: HTTPException):
 
 def handle_csrf_error(error: CSRFError):
     return render_error(
-        400, _("The form has expired or was not sent from this site. Please reload the page and try again.")
+        400,
+        _(
+            "The form has expired or was not sent from this site. "
+            "Please reload the page and try again."
+        ),
     )
 
 

@@ -13,7 +13,10 @@ def supported_locale(value: str | None) -> str | None:
         return None
     value = value.replace("-", "_")
     for locale in current_app.config["LANGUAGES"]:
-        if value.lower() == locale.lower() or value.lower().split("_")[0] == locale.lower().split("_")[0]:
+        if (
+            value.lower() == locale.lower()
+            or value.lower().split("_")[0] == locale.lower().split("_")[0]
+        ):
             return locale
     return None
 

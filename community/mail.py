@@ -48,7 +48,9 @@ def deliver_smtp(url: str, message: EmailMessage) -> None:
     """Send through `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://...`."""
     parts = urlsplit(url)
     if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(parts.hostname, parts.port or 465, context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(
+            parts.hostname, parts.port or 465, context=ssl.create_default_context()
+        )
     else:
         client = smtplib.SMTP(parts.hostname, parts.port or 25)
     with client:

@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: a fresh app per test on a migrated database, users by role."""
+"""Shared fixtures: a fresh app per test on a migrated database, and users by role."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def compiled_catalogs():
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    for po_path in Path(__file__).parent.parent.glob("community/translations/*/LC_MESSAGES/messages.po"):
+    for po_path in Path(__file__).parent.parent.glob(
+        "community/translations/*/LC_MESSAGES/messages.po"
+    ):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
@@ -69,7 +71,11 @@ def database_url(tmp_path_factory) -> str:
     """A database migrated to head once per session: PostgreSQL when TEST_DATABASE_URL is set."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        url = (
+            url.replace("postgresql://", "postgresql+psycopg://", 1)
+            if url.startswith("postgresql://")
+            else url
+        )
         engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -153,7 +159,11 @@ def make_user(app):
         counter["n"] += 1
         n = counter["n"]
         user = services.register_user(
-            email or f"user{n}@example.com", name or f"用户{n}", password, role=role, inviter=inviter
+            email or f"user{n}@example.com",
+            name or f"用户{n}",
+            password,
+            role=role,
+            inviter=inviter,
         )
         if verified:
             user.email_verified_at = utcnow()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 LINK_RE = re.compile(r"https?://\S+")
 
 
@@ -32,7 +34,7 @@ def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
 
 
 def zh(msgid: str, **variables) -> str:
-    """`msgid` as the Chinese UI shows it, HTML-escaped as Jinja escapes it (needs an app context)."""
+    """`msgid` as the Chinese UI shows it, escaped as Jinja escapes it (needs an app context)."""
     from flask_babel import force_locale, gettext
     from markupsafe import escape
 

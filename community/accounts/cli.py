@@ -26,7 +26,9 @@ def user_or_fail(email: str):
 
 def fail_with(failure: ValidationFailed) -> None:
     db.session.rollback()
-    raise click.ClickException("; ".join(f"{field or 'input'}: {reason}" for field, reason in failure.errors))
+    raise click.ClickException(
+        "; ".join(f"{field or 'input'}: {reason}" for field, reason in failure.errors)
+    )
 
 
 @users_cli.command("create")

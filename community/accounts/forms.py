@@ -28,12 +28,16 @@ class EmailOnlyForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)]
+    )
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(REQUIRED), Length(max=128)]
+    )
 
 
 class ChangeEmailForm(FlaskForm):
@@ -45,7 +49,11 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("Display name"), validators=[DataRequired(REQUIRED), Length(max=40)])
     locale = SelectField(
         _l("Language"),
-        choices=[SelectChoice("", _l("Follow the browser")), SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")],
+        choices=[
+            SelectChoice("", _l("Follow the browser")),
+            SelectChoice("zh_CN", "简体中文"),
+            SelectChoice("en", "English"),
+        ],
     )
 
 

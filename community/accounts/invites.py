@@ -47,7 +47,9 @@ def inviter_from_cookie(value: str | None) -> User | None:
 def bind_inviter(user: User, inviter: User, when: datetime | None = None) -> None:
     """Lock `inviter` as the one who invited `user`: for life, never oneself, never a cycle."""
     if user.inviter_id is not None:
-        raise ValidationFailed([("inviter", str(_l("This account is already bound to an inviter.")))])
+        raise ValidationFailed(
+            [("inviter", str(_l("This account is already bound to an inviter.")))]
+        )
     if inviter.id == user.id:
         raise ValidationFailed([("inviter", str(_l("You cannot invite yourself.")))])
     seen = set()
@@ -63,4 +65,6 @@ def bind_inviter(user: User, inviter: User, when: datetime | None = None) -> Non
 
 
 def invitees_of(user: User) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.inviter_id == user.id).order_by(User.created_at)))
+    return list(
+        db.session.scalars(select(User).where(User.inviter_id == user.id).order_by(User.created_at))
+    )

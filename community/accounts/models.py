@@ -21,7 +21,9 @@ class Role(enum.StrEnum):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("inviter_id IS NULL OR inviter_id <> id", name="not_self_invited"),)
+    __table_args__ = (
+        CheckConstraint("inviter_id IS NULL OR inviter_id <> id", name="not_self_invited"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -39,7 +39,9 @@ def normalize_email(raw: str | None, field: str = "email") -> str:
 def clean_name(raw: str | None) -> str:
     name = " ".join(unicodedata.normalize("NFKC", raw or "").split())
     if any(unicodedata.category(char).startswith("C") for char in name):
-        raise ValidationFailed([("name", str(_l("The name contains characters that cannot be shown.")))])
+        raise ValidationFailed(
+            [("name", str(_l("The name contains characters that cannot be shown.")))]
+        )
     if not NAME_MIN <= len(name) <= NAME_MAX:
         raise ValidationFailed(
             [("name", str(_l("Use %(min)d to %(max)d characters.", min=NAME_MIN, max=NAME_MAX)))]
@@ -144,7 +146,9 @@ def change_password(user: User, current: str, new: str) -> None:
     if not matches:
         raise ValidationFailed([("current_password", str(_l("The current password is wrong.")))])
     if current == new:
-        raise ValidationFailed([("password", str(_l("The new password is the same as the current one.")))])
+        raise ValidationFailed(
+            [("password", str(_l("The new password is the same as the current one.")))]
+        )
     set_password(user, new)
 
 
@@ -181,7 +185,9 @@ def set_role(user: User, role: str, actor: User | None = None) -> None:
         raise NotAllowed(str(_l("Only administrators can change roles.")))
     if role not in tuple(Role):
         raise ValidationFailed([("role", str(_l("Unknown role.")))])
-    log.info("role of user %s: %s -> %s (by %s)", user.id, user.role, role, actor.id if actor else "cli")
+    log.info(
+        "role of user %s: %s -> %s (by %s)", user.id, user.role, role, actor.id if actor else "cli"
+    )
     user.role = role
 
 

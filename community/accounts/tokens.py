@@ -16,11 +16,15 @@ from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
 
 VERIFY_EMAIL = "verify_email"
-RESET_PASSWORD = "reset_password"
+RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose name, not a secret
 CHANGE_EMAIL = "change_email"
-PURPOSE_HOURS = {VERIFY_EMAIL: "VERIFY_TOKEN_HOURS", RESET_PASSWORD: "RESET_TOKEN_HOURS", CHANGE_EMAIL: "VERIFY_TOKEN_HOURS"}
+PURPOSE_HOURS = {
+    VERIFY_EMAIL: "VERIFY_TOKEN_HOURS",
+    RESET_PASSWORD: "RESET_TOKEN_HOURS",
+    CHANGE_EMAIL: "VERIFY_TOKEN_HOURS",
+}
 
-API_TOKEN_PREFIX = "cm_"
+API_TOKEN_PREFIX = "cm_"  # noqa: S105 - a visible prefix, not a secret
 API_TOKEN_LAST_USED_EVERY = timedelta(minutes=5)
 
 
@@ -42,7 +46,11 @@ def issue_email_token(user: User, purpose: str, email: str | None = None) -> str
     now = utcnow()
     db.session.execute(
         update(EmailToken)
-        .where(EmailToken.user_id == user.id, EmailToken.purpose == purpose, EmailToken.used_at.is_(None))
+        .where(
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == purpose,
+            EmailToken.used_at.is_(None),
+        )
         .values(expires_at=now)
     )
     raw = secrets.token_urlsafe(32)
@@ -66,7 +74,9 @@ def consume_email_token(raw: str, purpose: str) -> EmailToken:
     token = None
     if raw and len(raw) <= 100:
         token = db.session.scalar(
-            select(EmailToken).where(EmailToken.token_hash == digest(raw), EmailToken.purpose == purpose)
+            select(EmailToken).where(
+                EmailToken.token_hash == digest(raw), EmailToken.purpose == purpose
+            )
         )
     if token is None:
         raise LinkInvalid(str(_l("This link is not valid. Check that you copied all of it.")), 404)
@@ -91,7 +101,9 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     if not 1 <= len(name) <= 60:
         raise ValidationFailed([("name", str(_l("Give the token a name of 1 to 60 characters.")))])
     raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, prefix=raw[: len(API_TOKEN_PREFIX) + 6], token_hash=digest(raw))
+    token = ApiToken(
+        user_id=user.id, name=name, prefix=raw[: len(API_TOKEN_PREFIX) + 6], token_hash=digest(raw)
+    )
     db.session.add(token)
     db.session.flush()
     return token, raw
@@ -120,4 +132,8 @@ def user_for_api_token(raw: str) -> User | None:
 
 
 def api_tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        )
+    )

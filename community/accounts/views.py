@@ -53,7 +53,14 @@ def send_verification(user: User) -> None:
     raw = tokens.issue_email_token(user, tokens.VERIFY_EMAIL)
     db.session.commit()
     link = url_for("accounts.verify", token=raw, _external=True)
-    send_email(user.email, _l("Confirm your email address"), "verify", locale=user.locale, user=user, link=link)
+    send_email(
+        user.email,
+        _l("Confirm your email address"),
+        "verify",
+        locale=user.locale,
+        user=user,
+        link=link,
+    )
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -69,7 +76,11 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register_user(
-                form.email.data, form.name.data, form.password.data, inviter=inviter, locale=locale_code()
+                form.email.data,
+                form.name.data,
+                form.password.data,
+                inviter=inviter,
+                locale=locale_code(),
             )
         except ValidationFailed as failure:
             db.session.rollback()
@@ -78,7 +89,9 @@ def register():
             db.session.commit()
             send_verification(user)
             login_user(user)
-            flash(_("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success")
+            flash(
+                _("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success"
+            )
             response = redirect(url_for("pages.index"))
             response.delete_cookie(invites.INVITE_COOKIE)
             return response
@@ -108,13 +121,18 @@ def resend_verification():
         flash(_("Your email address is already confirmed."), "info")
     else:
         send_verification(current_user)
-        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
+        flash(
+            _("We sent a new confirmation link to %(email)s.", email=current_user.email), "success"
+        )
     return redirect(url_for("accounts.settings"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], scope="login-ip", deduct_when=login_failed
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    scope="login-ip",
+    deduct_when=login_failed,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
@@ -163,8 +181,17 @@ def forgot_password():
                 raw = tokens.issue_email_token(user, tokens.RESET_PASSWORD)
                 db.session.commit()
                 link = url_for("accounts.reset_password", token=raw, _external=True)
-                send_email(user.email, _l("Reset your password"), "reset", locale=user.locale, user=user, link=link)
-            flash(_("If an account uses %(email)s, a reset link is on its way.", email=email), "info")
+                send_email(
+                    user.email,
+                    _l("Reset your password"),
+                    "reset",
+                    locale=user.locale,
+                    user=user,
+                    link=link,
+                )
+            flash(
+                _("If an account uses %(email)s, a reset link is on its way.", email=email), "info"
+            )
             return redirect(url_for("accounts.login"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/forgot.html", form=form), status
@@ -274,15 +301,31 @@ def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            email = services.check_new_email(current_user, form.email.data, form.current_password.data)
+            email = services.check_new_email(
+                current_user, form.email.data, form.current_password.data
+            )
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
             raw = tokens.issue_email_token(current_user, tokens.CHANGE_EMAIL, email=email)
             db.session.commit()
             link = url_for("accounts.confirm_email", token=raw, _external=True)
-            send_email(email, _l("Confirm your new email address"), "change_email", locale=current_user.locale, user=current_user, link=link)
-            flash(_("We sent a confirmation link to %(email)s. Your email changes when you open it.", email=email), "info")
+            send_email(
+                email,
+                _l("Confirm your new email address"),
+                "change_email",
+                locale=current_user.locale,
+                user=current_user,
+                link=link,
+            )
+            flash(
+                _(
+                    "We sent a confirmation link to %(email)s. "
+                    "Your email changes when you open it.",
+                    email=email,
+                ),
+                "info",
+            )
             return redirect(url_for("accounts.settings"))
     return render_settings(400, email_form=form)
 
@@ -300,7 +343,9 @@ def confirm_email(token: str):
         abort(400, description=failure.errors[0][1])
     db.session.commit()
     flash(_("Your email address is now %(email)s.", email=record.email), "success")
-    return redirect(url_for("accounts.settings") if current_user.is_authenticated else url_for("accounts.login"))
+    return redirect(
+        url_for("accounts.settings") if current_user.is_authenticated else url_for("accounts.login")
+    )
 
 
 @bp.route("/tokens", methods=["POST"])
@@ -353,7 +398,14 @@ def follow_invite(code: str):
         samesite="Lax",
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
-    flash(_("%(name)s invited you. Sign up within %(days)d days to join them.", name=inviter.name, days=days), "info")
+    flash(
+        _(
+            "%(name)s invited you. Sign up within %(days)d days to join them.",
+            name=inviter.name,
+            days=days,
+        ),
+        "info",
+    )
     return response
 
 

@@ -24,14 +24,16 @@ def authenticate_bearer():
     if user is None:
         abort(401)
     db.session.commit()
-    # Flask-Login reads the request's user from g._login_user; setting it keeps the session untouched.
+    # Flask-Login reads the request's user from g._login_user; setting it leaves the session alone.
     g._login_user = user
 
 
 @bp.route("/me")
 def me():
     if not current_user.is_authenticated:
-        return jsonify(id=None, email=None, name=None, role="visitor", tier="free", active_until=None)
+        return jsonify(
+            id=None, email=None, name=None, role="visitor", tier="free", active_until=None
+        )
     current = standing(current_user)
     return jsonify(
         id=current_user.id,

@@ -72,7 +72,7 @@ class MembershipPeriod(db.Model):
     granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
 
     def __repr__(self) -> str:
-        return f"<MembershipPeriod {self.id} user={self.user_id} {self.tier_id} {self.ends_at:%Y-%m-%d}>"
+        return f"<MembershipPeriod {self.id} user={self.user_id} ends={self.ends_at:%Y-%m-%d}>"
 
     def covers(self, moment: datetime) -> bool:
         return self.revoked_at is None and self.starts_at <= moment < self.ends_at

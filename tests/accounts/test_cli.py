@@ -13,8 +13,18 @@ def invoke(runner, *args):
 
 def test_create_user_with_role_and_inviter(runner, member):
     result = invoke(
-        runner, "users", "create", "cli@example.com", "--name", "命令行用户", "--password", PASSWORD,
-        "--role", "operator", "--invited-by", member.email,
+        runner,
+        "users",
+        "create",
+        "cli@example.com",
+        "--name",
+        "命令行用户",
+        "--password",
+        PASSWORD,
+        "--role",
+        "operator",
+        "--invited-by",
+        member.email,
     )
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(email="cli@example.com").one()
@@ -23,12 +33,38 @@ def test_create_user_with_role_and_inviter(runner, member):
 
 def test_create_user_refuses_bad_input_and_writes_nothing(runner, member):
     cases = [
-        ("taken", [member.email, "--name", "重复", "--password", PASSWORD], zh("An account with this email already exists.")),
+        (
+            "taken",
+            [member.email, "--name", "重复", "--password", PASSWORD],
+            zh("An account with this email already exists."),
+        ),
         ("weak", ["weak@example.com", "--name", "弱密码", "--password", "123456"], "password"),
-        ("self", ["self@example.com", "--name", "自己", "--password", PASSWORD, "--invited-by", "self@example.com"],
-         "cannot invite themself"),
-        ("no inviter", ["x@example.com", "--name", "某人", "--password", PASSWORD, "--invited-by", "ghost@example.com"],
-         "no user"),
+        (
+            "self",
+            [
+                "self@example.com",
+                "--name",
+                "自己",
+                "--password",
+                PASSWORD,
+                "--invited-by",
+                "self@example.com",
+            ],
+            "cannot invite themself",
+        ),
+        (
+            "no inviter",
+            [
+                "x@example.com",
+                "--name",
+                "某人",
+                "--password",
+                PASSWORD,
+                "--invited-by",
+                "ghost@example.com",
+            ],
+            "no user",
+        ),
         ("bad email", ["not-an-email", "--name", "某人", "--password", PASSWORD], "email"),
     ]
     for label, args, expected in cases:

@@ -44,7 +44,15 @@ def test_register_refuses_malformed_email(app, email):
 
 @pytest.mark.parametrize(
     "password",
-    ["short", "12345678", "password123", "woaini1314", "aaaaaaaaaa", "1234512345", "wangxiaoming-pw"],
+    [
+        "short",
+        "12345678",
+        "password123",
+        "woaini1314",
+        "aaaaaaaaaa",
+        "1234512345",
+        "wangxiaoming-pw",
+    ],
 )
 def test_register_refuses_weak_passwords(app, password):
     with pytest.raises(ValidationFailed) as failure:

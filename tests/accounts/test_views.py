@@ -62,21 +62,29 @@ class TestRegister:
     def test_weak_password(self, client):
         response = register(client, password="12345678")
         assert response.status_code == 400
-        assert zh("This password is one of the most common ones; choose another.") in response.get_data(as_text=True)
+        assert zh(
+            "This password is one of the most common ones; choose another."
+        ) in response.get_data(as_text=True)
         assert db.session.query(User).count() == 0
 
     def test_missing_csrf_token(self, client):
-        response = client.post("/account/register", data={"email": "x@example.com", "name": "某人", "password": PASSWORD})
-        assert response.status_code == 400
-        assert zh("The form has expired or was not sent from this site. Please reload the page and try again.") in (
-            response.get_data(as_text=True)
+        response = client.post(
+            "/account/register",
+            data={"email": "x@example.com", "name": "某人", "password": PASSWORD},
         )
+        assert response.status_code == 400
+        assert zh(
+            "The form has expired or was not sent from this site. "
+            "Please reload the page and try again."
+        ) in (response.get_data(as_text=True))
         assert db.session.query(User).count() == 0
 
     def test_oversized_body(self, client, app):
         token = csrf_from(client.get("/account/register"))
         big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
-        response = client.post("/account/register", data={"csrf_token": token, "email": "a@example.com", "name": big})
+        response = client.post(
+            "/account/register", data={"csrf_token": token, "email": "a@example.com", "name": big}
+        )
         assert response.status_code == 413
         assert zh("What you sent is too large") in response.get_data(as_text=True)
         assert db.session.query(User).count() == 0
@@ -107,17 +115,30 @@ class TestLogin:
         token = csrf_from(page)
         response = client.post(
             "/account/login",
-            data={"csrf_token": token, "email": member.email, "password": PASSWORD, "next": "/account/settings"},
+            data={
+                "csrf_token": token,
+                "email": member.email,
+                "password": PASSWORD,
+                "next": "/account/settings",
+            },
         )
         assert response.headers["Location"] == "/account/settings"
 
     @pytest.mark.parametrize(
-        "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "evil.example"]
+        "target",
+        [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+        ],
     )
     def test_foreign_next_is_ignored(self, client, member, target):
         token = csrf_from(client.get("/account/login"))
         response = client.post(
-            "/account/login", data={"csrf_token": token, "email": member.email, "password": PASSWORD, "next": target}
+            "/account/login",
+            data={"csrf_token": token, "email": member.email, "password": PASSWORD, "next": target},
         )
         assert response.status_code == 302
         assert response.headers["Location"] == "/"
@@ -233,11 +254,21 @@ class TestSettings:
 
     def test_profile_update_and_bad_name(self, client, member, login):
         login(client, member)
-        ok = post_form(client, "/account/settings/profile", {"name": "新名字", "locale": "en"}, page="/account/settings")
+        ok = post_form(
+            client,
+            "/account/settings/profile",
+            {"name": "新名字", "locale": "en"},
+            page="/account/settings",
+        )
         assert ok.status_code == 302
         db.session.expire_all()
         assert (member.name, member.locale) == ("新名字", "en")
-        bad = post_form(client, "/account/settings/profile", {"name": "x", "locale": ""}, page="/account/settings")
+        bad = post_form(
+            client,
+            "/account/settings/profile",
+            {"name": "x", "locale": ""},
+            page="/account/settings",
+        )
         assert bad.status_code == 400
 
     def test_profile_page_is_public(self, client, member):
@@ -250,7 +281,7 @@ class TestSettings:
 class TestInvites:
     def test_invite_survives_a_detour(self, client, member):
         client.get(f"/account/invite/{member.invite_code}")
-        for path in ("/", "/account/login", "/account/users/%d" % member.id):
+        for path in ("/", "/account/login", f"/account/users/{member.id}"):
             client.get(path)
         assert register(client).status_code == 302
         newcomer = db.session.query(User).filter_by(email="new@example.com").one()
@@ -274,7 +305,9 @@ class TestInvites:
     def test_own_invite_link_does_not_bind(self, client, member, login):
         login(client, member)
         response = client.get(f"/account/invite/{member.invite_code}", follow_redirects=True)
-        assert zh("This is your own invitation link. Share it with friends.") in response.get_data(as_text=True)
+        assert zh("This is your own invitation link. Share it with friends.") in response.get_data(
+            as_text=True
+        )
         db.session.expire_all()
         assert member.inviter_id is None
 
@@ -293,8 +326,12 @@ class TestInvites:
 
 def test_sign_up_remembers_the_language_it_was_made_in(client):
     client.get("/", headers={"Accept-Language": "en"})
-    post_form(client, "/account/register", {"email": "en@example.com", "name": "Reader", "password": PASSWORD},
-              headers={"Accept-Language": "en-US,en;q=0.9"})
+    post_form(
+        client,
+        "/account/register",
+        {"email": "en@example.com", "name": "Reader", "password": PASSWORD},
+        headers={"Accept-Language": "en-US,en;q=0.9"},
+    )
     assert db.session.query(User).filter_by(email="en@example.com").one().locale == "en"
     register(client.application.test_client())
     assert db.session.query(User).filter_by(email="new@example.com").one().locale == "zh_CN"

@@ -15,7 +15,12 @@ def test_visitor_without_token(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 200
     assert response.get_json() == {
-        "id": None, "email": None, "name": None, "role": "visitor", "tier": "free", "active_until": None,
+        "id": None,
+        "email": None,
+        "name": None,
+        "role": "visitor",
+        "tier": "free",
+        "active_until": None,
     }
 
 
@@ -50,7 +55,14 @@ def test_token_does_not_start_a_session(client, member):
 
 @pytest.mark.parametrize(
     "header",
-    ["Bearer cm_unknown", "Bearer ", "Bearer", "Basic dXNlcjpwdw==", "cm_abc", "Bearer " + "x" * 300],
+    [
+        "Bearer cm_unknown",
+        "Bearer ",
+        "Bearer",
+        "Basic dXNlcjpwdw==",
+        "cm_abc",
+        "Bearer " + "x" * 300,
+    ],
 )
 def test_unknown_or_malformed_tokens_get_401(client, header):
     response = client.get("/api/v1/me", headers={"Authorization": header})
@@ -76,7 +88,9 @@ def test_api_404_is_json(client):
 class TestTokenPages:
     def test_member_creates_sees_once_and_revokes(self, client, member, login):
         login(client, member)
-        response = post_form(client, "/account/tokens", {"name": "我的脚本"}, page="/account/settings")
+        response = post_form(
+            client, "/account/tokens", {"name": "我的脚本"}, page="/account/settings"
+        )
         assert response.status_code == 201
         page = response.get_data(as_text=True)
         stored = db.session.query(tokens.ApiToken).one()
@@ -87,7 +101,12 @@ class TestTokenPages:
         again = client.get("/account/settings").get_data(as_text=True)
         assert raw not in again and stored.prefix in again
         token = csrf_from(client.get("/account/settings"))
-        assert client.post(f"/account/tokens/{stored.id}/revoke", data={"csrf_token": token}).status_code == 302
+        assert (
+            client.post(
+                f"/account/tokens/{stored.id}/revoke", data={"csrf_token": token}
+            ).status_code
+            == 302
+        )
         assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 401
 
     def test_free_user_cannot_create_tokens(self, client, free_user, login):

@@ -50,7 +50,9 @@ def test_development_generates_a_private_secret_once(monkeypatch, tmp_path):
     assert len(first.secret_key) == 64
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     # INSTANCE_PATH moves the SQLite file and the outbox along with the secret.
-    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'data' / 'community.db'}"
+    assert (
+        first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'data' / 'community.db'}"
+    )
     assert first.config["OUTBOX_DIR"] == str(tmp_path / "data" / "outbox")
 
 
@@ -78,7 +80,12 @@ def run_flask(args, instance: Path, timeout=120):
     for name in ("DATABASE_URL", "SECRET_KEY", "COMMUNITY_ENV", "REDIS_URL", "MAIL_URL"):
         env.pop(name, None)
     return subprocess.run(
-        [sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -93,4 +100,7 @@ def test_flask_commands_honour_instance_path(tmp_path):
     assert "skipped" in again.stdout
     assert (instance / "community.db").exists()
     assert (instance / "secret_key").exists()
-    assert not (ROOT / "instance" / "secret_key").exists() or (ROOT / "instance").resolve() != instance.resolve()
+    assert (
+        not (ROOT / "instance" / "secret_key").exists()
+        or (ROOT / "instance").resolve() != instance.resolve()
+    )

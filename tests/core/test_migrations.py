@@ -27,11 +27,19 @@ def test_upgrade_from_empty_seeds_tiers_and_downgrade_removes_everything(app_con
 
     from community import create_app
 
-    fresh = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"})
+    fresh = create_app(
+        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    )
     with fresh.app_context():
         upgrade()
-        rows = db.session.execute(text("SELECT slug, annual_price, rebate_share FROM tiers ORDER BY rank")).all()
-        assert [tuple(row) for row in rows] == [("free", 0, 0), ("member", 19900, 50), ("pro", 49900, 70)]
+        rows = db.session.execute(
+            text("SELECT slug, annual_price, rebate_share FROM tiers ORDER BY rank")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            ("free", 0, 0),
+            ("member", 19900, 50),
+            ("pro", 49900, 70),
+        ]
         db.session.remove()
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

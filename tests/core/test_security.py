@@ -15,7 +15,11 @@ def test_security_headers_on_every_page(client):
     for path in ("/", "/account/login", "/missing", "/api/v1/me"):
         headers = client.get(path).headers
         csp = headers["Content-Security-Policy"]
-        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert (
+            "script-src 'self'" in csp
+            and "frame-ancestors 'none'" in csp
+            and "unsafe-inline" not in csp
+        )
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -23,7 +27,12 @@ def test_security_headers_on_every_page(client):
 
 def test_pages_have_no_inline_scripts_or_styles(client):
     page = client.get("/").get_data(as_text=True)
-    assert "<script>" not in page and "<style" not in page and " style=" not in page and "onclick" not in page
+    assert (
+        "<script>" not in page
+        and "<style" not in page
+        and " style=" not in page
+        and "onclick" not in page
+    )
 
 
 def test_session_cookie_flags(client, member):
@@ -111,7 +120,9 @@ def test_healthz_checks_the_database(client):
 
 
 def test_healthz_reports_an_unreachable_database(app_config, tmp_path):
-    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"})
+    app = create_app(
+        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
