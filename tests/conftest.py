@@ -132,6 +132,24 @@ def app(app_config):
 
 
 @pytest.fixture
+def make_app():
+    """Create extra apps (a second worker, a production config); their pools close afterwards."""
+    apps = []
+
+    def make(config=None):
+        extra = create_app(config)
+        extra.test_client_class = IsolatedClient
+        apps.append(extra)
+        return extra
+
+    yield make
+    for extra in apps:
+        with extra.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

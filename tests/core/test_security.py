@@ -3,7 +3,6 @@
 import pytest
 from flask import Blueprint
 
-from community import create_app
 from community.accounts.models import User
 from community.extensions import db
 from community.security import safe_next_url
@@ -42,8 +41,8 @@ def test_session_cookie_flags(client, member):
     assert "Secure" not in cookie
 
 
-def test_production_cookies_are_secure(app_config, tmp_path, monkeypatch):
-    app = create_app({**app_config, "ENV_NAME": "production"})
+def test_production_cookies_are_secure(app_config, make_app):
+    app = make_app({**app_config, "ENV_NAME": "production"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     with app.test_client() as client:
         assert "Strict-Transport-Security" in client.get("/healthz").headers
@@ -119,8 +118,8 @@ def test_healthz_checks_the_database(client):
     assert response.get_json()["database"] == "ok"
 
 
-def test_healthz_reports_an_unreachable_database(app_config, tmp_path):
-    app = create_app(
+def test_healthz_reports_an_unreachable_database(app_config, tmp_path, make_app):
+    app = make_app(
         {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"}
     )
     response = app.test_client().get("/healthz")

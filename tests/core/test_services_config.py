@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from community import create_app
 from tests.conftest import PASSWORD, require_service
 from tests.helpers import post_form
 
@@ -30,7 +29,7 @@ def redis_reachable() -> bool:
 
 
 @pytest.mark.services
-def test_login_throttle_shared_through_redis(app_config, member):
+def test_login_throttle_shared_through_redis(app_config, member, make_app):
     require_service("Redis", redis_reachable())
     config = {
         **app_config,
@@ -38,7 +37,7 @@ def test_login_throttle_shared_through_redis(app_config, member):
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         "LOGIN_LIMIT_PER_ACCOUNT": "2 per minute",
     }
-    first_worker, second_worker = create_app(config), create_app(config)
+    first_worker, second_worker = make_app(config), make_app(config)
     for worker in (first_worker, second_worker):
         response = post_form(
             worker.test_client(), "/account/login", {"email": member.email, "password": "wrong pw"}
