@@ -73,11 +73,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from community.accounts.views import bp as accounts_bp
     from community.api.views import bp as api_bp
+    from community.billing.operator_views import bp as members_bp
+    from community.billing.views import bp as billing_bp
     from community.pages.views import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(billing_bp)
+    app.register_blueprint(members_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -88,7 +92,9 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
+    from community.billing.cli import billing_cli
     from community.demo import demo_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(billing_cli)

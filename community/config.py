@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "RESET_TOKEN_HOURS": 2,
     "INVITE_COOKIE_DAYS": 30,
     "GRACE_DAYS": 7,
+    "RENEWAL_DISCOUNT_PERCENT": 10,
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+    "STRIPE_API_BASE": "",
 }
 
 # Environment variables read as they are (strings) or converted by the given function.
@@ -57,6 +61,10 @@ ENVIRONMENT: dict[str, Any] = {
     "PROXY_COUNT": int,
     "MAX_CONTENT_LENGTH": int,
     "GRACE_DAYS": int,
+    "RENEWAL_DISCOUNT_PERCENT": int,
+    "STRIPE_SECRET_KEY": str,
+    "STRIPE_WEBHOOK_SECRET": str,
+    "STRIPE_API_BASE": str,
 }
 
 

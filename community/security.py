@@ -18,7 +18,8 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; "
     "object-src 'none'; "
     "base-uri 'self'; "
-    "form-action 'self'; "
+    # Stripe Checkout and the Customer Portal are reached by a redirect after a POST.
+    "form-action 'self' https://checkout.stripe.com https://billing.stripe.com; "
     "frame-ancestors 'none'"
 )
 

@@ -1,0 +1,71 @@
+"""Billing forms: they carry what was shown; services check it against a fresh quote."""
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from community.errors import ValidationFailed
+
+
+class CheckoutForm(FlaskForm):
+    tier = HiddenField()
+    kind = HiddenField()
+    amount = HiddenField()
+    mode = RadioField(
+        _l("How to pay"),
+        choices=[
+            ("pass", _l("One-year pass (card, Alipay or WeChat Pay)")),
+            ("subscription", _l("Yearly card subscription (renews automatically)")),
+        ],
+        default="pass",
+        validate_choice=False,
+    )
+
+
+class CompForm(FlaskForm):
+    tier = SelectField(_l("Tier"), validate_choice=False)
+    days = StringField(_l("Days"), default="30")
+    reason = StringField(_l("Reason"), validators=[Length(max=500)])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[Length(max=500)])
+
+
+class ChangeTierForm(FlaskForm):
+    tier = SelectField(_l("New tier"), validate_choice=False)
+    reason = StringField(_l("Reason"), validators=[Length(max=500)])
+
+
+class OperatorRefundForm(FlaskForm):
+    amount = StringField(_l("Amount (yuan)"))
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=500)])
+
+
+class SettingsForm(FlaskForm):
+    discount_percent = StringField(_l("Renewal discount (%)"))
+    grace_days = StringField(_l("Grace days after a failed renewal"))
+
+
+def whole_number(value: str | None, field: str) -> int:
+    """Parse a whole number typed into a form, or refuse with a message for `field`."""
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        raise ValidationFailed([(field, _l("Enter a whole number."))]) from None
+
+
+def yuan_to_fen(value: str | None, field: str = "amount") -> int:
+    """Parse an amount in yuan with at most two decimals into integer fen."""
+    text = (value or "").strip().replace("¥", "").replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed([(field, _l("Enter an amount in yuan, like 99.50."))]) from None
+    fen = amount * 100
+    if not amount.is_finite() or fen != fen.to_integral_value():
+        raise ValidationFailed([(field, _l("Enter an amount in yuan, like 99.50."))])
+    return int(fen)

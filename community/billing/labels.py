@@ -1,0 +1,45 @@
+"""How billing states read on pages, in the viewer's language."""
+
+from flask_babel import lazy_gettext as _l
+
+PAYMENT_KINDS = {"new": _l("new membership"), "renewal": _l("renewal"), "upgrade": _l("upgrade")}
+PAYMENT_STATUSES = {
+    "pending": _l("awaiting payment"),
+    "processing": _l("confirming"),
+    "paid": _l("paid"),
+    "failed": _l("failed"),
+    "flagged": _l("needs review"),
+}
+CHANGE_ACTIONS = {
+    "new": _l("joined"),
+    "renewal": _l("renewed"),
+    "upgrade": _l("upgraded"),
+    "refund": _l("refunded"),
+    "comp": _l("complimentary period granted"),
+    "comp_revoked": _l("complimentary period revoked"),
+    "grace": _l("grace period after a failed renewal"),
+    "grace_ended": _l("grace period replaced by a payment"),
+    "tier_changed": _l("tier changed"),
+    "flagged": _l("payment flagged for review"),
+    "auto_renew_on": _l("auto-renew on"),
+    "auto_renew_off": _l("auto-renew off"),
+}
+PERIOD_SOURCES = {
+    "payment": _l("paid"),
+    "comp": _l("complimentary"),
+    "grace": _l("grace"),
+    "change": _l("tier change"),
+}
+
+
+def label(table: dict, key: str) -> str:
+    return str(table.get(key, key))
+
+
+def template_labels() -> dict:
+    return {
+        "payment_kind": lambda key: label(PAYMENT_KINDS, key),
+        "payment_status": lambda key: label(PAYMENT_STATUSES, key),
+        "change_action": lambda key: label(CHANGE_ACTIONS, key),
+        "period_source": lambda key: label(PERIOD_SOURCES, key),
+    }

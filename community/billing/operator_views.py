@@ -1,0 +1,264 @@
+"""Operator pages for members: search, membership history, comps, refunds, tier changes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from community.accounts.models import User
+from community.billing import comps, purchases, refunds
+from community.billing.entitlements import standing_at
+from community.billing.forms import (
+    ChangeTierForm,
+    CompForm,
+    OperatorRefundForm,
+    ReasonForm,
+    SettingsForm,
+    whole_number,
+    yuan_to_fen,
+)
+from community.billing.models import MembershipChange, MembershipPeriod, Payment, PaymentEvent
+from community.billing.providers import ProviderError
+from community.billing.settings import billing_settings, update_billing_settings
+from community.billing.subscriptions import profile_for
+from community.billing.tiers import tier_by_slug, tiers_for_sale
+from community.clock import utcnow
+from community.errors import ValidationFailed
+from community.extensions import db
+from community.security import operator_required
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("members", __name__, url_prefix="/operator/members")
+
+SEARCH_LIMIT = 50
+
+
+def paid_tier_choices() -> list[tuple[str, str]]:
+    return [(tier.slug, tier.name) for tier in tiers_for_sale() if tier.is_paid]
+
+
+@bp.route("")
+@operator_required
+def index():
+    return render_index()
+
+
+def render_index(status: int = 200, errors: list[str] | None = None, form=None):
+    query = (request.args.get("q") or "").strip()[:100]
+    users = []
+    if query:
+        pattern = f"%{query}%"
+        users = list(
+            db.session.scalars(
+                select(User)
+                .where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+                .order_by(User.email)
+                .limit(SEARCH_LIMIT)
+            )
+        )
+    flagged = list(
+        db.session.scalars(
+            select(Payment)
+            .where(Payment.status == purchases.FLAGGED)
+            .order_by(Payment.id.desc())
+            .limit(SEARCH_LIMIT)
+        )
+    )
+    troubled_events = list(
+        db.session.scalars(
+            select(PaymentEvent)
+            .where(PaymentEvent.status.in_(("flagged", "failed")))
+            .order_by(PaymentEvent.id.desc())
+            .limit(SEARCH_LIMIT)
+        )
+    )
+    settings = billing_settings()
+    form = form or SettingsForm(
+        discount_percent=str(settings.renewal_discount_percent),
+        grace_days=str(settings.grace_days),
+    )
+    page = render_template(
+        "billing/operator/index.html",
+        query=query,
+        users=users,
+        flagged=flagged,
+        events=troubled_events,
+        settings_form=form,
+        errors=errors or [],
+    )
+    db.session.commit()
+    return page, status
+
+
+@bp.route("/settings", methods=["POST"])
+@operator_required
+def update_settings():
+    form = SettingsForm()
+    if form.validate_on_submit():
+        try:
+            update_billing_settings(
+                current_user,
+                whole_number(form.discount_percent.data, "discount_percent"),
+                whole_number(form.grace_days.data, "grace_days"),
+            )
+        except ValidationFailed as failure:
+            db.session.rollback()
+            return render_index(400, [str(reason) for _field, reason in failure.errors], form)
+        db.session.commit()
+        flash(_("Billing settings saved."), "success")
+        return redirect(url_for("members.index"))
+    return render_index(400, [], form)
+
+
+def member_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def render_member(user: User, status: int = 200, **forms):
+    moment = utcnow()
+    choices = paid_tier_choices()
+    comp_form = forms.get("comp_form") or CompForm()
+    comp_form.tier.choices = choices
+    tier_form = forms.get("tier_form") or ChangeTierForm()
+    tier_form.tier.choices = choices
+    history = list(
+        db.session.scalars(
+            select(MembershipChange)
+            .where(MembershipChange.user_id == user.id)
+            .order_by(MembershipChange.created_at.desc(), MembershipChange.id.desc())
+        )
+    )
+    all_periods = list(
+        db.session.scalars(
+            select(MembershipPeriod)
+            .where(MembershipPeriod.user_id == user.id)
+            .order_by(MembershipPeriod.starts_at.desc(), MembershipPeriod.id.desc())
+        )
+    )
+    page = render_template(
+        "billing/operator/member.html",
+        member=user,
+        standing=standing_at(user, moment),
+        profile=profile_for(user.id),
+        history=history,
+        periods=all_periods,
+        payments=purchases.payments_of(user),
+        comp_form=comp_form,
+        tier_form=tier_form,
+        refund_form=forms.get("refund_form") or OperatorRefundForm(),
+        refund_payment_id=forms.get("refund_payment_id"),
+        reason_form=forms.get("reason_form") or ReasonForm(),
+        errors=forms.get("errors", []),
+        now=moment,
+    )
+    db.session.commit()
+    return page, status
+
+
+@bp.route("/<int:user_id>")
+@operator_required
+def show(user_id: int):
+    return render_member(member_or_404(user_id))
+
+
+def refused(user: User, failure: ValidationFailed, **forms):
+    db.session.rollback()
+    errors = [str(reason) for _field, reason in failure.errors]
+    return render_member(user, 400, errors=errors, **forms)
+
+
+@bp.route("/<int:user_id>/comp", methods=["POST"])
+@operator_required
+def grant_comp(user_id: int):
+    user = member_or_404(user_id)
+    form = CompForm()
+    form.tier.choices = paid_tier_choices()
+    if not form.validate_on_submit():
+        return render_member(user, 400, comp_form=form)
+    try:
+        days = whole_number(form.days.data, "days")
+        comps.grant_comp(
+            user, tier_by_slug(form.tier.data), days, form.reason.data, current_user, utcnow()
+        )
+    except ValidationFailed as failure:
+        return refused(user, failure, comp_form=form)
+    db.session.commit()
+    flash(_("Complimentary period granted."), "success")
+    return redirect(url_for("members.show", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/comps/<int:period_id>/revoke", methods=["POST"])
+@operator_required
+def revoke_comp(user_id: int, period_id: int):
+    user = member_or_404(user_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_member(user, 400, reason_form=form)
+    period = db.session.get(MembershipPeriod, period_id)
+    if period is not None and period.user_id != user.id:
+        period = None
+    try:
+        comps.revoke_comp(period, form.reason.data, current_user, utcnow())
+    except ValidationFailed as failure:
+        return refused(user, failure, reason_form=form)
+    db.session.commit()
+    flash(_("Complimentary period revoked."), "success")
+    return redirect(url_for("members.show", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/tier", methods=["POST"])
+@operator_required
+def change_tier(user_id: int):
+    user = member_or_404(user_id)
+    form = ChangeTierForm()
+    form.tier.choices = paid_tier_choices()
+    if not form.validate_on_submit():
+        return render_member(user, 400, tier_form=form)
+    try:
+        comps.change_tier(
+            user, tier_by_slug(form.tier.data), form.reason.data, current_user, utcnow()
+        )
+    except ValidationFailed as failure:
+        return refused(user, failure, tier_form=form)
+    db.session.commit()
+    flash(_("Tier changed."), "success")
+    return redirect(url_for("members.show", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/payments/<int:payment_id>/refund", methods=["POST"])
+@operator_required
+def refund(user_id: int, payment_id: int):
+    user = member_or_404(user_id)
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.user_id != user.id:
+        abort(404)
+    form = OperatorRefundForm()
+    if not form.validate_on_submit():
+        return render_member(user, 400, refund_form=form, refund_payment_id=payment.id)
+    try:
+        if not (form.reason.data or "").strip():
+            raise ValidationFailed([("reason", _("Please give a reason."))])
+        amount = yuan_to_fen(form.amount.data)
+        refunds.refund_through_provider(
+            payment, amount, utcnow(), actor=current_user, reason=form.reason.data.strip()
+        )
+    except ValidationFailed as failure:
+        return refused(user, failure, refund_form=form, refund_payment_id=payment.id)
+    except ProviderError:
+        db.session.rollback()
+        log.exception("operator refund of payment %s failed at the provider", payment.id)
+        failure = ValidationFailed(
+            [(None, _("The payment service refused or could not be reached. Nothing changed."))]
+        )
+        return render_member(user, 503, errors=[failure.errors[0][1]])
+    db.session.commit()
+    flash(_("Refund recorded."), "success")
+    return redirect(url_for("members.show", user_id=user.id))

@@ -1,0 +1,184 @@
+"""Period arithmetic: where a new period starts, cutting periods short, and the change log.
+
+A year is 365 days. Grace periods (after a failed auto-renewal) give access but are never
+paid time: they do not move the point a renewal extends from, and a renewal replaces them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from community.billing.models import MembershipChange, MembershipPeriod, PeriodSource, Tier
+from community.extensions import db
+
+YEAR = timedelta(days=365)
+
+
+def live_periods(user_id: int, moment: datetime) -> list[MembershipPeriod]:
+    """Unrevoked periods of the user that have not ended at `moment`, by start."""
+    return list(
+        db.session.scalars(
+            select(MembershipPeriod)
+            .where(
+                MembershipPeriod.user_id == user_id,
+                MembershipPeriod.revoked_at.is_(None),
+                MembershipPeriod.ends_at > moment,
+            )
+            .order_by(MembershipPeriod.starts_at, MembershipPeriod.id)
+        )
+    )
+
+
+def paid_until(user_id: int, tier: Tier, moment: datetime) -> datetime | None:
+    """Latest end of the paid or granted time on `tier` or a higher tier still to come."""
+    ends = [
+        period.ends_at
+        for period in live_periods(user_id, moment)
+        if period.source != PeriodSource.GRACE and period.tier.rank >= tier.rank
+    ]
+    return max(ends) if ends else None
+
+
+def tier_paid_until(user_id: int, tier: Tier, moment: datetime) -> datetime | None:
+    """Latest end of paid or granted time on exactly `tier` still to come."""
+    ends = [
+        period.ends_at
+        for period in live_periods(user_id, moment)
+        if period.source != PeriodSource.GRACE and period.tier_id == tier.id
+    ]
+    return max(ends) if ends else None
+
+
+def active_grace(user_id: int, tier: Tier, moment: datetime) -> MembershipPeriod | None:
+    """A grace period on `tier` or higher that covers `moment`."""
+    for period in live_periods(user_id, moment):
+        grace = period.source == PeriodSource.GRACE
+        if grace and period.tier.rank >= tier.rank and period.covers(moment):
+            return period
+    return None
+
+
+def last_paid_end(user_id: int, tier: Tier) -> datetime | None:
+    """End of the latest unrevoked paid or granted period on `tier`, past or future."""
+    return db.session.scalar(
+        select(MembershipPeriod.ends_at)
+        .where(
+            MembershipPeriod.user_id == user_id,
+            MembershipPeriod.tier_id == tier.id,
+            MembershipPeriod.revoked_at.is_(None),
+            MembershipPeriod.source != PeriodSource.GRACE,
+        )
+        .order_by(MembershipPeriod.ends_at.desc())
+        .limit(1)
+    )
+
+
+def next_start(user_id: int, tier: Tier, moment: datetime) -> datetime:
+    """Where a year on `tier` bought at `moment` begins.
+
+    After the paid time on this tier or any higher one (an early renewal extends from the
+    current end, a downgrade starts when the higher tier ends); at the start of an active
+    grace period (the renewal covers the grace days it replaces); otherwise now.
+    """
+    until = paid_until(user_id, tier, moment)
+    if until is not None:
+        return until
+    grace = active_grace(user_id, tier, moment)
+    if grace is not None:
+        return grace.starts_at
+    return moment
+
+
+def end_grace_periods(user_id: int, tier: Tier, moment: datetime) -> list[MembershipPeriod]:
+    """Revoke the grace periods on `tier` still running: paid time replaces them."""
+    ended = []
+    for period in live_periods(user_id, moment):
+        if period.source == PeriodSource.GRACE and period.tier_id == tier.id:
+            period.revoked_at = moment
+            ended.append(period)
+    return ended
+
+
+def cut_period(period: MembershipPeriod, new_end: datetime, moment: datetime):
+    """Shorten `period` to end at `new_end`: revoke it and add the shorter copy, if any is left.
+
+    Returns the replacement period, or None when nothing of it is left.
+    """
+    period.revoked_at = moment
+    if new_end <= period.starts_at:
+        db.session.flush()
+        return None
+    replacement = MembershipPeriod(
+        user_id=period.user_id,
+        tier_id=period.tier_id,
+        starts_at=period.starts_at,
+        ends_at=new_end,
+        source=period.source,
+        granted_by_id=period.granted_by_id,
+        reason=period.reason,
+        payment_id=period.payment_id,
+        created_at=moment,
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    return replacement
+
+
+def add_period(
+    user_id: int,
+    tier: Tier,
+    starts_at: datetime,
+    ends_at: datetime,
+    source: str,
+    moment: datetime,
+    *,
+    payment_id: int | None = None,
+    granted_by_id: int | None = None,
+    reason: str = "",
+) -> MembershipPeriod:
+    period = MembershipPeriod(
+        user_id=user_id,
+        tier_id=tier.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        source=source,
+        payment_id=payment_id,
+        granted_by_id=granted_by_id,
+        reason=reason,
+        created_at=moment,
+    )
+    db.session.add(period)
+    db.session.flush()
+    return period
+
+
+def record_change(
+    user_id: int,
+    action: str,
+    moment: datetime,
+    *,
+    actor=None,
+    reason: str = "",
+    payment=None,
+    period: MembershipPeriod | None = None,
+    tier: Tier | None = None,
+) -> MembershipChange:
+    """Append one row to the membership history."""
+    tier_id = tier.id if tier is not None else getattr(period, "tier_id", None)
+    change = MembershipChange(
+        user_id=user_id,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        reason=reason,
+        payment_id=payment.id if payment is not None else None,
+        period_id=period.id if period is not None else None,
+        tier_id=tier_id,
+        starts_at=period.starts_at if period is not None else None,
+        ends_at=period.ends_at if period is not None else None,
+        created_at=moment,
+    )
+    db.session.add(change)
+    db.session.flush()
+    return change

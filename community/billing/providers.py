@@ -1,0 +1,67 @@
+"""Payment providers behind one interface: Stripe when configured, else the offline demo."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask import current_app, url_for
+
+from community.billing.models import BillingProfile, Payment
+
+OFFLINE, STRIPE = "offline", "stripe"
+
+
+class ProviderError(Exception):
+    """The provider refused or could not be reached; the message is for the log."""
+
+
+@dataclass(frozen=True)
+class CheckoutStart:
+    session_id: str
+    url: str
+
+
+class PaymentProvider(Protocol):
+    name: str
+    supports_subscriptions: bool
+
+    def start_checkout(self, payment: Payment, profile: BillingProfile) -> CheckoutStart: ...
+
+    def refund(self, payment: Payment, amount: int) -> str: ...
+
+    def portal_url(self, profile: BillingProfile, return_url: str) -> str | None: ...
+
+
+class OfflineProvider:
+    """A local test checkout page that completes or fails the payment; no money moves."""
+
+    name = OFFLINE
+    supports_subscriptions = False
+
+    def start_checkout(self, payment: Payment, profile: BillingProfile) -> CheckoutStart:
+        session_id = f"offline_cs_{secrets.token_hex(8)}"
+        return CheckoutStart(session_id, url_for("billing.offline_checkout", payment_id=payment.id))
+
+    def refund(self, payment: Payment, amount: int) -> str:
+        return f"offline_re_{secrets.token_hex(8)}"
+
+    def portal_url(self, profile: BillingProfile, return_url: str) -> str | None:
+        return None
+
+
+def current_provider() -> PaymentProvider:
+    if current_app.config.get("STRIPE_SECRET_KEY"):
+        from community.billing.stripe_api import StripeProvider
+
+        return StripeProvider()
+    return OfflineProvider()
+
+
+def provider_named(name: str) -> PaymentProvider:
+    if name == STRIPE:
+        from community.billing.stripe_api import StripeProvider
+
+        return StripeProvider()
+    return OfflineProvider()

@@ -1,0 +1,185 @@
+"""Every call to Stripe: Checkout, refunds, the Customer Portal, catalog sync, signatures."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import stripe
+from flask import current_app, url_for
+
+from community.billing.models import BillingProfile, Payment, Tier
+from community.billing.providers import STRIPE, CheckoutStart, ProviderError
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+PASS_METHODS = ["card", "alipay", "wechat_pay"]
+
+
+class BadSignature(Exception):
+    """The webhook body was not signed by Stripe with our secret, or is too old."""
+
+
+def client() -> stripe.StripeClient:
+    base = current_app.config.get("STRIPE_API_BASE")
+    return stripe.StripeClient(
+        current_app.config["STRIPE_SECRET_KEY"],
+        base_addresses={"api": base} if base else None,
+        max_network_retries=0,
+    )
+
+
+def product_id(tier: Tier) -> str:
+    return f"community-{tier.slug}"
+
+
+def price_lookup_key(tier: Tier) -> str:
+    return f"community-{tier.slug}-yearly"
+
+
+def verified_event(payload: bytes, signature: str | None) -> dict:
+    """The event in a webhook body, once its signature (5-minute tolerance) checks out."""
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if not secret:
+        raise BadSignature("STRIPE_WEBHOOK_SECRET is not set")
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload, signature, secret, SIGNATURE_TOLERANCE_SECONDS
+        )
+        event = json.loads(payload)
+    except (stripe.SignatureVerificationError, ValueError, IndexError) as error:
+        raise BadSignature(str(error)) from error
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise BadSignature("not an event")
+    return event
+
+
+class StripeProvider:
+    name = STRIPE
+    supports_subscriptions = True
+
+    def start_checkout(self, payment: Payment, profile: BillingProfile) -> CheckoutStart:
+        tier = payment.tier
+        metadata = {"tier": tier.slug, "kind": payment.kind, "payment_id": str(payment.id)}
+        params: dict = {
+            "client_reference_id": str(payment.user_id),
+            "metadata": metadata,
+            "success_url": url_for("billing.success", _external=True)
+            + "?session_id={CHECKOUT_SESSION_ID}",
+            "cancel_url": url_for("billing.pricing", _external=True),
+            "locale": "zh",
+        }
+        if profile.stripe_customer_id:
+            params["customer"] = profile.stripe_customer_id
+        else:
+            params["customer_email"] = payment.user.email
+        if payment.mode == "subscription":
+            params.update(
+                mode="subscription",
+                payment_method_types=["card"],
+                line_items=[{"price": self.yearly_price_id(tier), "quantity": 1}],
+                subscription_data={"metadata": metadata},
+            )
+        else:
+            params.update(
+                mode="payment",
+                payment_method_types=PASS_METHODS,
+                payment_method_options={"wechat_pay": {"client": "web"}},
+                line_items=[
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": payment.currency.lower(),
+                            "unit_amount": payment.amount,
+                            "product": product_id(tier),
+                        },
+                    }
+                ],
+                payment_intent_data={"metadata": metadata},
+            )
+        try:
+            session = client().v1.checkout.sessions.create(params=params)
+        except stripe.StripeError as error:
+            raise ProviderError(f"checkout for payment {payment.id}: {error}") from error
+        return CheckoutStart(session.id, session.url)
+
+    def yearly_price_id(self, tier: Tier) -> str:
+        try:
+            prices = client().v1.prices.list(
+                params={"lookup_keys": [price_lookup_key(tier)], "active": True}
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(f"price lookup for {tier.slug}: {error}") from error
+        if not prices.data:
+            raise ProviderError(f"no yearly price for {tier.slug}; run `flask billing sync-stripe`")
+        return prices.data[0].id
+
+    def refund(self, payment: Payment, amount: int) -> str:
+        if not payment.provider_payment_id:
+            raise ProviderError(f"payment {payment.id} has no payment intent to refund")
+        try:
+            refund = client().v1.refunds.create(
+                params={
+                    "payment_intent": payment.provider_payment_id,
+                    "amount": amount,
+                    "metadata": {"payment_id": str(payment.id)},
+                }
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(f"refund of payment {payment.id}: {error}") from error
+        return refund.id
+
+    def portal_url(self, profile: BillingProfile, return_url: str) -> str | None:
+        if not profile.stripe_customer_id:
+            return None
+        try:
+            session = client().v1.billing_portal.sessions.create(
+                params={"customer": profile.stripe_customer_id, "return_url": return_url}
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(f"portal for user {profile.user_id}: {error}") from error
+        return session.url
+
+
+def sync_catalog(tiers: list[Tier]) -> list[str]:
+    """Create or update one Product and one yearly Price per paid tier; return what changed."""
+    api = client().v1
+    changes = []
+    for tier in tiers:
+        if not tier.is_paid:
+            continue
+        fields = {"name": tier.name, "description": tier.description or tier.name}
+        try:
+            api.products.retrieve(product_id(tier))
+        except stripe.InvalidRequestError:
+            api.products.create(
+                params={"id": product_id(tier), "metadata": {"tier": tier.slug}, **fields}
+            )
+            changes.append(f"created product {product_id(tier)}")
+        else:
+            api.products.update(product_id(tier), params=fields)
+            changes.append(f"updated product {product_id(tier)}")
+        key = price_lookup_key(tier)
+        existing = api.prices.list(params={"lookup_keys": [key], "active": True}).data
+        current = existing[0] if existing else None
+        if (
+            current is not None
+            and current.unit_amount == tier.annual_price
+            and current.currency.upper() == tier.currency.upper()
+        ):
+            continue
+        api.prices.create(
+            params={
+                "product": product_id(tier),
+                "currency": tier.currency.lower(),
+                "unit_amount": tier.annual_price,
+                "recurring": {"interval": "year"},
+                "lookup_key": key,
+                "transfer_lookup_key": True,
+            }
+        )
+        if current is not None:
+            api.prices.update(current.id, params={"active": False})
+        changes.append(f"new price {key} = {tier.annual_price} {tier.currency}")
+    return changes

@@ -1,0 +1,68 @@
+"""Auto-renewing card subscriptions: the profile's state and grace after a failed renewal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from community.billing import periods
+from community.billing.models import BillingProfile, MembershipPeriod, PeriodSource, Tier
+from community.billing.settings import billing_settings
+from community.extensions import db
+
+RENEWING_STATUSES = ("active", "trialing", "past_due")
+
+
+def profile_for(user_id: int) -> BillingProfile:
+    """The user's billing profile, created empty on first use."""
+    profile = db.session.get(BillingProfile, user_id)
+    if profile is None:
+        profile = BillingProfile(user_id=user_id)
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+def apply_subscription_state(
+    profile: BillingProfile,
+    status: str,
+    cancel_at_period_end: bool,
+    event_created: datetime,
+    moment: datetime,
+) -> bool:
+    """Take the provider's view of the subscription unless a newer one was applied already.
+
+    Returns False for a stale event (older than the watermark), which changes nothing.
+    """
+    if (
+        profile.subscription_watermark is not None
+        and event_created < profile.subscription_watermark
+    ):
+        return False
+    profile.subscription_watermark = event_created
+    profile.subscription_status = status
+    profile.auto_renew = status in RENEWING_STATUSES and not cancel_at_period_end
+    periods.record_change(
+        profile.user_id,
+        "auto_renew_on" if profile.auto_renew else "auto_renew_off",
+        moment,
+        reason=status,
+        tier=profile.subscription_tier,
+    )
+    return True
+
+
+def start_grace(user_id: int, tier: Tier, moment: datetime) -> MembershipPeriod | None:
+    """After a failed renewal, keep access for the grace days past the paid end, once."""
+    paid_end = periods.last_paid_end(user_id, tier)
+    days = billing_settings().grace_days
+    if paid_end is None or days <= 0:
+        return None
+    grace_end = paid_end + timedelta(days=days)
+    if grace_end <= moment:
+        return None
+    for period in periods.live_periods(user_id, paid_end):
+        if period.source == PeriodSource.GRACE and period.starts_at == paid_end:
+            return None
+    period = periods.add_period(user_id, tier, paid_end, grace_end, PeriodSource.GRACE, moment)
+    periods.record_change(user_id, "grace", moment, reason="renewal payment failed", period=period)
+    return period

@@ -1,0 +1,283 @@
+"""Member billing pages: pricing, checkout, the offline test checkout, success, billing, refunds,
+and the Stripe webhook."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from community.accounts.forms import ConfirmForm
+from community.billing import purchases, refunds, stripe_api, webhooks
+from community.billing.entitlements import standing_at
+from community.billing.forms import CheckoutForm
+from community.billing.labels import template_labels
+from community.billing.models import Payment
+from community.billing.providers import OFFLINE, STRIPE, ProviderError, current_provider
+from community.billing.subscriptions import profile_for
+from community.billing.tiers import tiers_for_sale
+from community.clock import utcnow
+from community.errors import ValidationFailed
+from community.extensions import csrf, db
+from community.security import login_required_view
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("billing", __name__)
+bp.app_context_processor(template_labels)
+
+
+def provider_down() -> str:
+    return _("The payment service cannot be reached right now. Please try again later.")
+
+
+def offers_for(user, moment) -> dict:
+    """tier slug -> Quote, or the reason it cannot be bought now."""
+    offers = {}
+    for tier in tiers_for_sale():
+        if not tier.is_paid:
+            continue
+        try:
+            offers[tier.slug] = purchases.quote(user, tier, moment)
+        except ValidationFailed as refusal:
+            offers[tier.slug] = str(refusal.errors[0][1])
+    return offers
+
+
+@bp.route("/pricing")
+def pricing():
+    moment = utcnow()
+    offers = offers_for(current_user, moment) if current_user.is_authenticated else {}
+    return render_template("billing/pricing.html", tiers=tiers_for_sale(), offers=offers)
+
+
+def own_payment(payment_id: int) -> Payment:
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or payment.user_id != current_user.id:
+        abort(404)
+    return payment
+
+
+@bp.route("/billing/checkout", methods=["GET", "POST"])
+@login_required_view
+def checkout():
+    form = CheckoutForm()
+    provider = current_provider()
+    moment = utcnow()
+    errors: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            amount = int(form.amount.data) if (form.amount.data or "").isdigit() else None
+            payment = purchases.start_purchase(
+                current_user,
+                form.tier.data,
+                form.kind.data,
+                amount,
+                form.mode.data if provider.supports_subscriptions else purchases.PASS,
+                provider.name,
+                moment,
+            )
+            db.session.commit()
+        except ValidationFailed as failure:
+            db.session.rollback()
+            errors = [str(reason) for _field, reason in failure.errors]
+            status = 400
+        else:
+            return send_to_provider(provider, payment)
+    elif request.method == "POST":
+        errors = [_("The form has expired. Please try again.")]
+        status = 400
+    slug = form.tier.data or request.args.get("tier")
+    try:
+        tier = purchases.sellable_tier(slug)
+        offer = purchases.quote(current_user, tier, moment)
+    except ValidationFailed as failure:
+        return render_template(
+            "billing/checkout.html",
+            offer=None,
+            form=form,
+            errors=errors + [str(reason) for _field, reason in failure.errors],
+        ), 400 if request.method == "POST" or slug else 404
+    form.tier.data, form.kind.data, form.amount.data = tier.slug, offer.kind, str(offer.amount)
+    return render_template(
+        "billing/checkout.html",
+        offer=offer,
+        form=form,
+        errors=errors,
+        subscriptions=provider.supports_subscriptions and offer.allows_subscription,
+    ), status
+
+
+def send_to_provider(provider, payment: Payment):
+    try:
+        started = provider.start_checkout(payment, profile_for(payment.user_id))
+    except ProviderError:
+        log.exception("could not start checkout for payment %s", payment.id)
+        purchases.fail_payment(payment, "checkout could not start")
+        db.session.commit()
+        flash(provider_down(), "error")
+        return redirect(url_for("billing.pricing"))
+    payment.provider_session_id = started.session_id
+    db.session.commit()
+    return redirect(started.url, code=303)
+
+
+def offline_payment(payment_id: int) -> Payment:
+    payment = own_payment(payment_id)
+    if payment.provider != OFFLINE:
+        abort(404)
+    return payment
+
+
+@bp.route("/billing/offline/<int:payment_id>")
+@login_required_view
+def offline_checkout(payment_id: int):
+    payment = offline_payment(payment_id)
+    if payment.status != purchases.PENDING:
+        return redirect(url_for("billing.success", payment=payment.id))
+    return render_template("billing/offline_checkout.html", payment=payment, form=ConfirmForm())
+
+
+@bp.route("/billing/offline/<int:payment_id>/<any(complete, fail):outcome>", methods=["POST"])
+@login_required_view
+def offline_outcome(payment_id: int, outcome: str):
+    payment = offline_payment(payment_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description=_("The form has expired. Please try again."))
+    if outcome == "complete":
+        purchases.fulfil_payment(payment, payment.amount, payment.currency, utcnow())
+        db.session.commit()
+        return redirect(url_for("billing.success", payment=payment.id))
+    purchases.fail_payment(payment, "test payment failed on the offline checkout page")
+    db.session.commit()
+    flash(_("The test payment failed. Nothing was charged and nothing changed."), "error")
+    return redirect(url_for("billing.pricing"))
+
+
+@bp.route("/billing/success")
+@login_required_view
+def success():
+    payment = None
+    if request.args.get("payment", "").isdigit():
+        payment = own_payment(int(request.args["payment"]))
+    elif request.args.get("session_id"):
+        payment = webhooks.stripe_payment(provider_session_id=request.args["session_id"])
+        if payment is None or payment.user_id != current_user.id:
+            abort(404)
+    if payment is None:
+        abort(404)
+    current = standing_at(current_user, utcnow())
+    return render_template("billing/success.html", payment=payment, standing=current)
+
+
+@bp.route("/billing")
+@login_required_view
+def billing_page():
+    moment = utcnow()
+    history = purchases.payments_of(current_user)
+    refundable = {
+        payment.id
+        for payment in history
+        if payment.status == purchases.PAID
+        and refunds.member_refund_refusal(current_user, payment, moment) is None
+    }
+    return render_template(
+        "billing/billing.html",
+        standing=standing_at(current_user, moment),
+        profile=profile_for(current_user.id),
+        payments=history,
+        refundable=refundable,
+        offers=offers_for(current_user, moment),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/billing/payments/<int:payment_id>/receipt")
+@login_required_view
+def receipt(payment_id: int):
+    payment = db.session.get(Payment, payment_id)
+    if payment is None or (payment.user_id != current_user.id and not current_user.is_operator):
+        abort(404)
+    return render_template("billing/receipt.html", payment=payment)
+
+
+@bp.route("/billing/payments/<int:payment_id>/refund", methods=["POST"])
+@login_required_view
+def refund(payment_id: int):
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description=_("The form has expired. Please try again."))
+    moment = utcnow()
+    try:
+        refunds.check_member_refund(current_user, payment, moment)
+        refunds.refund_through_provider(
+            payment, payment.refundable_amount, moment, actor=current_user, reason="member refund"
+        )
+    except ValidationFailed as failure:
+        db.session.rollback()
+        abort(400, description=str(failure.errors[0][1]))
+    except ProviderError:
+        db.session.rollback()
+        log.exception("refund of payment %s failed at the provider", payment_id)
+        abort(503, description=provider_down())
+    db.session.commit()
+    flash(_("Your payment was refunded and the membership it bought has ended."), "success")
+    return redirect(url_for("billing.billing_page"))
+
+
+@bp.route("/billing/portal", methods=["POST"])
+@login_required_view
+def portal():
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description=_("The form has expired. Please try again."))
+    profile = profile_for(current_user.id)
+    db.session.commit()
+    try:
+        url = current_provider().portal_url(
+            profile, url_for("billing.billing_page", _external=True)
+        )
+    except ProviderError:
+        log.exception("could not open the customer portal for user %s", current_user.id)
+        abort(503, description=provider_down())
+    if not url:
+        abort(404)
+    return redirect(url, code=303)
+
+
+@bp.route("/billing/stripe/webhook", methods=["POST"])
+@csrf.exempt
+def stripe_webhook():
+    payload = request.get_data()
+    try:
+        event = stripe_api.verified_event(payload, request.headers.get("Stripe-Signature"))
+    except stripe_api.BadSignature as error:
+        log.warning("rejected a Stripe webhook: %s", error)
+        return jsonify(error="invalid signature"), 400
+    row = webhooks.store_event(STRIPE, event, payload.decode("utf-8"))
+    db.session.commit()
+    row_id = row.id
+    try:
+        status = webhooks.process_event(row_id)
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        current_app.logger.exception("handling Stripe event %s failed", event["id"])
+        webhooks.record_failure(row_id, error)
+        db.session.commit()
+        return jsonify(error="handling failed", event=event["id"]), 500
+    return jsonify(received=event["id"], status=status)

@@ -1,0 +1,315 @@
+"""Provider events: stored before anything else, applied once, in any order, with the outcome.
+
+Each handler is safe to run again: payments only move forward (pending → paid), refunds
+are reconciled against the provider's refund ids or cumulative total, and subscription
+state carries a watermark (the creation time of the newest event applied) so an older
+event arriving late changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from community.billing import purchases
+from community.billing.models import BillingProfile, Payment, PaymentEvent
+from community.billing.providers import STRIPE
+from community.billing.refunds import record_refund
+from community.billing.subscriptions import apply_subscription_state, profile_for, start_grace
+from community.clock import utcnow
+from community.extensions import db
+
+log = logging.getLogger(__name__)
+
+PROCESSED, IGNORED, FLAGGED, FAILED, RECEIVED = (
+    "processed",
+    "ignored",
+    "flagged",
+    "failed",
+    "received",
+)
+DONE = (PROCESSED, IGNORED, FLAGGED)
+
+
+class NeedsOperator(Exception):
+    """The event cannot be applied and retrying will not help: an operator must look."""
+
+
+def store_event(provider: str, event: dict, payload: str) -> PaymentEvent:
+    """The stored row for `event`, inserted the first time it arrives."""
+    existing = event_row(provider, event["id"])
+    if existing is not None:
+        return existing
+    obj = (event.get("data") or {}).get("object") or {}
+    row = PaymentEvent(
+        provider=provider,
+        event_id=event["id"],
+        type=str(event["type"])[:64],
+        object_id=str(obj.get("id") or "")[:255],
+        created=datetime.fromtimestamp(int(event.get("created") or 0), UTC),
+        payload=payload,
+        status=RECEIVED,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return event_row(provider, event["id"])
+    return row
+
+
+def event_row(provider: str, event_id: str) -> PaymentEvent | None:
+    return db.session.scalar(
+        select(PaymentEvent).where(
+            PaymentEvent.provider == provider, PaymentEvent.event_id == event_id
+        )
+    )
+
+
+def process_event(row_id: int, moment: datetime | None = None, *, again: bool = False) -> str:
+    """Apply a stored event unless it was applied already (or `again`); return its status."""
+    moment = moment or utcnow()
+    row = db.session.scalar(select(PaymentEvent).where(PaymentEvent.id == row_id).with_for_update())
+    if row.status in DONE and not again:
+        return row.status
+    handler = HANDLERS.get(row.type)
+    row.attempts += 1
+    row.error = ""
+    if handler is None:
+        row.status = IGNORED
+    else:
+        event = json.loads(row.payload)
+        event["created_at"] = row.created
+        try:
+            row.status = handler(event, moment) or PROCESSED
+        except NeedsOperator as problem:
+            log.warning("event %s needs an operator: %s", row.event_id, problem)
+            row.status = FLAGGED
+            row.error = str(problem)
+    row.processed_at = moment
+    db.session.flush()
+    return row.status
+
+
+def record_failure(row_id: int, error: Exception) -> None:
+    """Note why handling failed (after the failed transaction was rolled back)."""
+    row = db.session.get(PaymentEvent, row_id)
+    row.status = FAILED
+    row.attempts += 1
+    row.error = f"{type(error).__name__}: {error}"[:2000]
+    db.session.flush()
+
+
+def data_object(event: dict) -> dict:
+    return event["data"]["object"]
+
+
+def stripe_payment(**where) -> Payment | None:
+    ((column, value),) = where.items()
+    if not value:
+        return None
+    return db.session.scalar(
+        select(Payment).where(Payment.provider == STRIPE, getattr(Payment, column) == value)
+    )
+
+
+def session_payment(session: dict) -> Payment:
+    """The payment a Checkout Session was started for, checked against the session's user."""
+    payment_id = str((session.get("metadata") or {}).get("payment_id") or "")
+    payment = db.session.get(Payment, int(payment_id)) if payment_id.isdigit() else None
+    payment = payment or stripe_payment(provider_session_id=session.get("id"))
+    if payment is None or payment.provider != STRIPE:
+        raise NeedsOperator(f"no payment for checkout session {session.get('id')}")
+    if str(payment.user_id) != str(session.get("client_reference_id")):
+        raise NeedsOperator(
+            f"checkout session {session.get('id')} names user "
+            f"{session.get('client_reference_id')!r}, "
+            f"payment {payment.id} is user {payment.user_id}"
+        )
+    return payment
+
+
+def remember_session(payment: Payment, session: dict) -> None:
+    payment.provider_session_id = payment.provider_session_id or session.get("id")
+    payment.provider_payment_id = payment.provider_payment_id or session.get("payment_intent")
+    payment.provider_invoice_id = payment.provider_invoice_id or session.get("invoice")
+    subscription = session.get("subscription")
+    payment.provider_subscription_id = payment.provider_subscription_id or subscription
+    profile = profile_for(payment.user_id)
+    if session.get("customer") and not profile.stripe_customer_id:
+        profile.stripe_customer_id = session["customer"]
+    if session.get("mode") == "subscription" and subscription:
+        profile.subscription_id = subscription
+        profile.subscription_tier_id = payment.tier_id
+        if profile.subscription_watermark is None:
+            profile.subscription_status = "active"
+            profile.auto_renew = True
+
+
+def fulfil_or_flag(payment: Payment, amount, currency, moment: datetime) -> None:
+    purchases.fulfil_payment(payment, int(amount or 0), str(currency or ""), moment)
+    if payment.status == purchases.FLAGGED:
+        raise NeedsOperator(f"payment {payment.id}: {payment.note}")
+
+
+def checkout_completed(event: dict, moment: datetime) -> str | None:
+    session = data_object(event)
+    payment = session_payment(session)
+    remember_session(payment, session)
+    if session.get("payment_status") in ("paid", "no_payment_required"):
+        fulfil_or_flag(payment, session.get("amount_total"), session.get("currency"), moment)
+    elif payment.status == purchases.PENDING:
+        # Alipay and WeChat Pay settle later: async_payment_succeeded or _failed follows.
+        payment.status = purchases.PROCESSING
+    return None
+
+
+def checkout_async_failed(event: dict, moment: datetime) -> str | None:
+    session = data_object(event)
+    payment = session_payment(session)
+    remember_session(payment, session)
+    purchases.fail_payment(payment, "asynchronous payment failed")
+    return None
+
+
+def invoice_subscription(invoice: dict) -> str | None:
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or {}
+    return invoice.get("subscription") or details.get("subscription")
+
+
+def invoice_profile(invoice: dict) -> BillingProfile | None:
+    subscription = invoice_subscription(invoice)
+    if not subscription:
+        return None
+    profile = db.session.scalar(
+        select(BillingProfile).where(BillingProfile.subscription_id == subscription)
+    )
+    if profile is None or profile.subscription_tier is None:
+        raise NeedsOperator(f"invoice {invoice.get('id')}: unknown subscription {subscription}")
+    return profile
+
+
+def renewal_payment(profile: BillingProfile, invoice: dict, status: str) -> Payment:
+    payment = stripe_payment(provider_invoice_id=invoice.get("id"))
+    if payment is None:
+        tier = profile.subscription_tier
+        payment = Payment(
+            user_id=profile.user_id,
+            tier_id=tier.id,
+            provider=STRIPE,
+            mode=purchases.SUBSCRIPTION,
+            kind=purchases.RENEWAL,
+            amount=tier.annual_price,
+            currency=tier.currency,
+            status=status,
+            provider_invoice_id=invoice.get("id"),
+            provider_subscription_id=invoice_subscription(invoice),
+            provider_payment_id=invoice.get("payment_intent"),
+        )
+        db.session.add(payment)
+        db.session.flush()
+    return payment
+
+
+def invoice_paid(event: dict, moment: datetime) -> str | None:
+    invoice = data_object(event)
+    if invoice.get("billing_reason") == "subscription_create":
+        return IGNORED  # the checkout session grants the first year
+    profile = invoice_profile(invoice)
+    if profile is None:
+        return IGNORED
+    payment = renewal_payment(profile, invoice, purchases.PENDING)
+    if payment.status == purchases.FAILED:
+        payment.status = purchases.PENDING
+    fulfil_or_flag(payment, invoice.get("amount_paid"), invoice.get("currency"), moment)
+    return None
+
+
+def invoice_payment_failed(event: dict, moment: datetime) -> str | None:
+    invoice = data_object(event)
+    if invoice.get("billing_reason") == "subscription_create":
+        return IGNORED  # checkout reports a failed first payment itself
+    profile = invoice_profile(invoice)
+    if profile is None:
+        return IGNORED
+    payment = renewal_payment(profile, invoice, purchases.FAILED)
+    if payment.status == purchases.PAID:
+        return None  # a retry already succeeded; this older failure changes nothing
+    start_grace(profile.user_id, profile.subscription_tier, moment)
+    return None
+
+
+def subscription_changed(event: dict, moment: datetime) -> str | None:
+    subscription = data_object(event)
+    profile = db.session.scalar(
+        select(BillingProfile).where(BillingProfile.subscription_id == subscription.get("id"))
+    )
+    if profile is None:
+        payment_id = str((subscription.get("metadata") or {}).get("payment_id") or "")
+        payment = db.session.get(Payment, int(payment_id)) if payment_id.isdigit() else None
+        if payment is None or payment.provider != STRIPE:
+            raise NeedsOperator(f"unknown subscription {subscription.get('id')}")
+        profile = profile_for(payment.user_id)
+        profile.subscription_id = subscription.get("id")
+        profile.subscription_tier_id = payment.tier_id
+    deleted = event["type"] == "customer.subscription.deleted"
+    status = "canceled" if deleted else str(subscription.get("status") or "")
+    cancelling = bool(subscription.get("cancel_at_period_end"))
+    applied = apply_subscription_state(profile, status, cancelling, event["created_at"], moment)
+    return None if applied else IGNORED
+
+
+def charge_refunded(event: dict, moment: datetime) -> str | None:
+    charge = data_object(event)
+    payment = stripe_payment(provider_payment_id=charge.get("payment_intent")) or stripe_payment(
+        provider_invoice_id=charge.get("invoice")
+    )
+    if payment is None:
+        raise NeedsOperator(f"charge {charge.get('id')}: no payment for it")
+    if str(charge.get("currency") or "").upper() != payment.currency.upper():
+        raise NeedsOperator(
+            f"charge {charge.get('id')}: currency differs from payment {payment.id}"
+        )
+    total = int(charge.get("amount_refunded") or 0)
+    if payment.status != purchases.PAID and total > payment.refunded_amount:
+        raise NeedsOperator(f"charge {charge.get('id')}: refund for unpaid payment {payment.id}")
+    listed = (charge.get("refunds") or {}).get("data") or []
+    listed = [refund for refund in listed if refund.get("status") != "failed"]
+    if listed:
+        known = {refund.provider_refund_id for refund in payment.refunds}
+        new = [refund for refund in reversed(listed) if refund.get("id") not in known]
+    else:
+        new = [{"id": None, "amount": total - payment.refunded_amount}]
+    for refund in new:
+        # Never past what Stripe says was refunded in all, nor past what was paid.
+        amount = min(
+            int(refund.get("amount") or 0),
+            payment.refundable_amount,
+            total - payment.refunded_amount,
+        )
+        if amount > 0:
+            record_refund(
+                payment,
+                amount,
+                moment,
+                reason="Stripe charge.refunded",
+                provider_refund_id=refund.get("id"),
+            )
+    return None
+
+
+HANDLERS = {
+    "checkout.session.completed": checkout_completed,
+    "checkout.session.async_payment_succeeded": checkout_completed,
+    "checkout.session.async_payment_failed": checkout_async_failed,
+    "invoice.paid": invoice_paid,
+    "invoice.payment_failed": invoice_payment_failed,
+    "customer.subscription.updated": subscription_changed,
+    "customer.subscription.deleted": subscription_changed,
+    "charge.refunded": charge_refunded,
+}
