@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from community.errors import ValidationFailed
@@ -17,8 +18,8 @@ class CheckoutForm(FlaskForm):
     mode = RadioField(
         _l("How to pay"),
         choices=[
-            ("pass", _l("One-year pass (card, Alipay or WeChat Pay)")),
-            ("subscription", _l("Yearly card subscription (renews automatically)")),
+            SelectChoice("pass", _l("One-year pass (card, Alipay or WeChat Pay)")),
+            SelectChoice("subscription", _l("Yearly card subscription (renews automatically)")),
         ],
         default="pass",
         validate_choice=False,

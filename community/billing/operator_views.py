@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
 
 from community.accounts.models import User
 from community.billing import comps, purchases, refunds
@@ -38,8 +39,8 @@ bp = Blueprint("members", __name__, url_prefix="/operator/members")
 SEARCH_LIMIT = 50
 
 
-def paid_tier_choices() -> list[tuple[str, str]]:
-    return [(tier.slug, tier.name) for tier in tiers_for_sale() if tier.is_paid]
+def paid_tier_choices() -> list[SelectChoice]:
+    return [SelectChoice(tier.slug, tier.name) for tier in tiers_for_sale() if tier.is_paid]
 
 
 @bp.route("")

@@ -38,12 +38,15 @@ def apply_subscription_state(
         and event_created < profile.subscription_watermark
     ):
         return False
+    auto_renew = status in RENEWING_STATUSES and not cancel_at_period_end
     profile.subscription_watermark = event_created
+    if (profile.subscription_status, profile.auto_renew) == (status, auto_renew):
+        return True
     profile.subscription_status = status
-    profile.auto_renew = status in RENEWING_STATUSES and not cancel_at_period_end
+    profile.auto_renew = auto_renew
     periods.record_change(
         profile.user_id,
-        "auto_renew_on" if profile.auto_renew else "auto_renew_off",
+        "auto_renew_on" if auto_renew else "auto_renew_off",
         moment,
         reason=status,
         tier=profile.subscription_tier,

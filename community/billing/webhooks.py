@@ -140,14 +140,24 @@ def remember_session(payment: Payment, session: dict) -> None:
     subscription = session.get("subscription")
     payment.provider_subscription_id = payment.provider_subscription_id or subscription
     profile = profile_for(payment.user_id)
-    if session.get("customer") and not profile.stripe_customer_id:
-        profile.stripe_customer_id = session["customer"]
+    customer = session.get("customer")
+    if customer and not profile.stripe_customer_id and not customer_taken(customer):
+        profile.stripe_customer_id = customer
     if session.get("mode") == "subscription" and subscription:
         profile.subscription_id = subscription
         profile.subscription_tier_id = payment.tier_id
         if profile.subscription_watermark is None:
             profile.subscription_status = "active"
             profile.auto_renew = True
+
+
+def customer_taken(customer: str) -> bool:
+    return (
+        db.session.scalar(
+            select(BillingProfile.user_id).where(BillingProfile.stripe_customer_id == customer)
+        )
+        is not None
+    )
 
 
 def fulfil_or_flag(payment: Payment, amount, currency, moment: datetime) -> None:

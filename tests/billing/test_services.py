@@ -50,7 +50,9 @@ def test_new_member_pays_the_tier_price_for_a_year_from_now(app, free_user):
     assert payment.status == "paid" and payment.paid_at == now
     current = standing_at(free_user, now)
     assert current.tier.slug == "member" and current.active_until == now + YEAR
-    change = db.session.scalar(select(MembershipChange).where(MembershipChange.user_id == free_user.id))
+    change = db.session.scalar(
+        select(MembershipChange).where(MembershipChange.user_id == free_user.id)
+    )
     assert (change.action, change.payment_id, change.ends_at) == ("new", payment.id, now + YEAR)
 
 
