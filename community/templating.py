@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -29,11 +29,14 @@ def viewer_context() -> dict:
     from community.billing.entitlements import standing
 
     code = locale_code()
+    # Emails rendered by CLI jobs have no request and so no viewer.
+    in_request = has_request_context()
+    signed_in = in_request and current_user.is_authenticated
     return {
-        "viewer_standing": standing(current_user) if current_user.is_authenticated else None,
+        "viewer_standing": standing(current_user) if signed_in else None,
         "current_locale": code,
         "html_lang": code.replace("_", "-"),
-        "current_path": request.full_path.rstrip("?") if request else "/",
+        "current_path": request.full_path.rstrip("?") if in_request else "/",
     }
 
 

@@ -100,8 +100,13 @@ def start_purchase(
     mode: str,
     provider: str,
     moment: datetime,
+    *,
+    subscriptions: bool = True,
 ) -> Payment:
-    """Check what the checkout form says against a fresh quote and record a pending payment."""
+    """Check what the checkout form says against a fresh quote and record a pending payment.
+
+    `subscriptions` says whether the provider can sell auto-renewing subscriptions at all.
+    """
     tier = sellable_tier(tier_slug)
     offer = quote(user, tier, moment)
     if kind != offer.kind:
@@ -119,7 +124,8 @@ def start_purchase(
         raise ValidationFailed(
             [("amount", _("The price has changed. Please review the new price and confirm again."))]
         )
-    if mode not in (PASS, SUBSCRIPTION) or (mode == SUBSCRIPTION and not offer.allows_subscription):
+    subscription_ok = subscriptions and offer.allows_subscription
+    if mode not in (PASS, SUBSCRIPTION) or (mode == SUBSCRIPTION and not subscription_ok):
         raise ValidationFailed(
             [("mode", _("A card subscription is not available for this purchase."))]
         )

@@ -86,9 +86,10 @@ def checkout():
                 form.tier.data,
                 form.kind.data,
                 amount,
-                form.mode.data if provider.supports_subscriptions else purchases.PASS,
+                form.mode.data,
                 provider.name,
                 moment,
+                subscriptions=provider.supports_subscriptions,
             )
             db.session.commit()
         except ValidationFailed as failure:

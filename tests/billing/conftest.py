@@ -86,9 +86,9 @@ def hidden_fields(response) -> dict[str, str]:
     return fields
 
 
-def start_checkout(client, tier: str, **overrides):
-    """Open the checkout page for `tier` and submit it as shown, with `overrides` applied."""
-    page = client.get(f"/billing/checkout?tier={tier}")
+def start_checkout(client, shown_tier: str, **overrides):
+    """Open the checkout page for `shown_tier`, submit it as shown with `overrides` applied."""
+    page = client.get(f"/billing/checkout?tier={shown_tier}")
     assert page.status_code == 200, page.get_data(as_text=True)
     form = {**hidden_fields(page), "mode": "pass", **overrides}
     return client.post("/billing/checkout", data=form)

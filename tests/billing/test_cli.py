@@ -1,0 +1,104 @@
+"""`flask billing ...` commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import func, select
+
+from community.billing.models import MembershipPeriod, ReminderSent
+from community.clock import utcnow
+from community.extensions import db
+from tests.conftest import grant_period
+
+
+def test_grant_status_and_revoke(runner, free_user):
+    result = runner.invoke(
+        args=[
+            "billing",
+            "grant",
+            free_user.email,
+            "--tier",
+            "member",
+            "--days",
+            "30",
+            "--reason",
+            "社群活动",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["billing", "status", free_user.email, "--json"])
+    report = json.loads(result.output)
+    assert set(report) == {"email", "tier", "active_until", "auto_renew", "periods"}
+    assert (report["email"], report["tier"], report["auto_renew"]) == (
+        free_user.email,
+        "member",
+        False,
+    )
+    (period,) = report["periods"]
+    assert set(period) == {"tier", "start", "end", "source", "payment_id"}
+    assert (period["tier"], period["source"], period["payment_id"]) == ("member", "comp", None)
+    assert report["active_until"] == period["end"]
+
+    result = runner.invoke(args=["billing", "revoke-comp", free_user.email, "--reason", "撤回"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(runner.invoke(args=["billing", "status", free_user.email, "--json"]).output)
+    assert report["tier"] == "free" and report["periods"] == []
+
+
+def test_grant_refuses_zero_or_negative_days(runner, free_user):
+    for days in ("0", "-3"):
+        result = runner.invoke(
+            args=[
+                "billing",
+                "grant",
+                free_user.email,
+                "--tier",
+                "member",
+                "--days",
+                days,
+                "--reason",
+                "x",
+            ]
+        )
+        assert result.exit_code != 0 and "days" in result.output
+    assert db.session.scalar(select(func.count(MembershipPeriod.id))) == 0
+
+
+def test_unknown_email_fails_clearly(runner, app):
+    result = runner.invoke(args=["billing", "status", "nobody@example.com", "--json"])
+    assert result.exit_code != 0 and "nobody@example.com" in result.output
+
+
+def test_reminders_go_once_per_threshold_however_often_the_job_runs(runner, make_user, outbox):
+    soon = make_user(email="soon@example.com")
+    grant_period(soon, "member", 6, start=utcnow() - timedelta(days=1))  # ends in 5 days
+    later = make_user(email="later@example.com")
+    grant_period(later, "member", 120)
+    db.session.commit()
+
+    for _ in range(3):
+        assert runner.invoke(args=["billing", "send-reminders"]).exit_code == 0
+    messages = outbox()
+    assert [m["To"] for m in messages] == ["soon@example.com"]
+    assert "7" in messages[0]["Subject"]
+
+    with time_machine.travel(utcnow() + timedelta(days=4, hours=12)):
+        runner.invoke(args=["billing", "send-reminders"])
+        runner.invoke(args=["billing", "send-reminders"])
+    assert [m["To"] for m in outbox()] == ["soon@example.com", "soon@example.com"]
+    assert db.session.scalar(select(func.count(ReminderSent.id))) == 2
+    assert sorted(db.session.scalars(select(ReminderSent.days_before))) == [1, 7]
+
+
+def test_settings_command(runner, app):
+    assert (
+        runner.invoke(
+            args=["billing", "settings", "--discount", "15", "--grace-days", "3"]
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(args=["billing", "settings", "--discount", "-1", "--grace-days", "3"])
+    assert result.exit_code != 0
