@@ -1,4 +1,4 @@
-"""`flask demo seed`: realistic Chinese demo accounts and memberships for a fresh site."""
+"""`flask demo seed`: realistic Chinese demo accounts, memberships and payments."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from community.accounts import services
 from community.accounts.models import Role, User
+from community.billing import purchases
 from community.billing.models import MembershipPeriod
 from community.billing.tiers import seed_default_tiers, tier_by_slug
 from community.clock import utcnow
@@ -48,7 +49,9 @@ def seed_accounts() -> int:
         user.email_verified_at = now
         if role == Role.ADMIN:
             operator = user
-        if tier_slug:
+        if tier_slug and role == Role.MEMBER:
+            pay_offline(user, tier_slug, now - timedelta(days=30))
+        elif tier_slug:
             db.session.add(
                 MembershipPeriod(
                     user_id=user.id,
@@ -65,6 +68,22 @@ def seed_accounts() -> int:
     return created
 
 
+def pay_offline(user: User, tier_slug: str, moment) -> None:
+    """A completed offline payment for a year of `tier_slug`, as if bought at `moment`."""
+    offer = purchases.quote(user, tier_by_slug(tier_slug), moment)
+    payment = purchases.start_purchase(
+        user, tier_slug, offer.kind, offer.amount, "pass", "offline", moment
+    )
+    purchases.fulfil_payment(payment, payment.amount, payment.currency, moment)
+
+
+def seed_payments() -> None:
+    """A renewal for one demo member, so billing pages show more than one payment."""
+    user = services.find_by_email("member2@example.com")
+    if user is not None and len(purchases.payments_of(user)) == 1:
+        pay_offline(user, "member", utcnow() - timedelta(days=2))
+
+
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the site already has users.")
 def seed(if_empty: bool):
@@ -74,5 +93,6 @@ def seed(if_empty: bool):
         return
     seed_default_tiers()
     created = seed_accounts()
+    seed_payments()
     db.session.commit()
     click.echo(f"demo seed: {created} accounts created (password {DEMO_PASSWORD})")

@@ -102,3 +102,16 @@ def test_settings_command(runner, app):
     )
     result = runner.invoke(args=["billing", "settings", "--discount", "-1", "--grace-days", "3"])
     assert result.exit_code != 0
+
+
+def test_demo_seed_gives_the_billing_pages_payments(runner, app):
+    from community.billing.models import Payment
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    rows = db.session.scalars(select(Payment).order_by(Payment.id)).all()
+    assert len(rows) >= 3 and {p.status for p in rows} == {"paid"}
+    assert {p.kind for p in rows} >= {"new", "renewal"}
+    report = json.loads(
+        runner.invoke(args=["billing", "status", "member2@example.com", "--json"]).output
+    )
+    assert [p["source"] for p in report["periods"]] == ["payment", "payment"]
