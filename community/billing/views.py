@@ -277,7 +277,10 @@ def stripe_webhook():
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        current_app.logger.exception("handling Stripe event %s failed", event["id"])
+        if isinstance(error, webhooks.NotYetKnown):
+            log.info("Stripe event %s must wait: %s", event["id"], error)
+        else:
+            current_app.logger.exception("handling Stripe event %s failed", event["id"])
         webhooks.record_failure(row_id, error)
         db.session.commit()
         return jsonify(error="handling failed", event=event["id"]), 500

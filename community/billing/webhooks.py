@@ -39,6 +39,13 @@ class NeedsOperator(Exception):
     """The event cannot be applied and retrying will not help: an operator must look."""
 
 
+class NotYetKnown(Exception):
+    """The event refers to something an earlier event (not yet delivered) introduces.
+
+    It fails with a 500, so Stripe delivers it again later, by when it usually applies.
+    """
+
+
 def store_event(provider: str, event: dict, payload: str) -> PaymentEvent:
     """The stored row for `event`, inserted the first time it arrives."""
     existing = event_row(provider, event["id"])
@@ -200,7 +207,7 @@ def invoice_profile(invoice: dict) -> BillingProfile | None:
         select(BillingProfile).where(BillingProfile.subscription_id == subscription)
     )
     if profile is None or profile.subscription_tier is None:
-        raise NeedsOperator(f"invoice {invoice.get('id')}: unknown subscription {subscription}")
+        raise NotYetKnown(f"invoice {invoice.get('id')}: unknown subscription {subscription}")
     return profile
 
 
@@ -263,7 +270,7 @@ def subscription_changed(event: dict, moment: datetime) -> str | None:
         payment_id = str((subscription.get("metadata") or {}).get("payment_id") or "")
         payment = db.session.get(Payment, int(payment_id)) if payment_id.isdigit() else None
         if payment is None or payment.provider != STRIPE:
-            raise NeedsOperator(f"unknown subscription {subscription.get('id')}")
+            raise NotYetKnown(f"unknown subscription {subscription.get('id')}")
         profile = profile_for(payment.user_id)
         profile.subscription_id = subscription.get("id")
         profile.subscription_tier_id = payment.tier_id
@@ -280,12 +287,14 @@ def charge_refunded(event: dict, moment: datetime) -> str | None:
         provider_invoice_id=charge.get("invoice")
     )
     if payment is None:
-        raise NeedsOperator(f"charge {charge.get('id')}: no payment for it")
+        raise NotYetKnown(f"charge {charge.get('id')}: no payment for it")
     if str(charge.get("currency") or "").upper() != payment.currency.upper():
         raise NeedsOperator(
             f"charge {charge.get('id')}: currency differs from payment {payment.id}"
         )
     total = int(charge.get("amount_refunded") or 0)
+    if payment.status in (purchases.PENDING, purchases.PROCESSING):
+        raise NotYetKnown(f"charge {charge.get('id')}: payment {payment.id} not confirmed yet")
     if payment.status != purchases.PAID and total > payment.refunded_amount:
         raise NeedsOperator(f"charge {charge.get('id')}: refund for unpaid payment {payment.id}")
     listed = (charge.get("refunds") or {}).get("data") or []

@@ -20,12 +20,14 @@ from community.billing.models import (
     MembershipPeriod,
     Payment,
     PaymentEvent,
+    Refund,
 )
 from community.billing.periods import YEAR
 from community.billing.tiers import tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
 from tests.billing.conftest import deliver, make_event
+from tests.helpers import csrf_from
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 T0 = int(NOW.timestamp())
@@ -493,3 +495,79 @@ def test_webhook_needs_no_csrf_token_but_other_posts_do(client, buyer, login):
     assert client.post("/billing/portal").status_code == 400
     event = make_event("customer.created", {"id": "cus_x"}, T0)
     assert deliver(client, event).status_code == 200
+
+
+def test_a_refund_before_its_checkout_waits_for_a_retry_and_ends_the_same(client, buyer, make_user):
+    def delivered(order, user):
+        payment = stripe_purchase(user)
+        completed = make_event("checkout.session.completed", session_of(payment), T0)
+        refunded = make_event(
+            "charge.refunded", charge(payment, [(f"re_{payment.id}", 9950)]), T0 + 5
+        )
+        if order == "forward":
+            assert deliver(client, completed).status_code == 200
+            assert deliver(client, refunded).status_code == 200
+        else:
+            response = deliver(client, refunded)
+            assert response.status_code == 500  # Stripe retries it later
+            assert event_status(refunded) == "failed"
+            assert deliver(client, completed).status_code == 200
+            assert deliver(client, refunded).status_code == 200  # the retry
+        assert event_status(refunded) == "processed"
+        return state(user)
+
+    forward = delivered("forward", buyer)
+    backward = delivered("reverse", make_user(email="other@example.com"))
+    assert forward["periods"] == backward["periods"]
+    assert forward["payments"] == backward["payments"] == [("new", "paid", 19900, 9950)]
+
+
+def test_invoice_for_a_subscription_not_yet_known_is_retried(client, buyer):
+    payment = stripe_purchase(buyer, mode="subscription")
+    renewal = make_event("invoice.paid", invoice(buyer, "in_early"), T0 + 5)
+    assert deliver(client, renewal).status_code == 500
+    deliver(client, make_event("checkout.session.completed", session_of(payment), T0))
+    assert deliver(client, renewal).status_code == 200
+    assert len(state(buyer)["periods"]) == 2
+
+
+def test_stripe_refund_by_an_operator_is_not_counted_twice_by_its_webhook(
+    client, login, buyer, operator, stripe_site
+):
+    payment = stripe_purchase(buyer)
+    deliver(client, make_event("checkout.session.completed", session_of(payment), T0))
+    login(client, operator)
+    url = f"/operator/members/{buyer.id}"
+    token = csrf_from(client.get(url))
+    response = client.post(
+        url + f"/payments/{payment.id}/refund",
+        data={"csrf_token": token, "amount": "50", "reason": "部分退款"},
+    )
+    assert response.status_code == 302
+    (call,) = stripe_site.calls_to("POST", "/v1/refunds")
+    assert call.params["payment_intent"] == f"pi_test_{payment.id}"
+    assert call.params["amount"] == "5000"
+    assert call.params["metadata[payment_id]"] == str(payment.id)
+    refund_id = db.session.scalar(select(Refund.provider_refund_id))
+    assert refund_id.startswith("re_test_")
+
+    after_refund = state(buyer)
+    assert after_refund["payments"] == [("new", "paid", 19900, 5000)]
+    deliver(client, make_event("charge.refunded", charge(payment, [(refund_id, 5000)]), T0 + 9))
+    assert state(buyer) == after_refund
+
+
+def test_stripe_refund_failure_changes_nothing(client, login, buyer, operator, stripe_site):
+    payment = stripe_purchase(buyer)
+    deliver(client, make_event("checkout.session.completed", session_of(payment), T0))
+    before = state(buyer)
+    login(client, operator)
+    url = f"/operator/members/{buyer.id}"
+    token = csrf_from(client.get(url))
+    stripe_site.fail_next = 402
+    response = client.post(
+        url + f"/payments/{payment.id}/refund",
+        data={"csrf_token": token, "amount": "199", "reason": "退款"},
+    )
+    assert response.status_code == 503
+    assert state(buyer) == before
