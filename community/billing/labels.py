@@ -23,6 +23,7 @@ CHANGE_ACTIONS = {
     "flagged": _l("payment flagged for review"),
     "auto_renew_on": _l("auto-renew on"),
     "auto_renew_off": _l("auto-renew off"),
+    "downgrade_scheduled": _l("lower tier chosen for the next renewal"),
 }
 PERIOD_SOURCES = {
     "payment": _l("paid"),

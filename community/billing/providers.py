@@ -8,7 +8,7 @@ from typing import Protocol
 
 from flask import current_app, url_for
 
-from community.billing.models import BillingProfile, Payment
+from community.billing.models import BillingProfile, Payment, Tier
 
 OFFLINE, STRIPE = "offline", "stripe"
 
@@ -33,6 +33,8 @@ class PaymentProvider(Protocol):
 
     def portal_url(self, profile: BillingProfile, return_url: str) -> str | None: ...
 
+    def renew_subscription_on(self, profile: BillingProfile, tier: Tier) -> None: ...
+
 
 class OfflineProvider:
     """A local test checkout page that completes or fails the payment; no money moves."""
@@ -49,6 +51,9 @@ class OfflineProvider:
 
     def portal_url(self, profile: BillingProfile, return_url: str) -> str | None:
         return None
+
+    def renew_subscription_on(self, profile: BillingProfile, tier: Tier) -> None:
+        raise ProviderError("the offline provider sells no subscriptions")
 
 
 def current_provider() -> PaymentProvider:

@@ -141,6 +141,23 @@ class StripeProvider:
             raise ProviderError(f"portal for user {profile.user_id}: {error}") from error
         return session.url
 
+    def renew_subscription_on(self, profile: BillingProfile, tier: Tier) -> None:
+        """Bill the next renewal at `tier`'s yearly price, without prorating the current year."""
+        api = client().v1
+        try:
+            subscription = api.subscriptions.retrieve(profile.subscription_id)
+            item = subscription["items"]["data"][0]
+            api.subscriptions.update(
+                profile.subscription_id,
+                params={
+                    "items": [{"id": item["id"], "price": self.yearly_price_id(tier)}],
+                    "proration_behavior": "none",
+                    "metadata": {"tier": tier.slug},
+                },
+            )
+        except stripe.StripeError as error:
+            raise ProviderError(f"tier change of {profile.subscription_id}: {error}") from error
+
 
 def sync_catalog(tiers: list[Tier]) -> list[str]:
     """Create or update one Product and one yearly Price per paid tier; return what changed."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from community.billing import periods
 from community.billing.models import BillingProfile, MembershipPeriod, PeriodSource, Tier
 from community.billing.settings import billing_settings
+from community.errors import ValidationFailed
 from community.extensions import db
 
 RENEWING_STATUSES = ("active", "trialing", "past_due")
@@ -69,3 +72,30 @@ def start_grace(user_id: int, tier: Tier, moment: datetime) -> MembershipPeriod 
     period = periods.add_period(user_id, tier, paid_end, grace_end, PeriodSource.GRACE, moment)
     periods.record_change(user_id, "grace", moment, reason="renewal payment failed", period=period)
     return period
+
+
+def schedule_downgrade(user, tier: Tier | None, moment: datetime) -> BillingProfile:
+    """Renew an auto-renewing subscription on a lower tier; the current year is unchanged."""
+    profile = profile_for(user.id)
+    current = profile.subscription_tier
+    if not profile.subscription_id or not profile.auto_renew or current is None:
+        raise ValidationFailed(
+            [(None, _("Only an auto-renewing subscription can switch tier at its next renewal."))]
+        )
+    if tier is None or not tier.is_paid or tier.rank >= current.rank:
+        raise ValidationFailed([("tier", _("Choose a lower paid tier."))])
+    profile.next_tier_id = tier.id
+    periods.record_change(user.id, "downgrade_scheduled", moment, actor=user, tier=tier)
+    db.session.flush()
+    return profile
+
+
+def renewing_tier(profile: BillingProfile) -> Tier:
+    """The tier the subscription's next renewal buys."""
+    return profile.next_tier or profile.subscription_tier
+
+
+def renewed_on(profile: BillingProfile, tier: Tier) -> None:
+    """A renewal on `tier` was paid: it is now the subscription's tier."""
+    profile.subscription_tier_id = tier.id
+    profile.next_tier_id = None

@@ -20,14 +20,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.forms import ConfirmForm
-from community.billing import purchases, refunds, stripe_api, webhooks
+from community.billing import purchases, refunds, stripe_api, subscriptions, webhooks
 from community.billing.entitlements import standing_at
 from community.billing.forms import CheckoutForm
 from community.billing.labels import template_labels
 from community.billing.models import Payment
 from community.billing.providers import OFFLINE, STRIPE, ProviderError, current_provider
 from community.billing.subscriptions import profile_for
-from community.billing.tiers import tiers_for_sale
+from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import csrf, db
@@ -195,10 +195,16 @@ def billing_page():
         if payment.status == purchases.PAID
         and refunds.member_refund_refusal(current_user, payment, moment) is None
     }
+    profile = profile_for(current_user.id)
+    lower_tiers = []
+    if profile.auto_renew and profile.subscription_tier is not None:
+        rank = profile.subscription_tier.rank
+        lower_tiers = [t for t in tiers_for_sale() if t.is_paid and t.rank < rank]
     return render_template(
         "billing/billing.html",
         standing=standing_at(current_user, moment),
-        profile=profile_for(current_user.id),
+        profile=profile,
+        lower_tiers=lower_tiers,
         payments=history,
         refundable=refundable,
         offers=offers_for(current_user, moment),
@@ -238,6 +244,27 @@ def refund(payment_id: int):
         abort(503, description=provider_down())
     db.session.commit()
     flash(_("Your payment was refunded and the membership it bought has ended."), "success")
+    return redirect(url_for("billing.billing_page"))
+
+
+@bp.route("/billing/downgrade", methods=["POST"])
+@login_required_view
+def schedule_downgrade():
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description=_("The form has expired. Please try again."))
+    tier = tier_by_slug(request.form.get("tier", ""))
+    try:
+        profile = subscriptions.schedule_downgrade(current_user, tier, utcnow())
+        current_provider().renew_subscription_on(profile, tier)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        abort(400, description=str(failure.errors[0][1]))
+    except ProviderError:
+        db.session.rollback()
+        log.exception("could not change the subscription of user %s", current_user.id)
+        abort(503, description=provider_down())
+    db.session.commit()
+    flash(_("From your next renewal you will be on %(tier)s.", tier=tier.name), "success")
     return redirect(url_for("billing.billing_page"))
 
 

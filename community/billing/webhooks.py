@@ -19,7 +19,13 @@ from community.billing import purchases
 from community.billing.models import BillingProfile, Payment, PaymentEvent
 from community.billing.providers import STRIPE
 from community.billing.refunds import record_refund
-from community.billing.subscriptions import apply_subscription_state, profile_for, start_grace
+from community.billing.subscriptions import (
+    apply_subscription_state,
+    profile_for,
+    renewed_on,
+    renewing_tier,
+    start_grace,
+)
 from community.clock import utcnow
 from community.extensions import db
 
@@ -214,7 +220,7 @@ def invoice_profile(invoice: dict) -> BillingProfile | None:
 def renewal_payment(profile: BillingProfile, invoice: dict, status: str) -> Payment:
     payment = stripe_payment(provider_invoice_id=invoice.get("id"))
     if payment is None:
-        tier = profile.subscription_tier
+        tier = renewing_tier(profile)
         payment = Payment(
             user_id=profile.user_id,
             tier_id=tier.id,
@@ -244,6 +250,8 @@ def invoice_paid(event: dict, moment: datetime) -> str | None:
     if payment.status == purchases.FAILED:
         payment.status = purchases.PENDING
     fulfil_or_flag(payment, invoice.get("amount_paid"), invoice.get("currency"), moment)
+    if payment.tier_id == renewing_tier(profile).id:
+        renewed_on(profile, payment.tier)
     return None
 
 

@@ -28,6 +28,7 @@ class FakeStripe:
     calls: list[Call] = field(default_factory=list)
     products: dict[str, dict] = field(default_factory=dict)
     prices: dict[str, dict] = field(default_factory=dict)
+    subscriptions: dict[str, dict] = field(default_factory=dict)
     # HTTP status to answer the next call with (once), to simulate an outage or refusal.
     fail_next: int | None = None
     url: str = ""
@@ -101,6 +102,21 @@ class FakeStripe:
             price = self.prices[match.group(1)]
             price["active"] = params.get("active", "true") == "true"
             return 200, price
+        match = re.fullmatch(r"/v1/subscriptions/([\w-]+)", path)
+        if match:
+            subscription = self.subscriptions.setdefault(
+                match.group(1),
+                {
+                    "id": match.group(1),
+                    "object": "subscription",
+                    "status": "active",
+                    "items": {
+                        "object": "list",
+                        "data": [{"id": f"si_{match.group(1)}", "object": "subscription_item"}],
+                    },
+                },
+            )
+            return 200, subscription
         match = re.fullmatch(r"/v1/products(?:/([\w-]+))?", path)
         if match:
             product_id = match.group(1) or params.get("id")

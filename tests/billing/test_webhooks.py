@@ -571,3 +571,49 @@ def test_stripe_refund_failure_changes_nothing(client, login, buyer, operator, s
     )
     assert response.status_code == 503
     assert state(buyer) == before
+
+
+def test_subscriber_downgrades_at_the_next_renewal(client, login, runner, buyer, stripe_site):
+    assert runner.invoke(args=["billing", "sync-stripe"]).exit_code == 0
+    payment = stripe_purchase(buyer, tier="pro", mode="subscription")
+    deliver(client, make_event("checkout.session.completed", session_of(payment), T0))
+    login(client, buyer)
+    page = client.get("/billing")
+    assert 'id="downgrade-tier"' in page.get_data(as_text=True)
+    response = client.post(
+        "/billing/downgrade", data={"csrf_token": csrf_from(page), "tier": "member"}
+    )
+    assert response.status_code == 302
+
+    (call,) = stripe_site.calls_to("POST", f"/v1/subscriptions/sub_test_{buyer.id}")
+    member_price = next(
+        p for p in stripe_site.prices.values() if p["lookup_key"] == "community-member-yearly"
+    )
+    assert call.params["items[0][id]"] == f"si_sub_test_{buyer.id}"
+    assert call.params["items[0][price]"] == member_price["id"]
+    assert call.params["proration_behavior"] == "none"
+    assert 'data-testid="next-tier"' in client.get("/billing").get_data(as_text=True)
+    assert state(buyer)["periods"] == [("pro", NOW, NOW + YEAR, "payment")]
+
+    deliver(client, make_event("invoice.paid", invoice(buyer, "in_next", amount=19900), T0 + 9))
+    assert state(buyer)["periods"] == [
+        ("pro", NOW, NOW + YEAR, "payment"),
+        ("member", NOW + YEAR, NOW + 2 * YEAR, "payment"),
+    ]
+    profile = db.session.get(BillingProfile, buyer.id)
+    assert (profile.subscription_tier.slug, profile.next_tier_id) == ("member", None)
+
+
+def test_downgrade_needs_an_auto_renewing_subscription_and_a_lower_tier(
+    client, login, buyer, stripe_site
+):
+    login(client, buyer)
+    token = csrf_from(client.get("/billing"))
+    response = client.post("/billing/downgrade", data={"csrf_token": token, "tier": "member"})
+    assert response.status_code == 400
+    assert stripe_site.calls == []
+    payment = stripe_purchase(buyer, tier="member", mode="subscription")
+    deliver(client, make_event("checkout.session.completed", session_of(payment), T0))
+    response = client.post("/billing/downgrade", data={"csrf_token": token, "tier": "pro"})
+    assert response.status_code == 400
+    assert db.session.get(BillingProfile, buyer.id).next_tier_id is None
