@@ -17,6 +17,7 @@ from community.billing.models import MembershipPeriod, Payment, Refund
 from community.billing.purchases import PAID, lock_user
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
+from community.templating import money
 
 MEMBER_REFUND_WINDOW = timedelta(hours=72)
 
@@ -66,8 +67,6 @@ def check_refund_amount(payment: Payment, amount: int | None) -> None:
 
 
 def money_text(payment: Payment) -> str:
-    from community.templating import money
-
     return money(payment.refundable_amount, payment.currency)
 
 
@@ -77,6 +76,9 @@ def refund_through_provider(
     """Refund through the payment's provider, then record it (unless its webhook already did)."""
     from community.billing.providers import provider_named
 
+    # Lock before asking the provider, so two clicks cannot refund the same money twice.
+    lock_user(payment.user_id)
+    db.session.refresh(payment, attribute_names=["status", "refunds"])
     check_refund_amount(payment, amount)
     provider_refund_id = provider_named(payment.provider).refund(payment, amount)
     existing = db.session.scalar(
@@ -105,6 +107,7 @@ def record_refund(
 ) -> Refund:
     """Add the refund to the ledger and cut the payment's periods to what is still paid."""
     lock_user(payment.user_id)
+    db.session.refresh(payment, attribute_names=["status", "refunds"])
     check_refund_amount(payment, amount)
     refund = Refund(
         amount=amount,

@@ -102,17 +102,14 @@ def checkout():
         errors = [_("The form has expired. Please try again.")]
         status = 400
     slug = form.tier.data or request.args.get("tier")
+    if not slug:
+        abort(404)
     try:
-        tier = purchases.sellable_tier(slug)
-        offer = purchases.quote(current_user, tier, moment)
+        offer = purchases.quote(current_user, purchases.sellable_tier(slug), moment)
     except ValidationFailed as failure:
-        return render_template(
-            "billing/checkout.html",
-            offer=None,
-            form=form,
-            errors=errors + [str(reason) for _field, reason in failure.errors],
-        ), 400 if request.method == "POST" or slug else 404
-    form.tier.data, form.kind.data, form.amount.data = tier.slug, offer.kind, str(offer.amount)
+        errors = errors or [str(reason) for _field, reason in failure.errors]
+        return render_template("billing/checkout.html", offer=None, form=form, errors=errors), 400
+    form.tier.data, form.kind.data, form.amount.data = slug, offer.kind, str(offer.amount)
     return render_template(
         "billing/checkout.html",
         offer=offer,
