@@ -13,7 +13,7 @@ from community.billing import comps, reminders, webhooks
 from community.billing.entitlements import standing_at
 from community.billing.models import MembershipPeriod, PaymentEvent, PeriodSource
 from community.billing.settings import update_billing_settings
-from community.billing.subscriptions import profile_for
+from community.billing.subscriptions import profile_to_read
 from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
@@ -81,7 +81,7 @@ def status(email: str, as_json: bool):
     """Show the tier, end date, auto-renew and periods of EMAIL."""
     user = user_or_fail(email)
     current = standing_at(user, utcnow())
-    profile = profile_for(user.id)
+    profile = profile_to_read(user.id)
     periods = db.session.scalars(
         select(MembershipPeriod)
         .where(MembershipPeriod.user_id == user.id, MembershipPeriod.revoked_at.is_(None))

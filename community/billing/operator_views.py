@@ -25,7 +25,7 @@ from community.billing.forms import (
 from community.billing.models import MembershipChange, MembershipPeriod, Payment, PaymentEvent
 from community.billing.providers import ProviderError
 from community.billing.settings import billing_settings, update_billing_settings
-from community.billing.subscriptions import profile_for
+from community.billing.subscriptions import profile_to_read
 from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
@@ -148,7 +148,7 @@ def render_member(user: User, status: int = 200, **forms):
         "billing/operator/member.html",
         member=user,
         standing=standing_at(user, moment),
-        profile=profile_for(user.id),
+        profile=profile_to_read(user.id),
         history=history,
         periods=all_periods,
         payments=purchases.payments_of(user),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from community.billing import periods
 from community.billing.models import BillingProfile, MembershipPeriod, PeriodSource, Tier
@@ -16,13 +17,25 @@ RENEWING_STATUSES = ("active", "trialing", "past_due")
 
 
 def profile_for(user_id: int) -> BillingProfile:
-    """The user's billing profile, created empty on first use."""
+    """The user's billing profile to change, created empty on first use (race-safe)."""
     profile = db.session.get(BillingProfile, user_id)
-    if profile is None:
-        profile = BillingProfile(user_id=user_id)
-        db.session.add(profile)
-        db.session.flush()
+    if profile is not None:
+        return profile
+    try:
+        with db.session.begin_nested():
+            profile = BillingProfile(user_id=user_id, auto_renew=False, subscription_status="")
+            db.session.add(profile)
+    except IntegrityError:
+        # Another transaction created it first; it is committed and visible now.
+        profile = db.session.get(BillingProfile, user_id, populate_existing=True)
     return profile
+
+
+def profile_to_read(user_id: int) -> BillingProfile:
+    """The user's billing profile for display; an unsaved empty one when there is none."""
+    return db.session.get(BillingProfile, user_id) or BillingProfile(
+        user_id=user_id, auto_renew=False, subscription_status=""
+    )
 
 
 def apply_subscription_state(

@@ -26,7 +26,7 @@ from community.billing.forms import CheckoutForm
 from community.billing.labels import template_labels
 from community.billing.models import Payment
 from community.billing.providers import OFFLINE, STRIPE, ProviderError, current_provider
-from community.billing.subscriptions import profile_for
+from community.billing.subscriptions import profile_to_read
 from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
@@ -121,7 +121,7 @@ def checkout():
 
 def send_to_provider(provider, payment: Payment):
     try:
-        started = provider.start_checkout(payment, profile_for(payment.user_id))
+        started = provider.start_checkout(payment, profile_to_read(payment.user_id))
     except ProviderError:
         log.exception("could not start checkout for payment %s", payment.id)
         purchases.fail_payment(payment, "checkout could not start")
@@ -192,7 +192,7 @@ def billing_page():
         if payment.status == purchases.PAID
         and refunds.member_refund_refusal(current_user, payment, moment) is None
     }
-    profile = profile_for(current_user.id)
+    profile = profile_to_read(current_user.id)
     lower_tiers = []
     if profile.auto_renew and profile.subscription_tier is not None:
         rank = profile.subscription_tier.rank
@@ -270,8 +270,7 @@ def schedule_downgrade():
 def portal():
     if not ConfirmForm().validate_on_submit():
         abort(400, description=_("The form has expired. Please try again."))
-    profile = profile_for(current_user.id)
-    db.session.commit()
+    profile = profile_to_read(current_user.id)
     try:
         url = current_provider().portal_url(
             profile, url_for("billing.billing_page", _external=True)

@@ -182,6 +182,7 @@ def fulfil_or_flag(payment: Payment, amount, currency, moment: datetime) -> None
 def checkout_completed(event: dict, moment: datetime) -> str | None:
     session = data_object(event)
     payment = session_payment(session)
+    purchases.lock_user(payment.user_id)
     remember_session(payment, session)
     if session.get("payment_status") in ("paid", "no_payment_required"):
         fulfil_or_flag(payment, session.get("amount_total"), session.get("currency"), moment)
@@ -194,6 +195,7 @@ def checkout_completed(event: dict, moment: datetime) -> str | None:
 def checkout_async_failed(event: dict, moment: datetime) -> str | None:
     session = data_object(event)
     payment = session_payment(session)
+    purchases.lock_user(payment.user_id)
     remember_session(payment, session)
     purchases.fail_payment(payment, "asynchronous payment failed")
     return None
