@@ -185,7 +185,8 @@ def success():
 @login_required_view
 def billing_page():
     moment = utcnow()
-    history = purchases.payments_of(current_user)
+    # Checkouts never finished stay off the member's list (operators still see them).
+    history = [p for p in purchases.payments_of(current_user) if p.status != purchases.PENDING]
     refundable = {
         payment.id
         for payment in history

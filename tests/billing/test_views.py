@@ -235,3 +235,11 @@ def test_member_only_api_token_form_unlocks_after_purchase(client, login, free_u
     assert token_form not in client.get("/account/settings").get_data(as_text=True)
     pay_offline(client)
     assert token_form in client.get("/account/settings").get_data(as_text=True)
+
+
+def test_an_abandoned_checkout_stays_off_the_members_list(client, login, free_user):
+    login(client, free_user)
+    assert start_checkout(client, "member").status_code == 303
+    payment = db.session.scalar(select(Payment))
+    assert payment.status == "pending"
+    assert f'data-payment="{payment.id}"' not in client.get("/billing").get_data(as_text=True)
