@@ -38,6 +38,7 @@ def grant_comp(
         raise ValidationFailed(errors)
     lock_user(user.id)
     start = periods.next_start(user.id, tier, moment)
+    periods.end_grace_periods(user.id, tier, moment, actor=actor, reason=reason.strip())
     period = periods.add_period(
         user.id,
         tier,
@@ -59,6 +60,7 @@ def revoke_comp(period: MembershipPeriod | None, reason: str | None, actor, mome
     if period is None or period.source != PeriodSource.COMP or period.revoked_at is not None:
         raise ValidationFailed([("period", _("There is no such complimentary period to revoke."))])
     lock_user(period.user_id)
+    periods.end_grace_after(period, moment)
     period.revoked_at = moment
     periods.record_change(
         period.user_id, "comp_revoked", moment, actor=actor, reason=reason, period=period

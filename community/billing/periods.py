@@ -76,11 +76,12 @@ def last_paid_end(user_id: int, tier: Tier) -> datetime | None:
 
 
 def next_start(user_id: int, tier: Tier, moment: datetime) -> datetime:
-    """Where a year on `tier` bought at `moment` begins.
+    """Where time on `tier` bought (or granted) at `moment` begins.
 
     After the paid time on this tier or any higher one (an early renewal extends from the
-    current end, a downgrade starts when the higher tier ends); at the start of an active
-    grace period (the renewal covers the grace days it replaces); otherwise now.
+    current end, a downgrade starts when the higher tier ends); during an active grace
+    period, where the grace began (the new time covers the grace days it replaces, see
+    `end_grace_periods`); otherwise now.
     """
     until = paid_until(user_id, tier, moment)
     if until is not None:
@@ -91,14 +92,27 @@ def next_start(user_id: int, tier: Tier, moment: datetime) -> datetime:
     return moment
 
 
-def end_grace_periods(user_id: int, tier: Tier, moment: datetime) -> list[MembershipPeriod]:
-    """Revoke the grace periods on `tier` still running: paid time replaces them."""
-    ended = []
+def end_grace_periods(user_id: int, tier: Tier, moment: datetime, **why) -> None:
+    """Revoke the grace periods on `tier` still running: paid or granted time replaces them.
+
+    `why` (actor, reason, payment) goes into the history row of each.
+    """
     for period in live_periods(user_id, moment):
         if period.source == PeriodSource.GRACE and period.tier_id == tier.id:
             period.revoked_at = moment
-            ended.append(period)
-    return ended
+            record_change(user_id, "grace_ended", moment, period=period, **why)
+
+
+def end_grace_after(period: MembershipPeriod, moment: datetime) -> None:
+    """Revoke a grace period that follows `period`: it extended time that is going away."""
+    for grace in live_periods(period.user_id, period.ends_at):
+        if (grace.source, grace.tier_id, grace.starts_at) == (
+            PeriodSource.GRACE,
+            period.tier_id,
+            period.ends_at,
+        ):
+            grace.revoked_at = moment
+            record_change(period.user_id, "grace_ended", moment, period=grace)
 
 
 def cut_period(period: MembershipPeriod, new_end: datetime, moment: datetime):
@@ -106,6 +120,7 @@ def cut_period(period: MembershipPeriod, new_end: datetime, moment: datetime):
 
     Returns the replacement period, or None when nothing of it is left.
     """
+    end_grace_after(period, moment)
     period.revoked_at = moment
     if new_end <= period.starts_at:
         db.session.flush()

@@ -180,10 +180,7 @@ def fulfil_payment(payment: Payment, amount: int, currency: str, moment: datetim
     else:
         start = periods.next_start(payment.user_id, tier, moment)
         end = start + periods.YEAR
-        for grace in periods.end_grace_periods(payment.user_id, tier, moment):
-            periods.record_change(
-                payment.user_id, "grace_ended", moment, payment=payment, period=grace
-            )
+        periods.end_grace_periods(payment.user_id, tier, moment, payment=payment)
     period = periods.add_period(
         payment.user_id, tier, start, end, PeriodSource.PAYMENT, moment, payment_id=payment.id
     )

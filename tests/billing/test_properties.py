@@ -9,13 +9,14 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from community.billing import comps, purchases, refunds
 from community.billing.models import MembershipPeriod, Payment, PeriodSource
 from community.billing.periods import YEAR
+from community.billing.subscriptions import start_grace
 from community.billing.tiers import tier_by_slug
 from community.errors import ValidationFailed
 from community.extensions import db
@@ -30,6 +31,8 @@ steps = st.lists(
         st.tuples(st.just("comp"), st.sampled_from(["member", "pro"]), st.integers(1, 400)),
         st.tuples(st.just("revoke"), st.integers(0, 5)),
         st.tuples(st.just("wait"), st.integers(0, 500)),
+        st.tuples(st.just("renewal_failed"), st.sampled_from(["member", "pro"])),
+        st.tuples(st.just("near_end"), st.integers(-48, 48)),
     ),
     min_size=1,
     max_size=8,
@@ -59,6 +62,12 @@ def apply(user, operator, plan) -> None:
                 refunds.record_refund(payment, amount, moment, actor=operator, reason="test")
         elif kind == "comp":
             comps.grant_comp(user, tier_by_slug(step[1]), step[2], "test", operator, moment)
+        elif kind == "near_end":
+            ends = [p.ends_at for p in live_periods(user)]
+            if ends:
+                moment = max(moment, max(ends) + timedelta(hours=step[1]))
+        elif kind == "renewal_failed":
+            start_grace(user.id, tier_by_slug(step[1]), moment)
         elif kind == "revoke":
             granted = live_periods(user, source=PeriodSource.COMP)
             if granted:
@@ -76,25 +85,41 @@ def live_periods(user, source=None) -> list[MembershipPeriod]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(plan=steps)
+@example(
+    plan=[("buy", "member"), ("near_end", -24), ("renewal_failed", "member"), ("comp", "member", 9)]
+)
+@example(
+    plan=[("buy", "member"), ("near_end", 30), ("renewal_failed", "member"), ("buy", "member")]
+)
+@example(plan=[("buy", "member"), ("buy", "pro"), ("refund", 0, 50), ("buy", "member")])
 def test_periods_never_overlap_lose_paid_days_or_grant_unpaid_ones(make_user, operator, plan):
     user = make_user(email=f"prop{next(_emails)}@example.com")
     apply(user, operator, plan)
     live = live_periods(user)
 
-    # A tier never overlaps itself.
-    for tier_id in {p.tier_id for p in live}:
-        spans = sorted((p.starts_at, p.ends_at) for p in live if p.tier_id == tier_id)
+    # A tier's paid or granted time never overlaps itself.
+    owned = [p for p in live if p.source != PeriodSource.GRACE]
+    for tier_id in {p.tier_id for p in owned}:
+        spans = sorted((p.starts_at, p.ends_at) for p in owned if p.tier_id == tier_id)
         for (_, end), (start, _) in itertools.pairwise(spans):
             assert start >= end, spans
 
-    # Every live period was paid for (and is not refunded away) or granted.
+    # Every live period was paid for (and is not refunded away) or granted; grace lasts
+    # the grace days from the end of that tier's paid time, and never past paid time.
     for period in live:
-        if period.source == PeriodSource.PAYMENT:
+        if period.source == PeriodSource.GRACE:
+            assert period.ends_at - period.starts_at == timedelta(days=7)
+            same_tier = [p for p in owned if p.tier_id == period.tier_id]
+            assert any(p.ends_at == period.starts_at for p in same_tier)
+            assert not any(
+                p.starts_at < period.ends_at and period.starts_at < p.ends_at for p in same_tier
+            )
+        elif period.source == PeriodSource.PAYMENT:
             payment = db.session.get(Payment, period.payment_id)
             assert payment.status == "paid" and payment.refundable_amount > 0
         else:

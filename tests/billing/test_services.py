@@ -279,3 +279,14 @@ def test_grant_period_fixture_members_are_members(app, make_user):
     user = make_user()
     grant_period(user, "pro", 10)
     assert standing_at(user, utcnow()).tier.slug == "pro"
+
+
+def test_comp_during_grace_replaces_the_grace_like_a_renewal(app, free_user, operator):
+    now = utcnow()
+    buy(free_user, "member", now)
+    end = now + YEAR
+    start_grace(free_user.id, tier_by_slug("member"), end)
+    moment = end + 3 * DAY
+    period = comps.grant_comp(free_user, tier_by_slug("member"), 10, "补偿", operator, moment)
+    assert (period.starts_at, period.ends_at) == (end, end + 10 * DAY)
+    assert [p.source for p in live(free_user)] == ["payment", "comp"]
