@@ -116,9 +116,12 @@ class StripeProvider:
         return prices.data[0].id
 
     def refund(self, payment: Payment, amount: int) -> str:
-        if not payment.provider_payment_id:
-            raise ProviderError(f"payment {payment.id} has no payment intent to refund")
         try:
+            if not payment.provider_payment_id and payment.provider_invoice_id:
+                # Subscription payments are known by their invoice; refunds need the intent.
+                payment.provider_payment_id = payment_intent_of_invoice(payment.provider_invoice_id)
+            if not payment.provider_payment_id:
+                raise ProviderError(f"payment {payment.id} has no payment intent to refund")
             refund = client().v1.refunds.create(
                 params={
                     "payment_intent": payment.provider_payment_id,
@@ -157,6 +160,23 @@ class StripeProvider:
             )
         except stripe.StripeError as error:
             raise ProviderError(f"tier change of {profile.subscription_id}: {error}") from error
+
+
+def payment_intent_of_invoice(invoice_id: str) -> str | None:
+    """The PaymentIntent that paid an invoice (invoices no longer carry it themselves)."""
+    listing = client().v1.invoice_payments.list(params={"invoice": invoice_id})
+    for item in listing.data:
+        if item.status == "paid" and item.payment.type == "payment_intent":
+            return item.payment.payment_intent
+    return None
+
+
+def invoice_of_payment_intent(intent_id: str) -> str | None:
+    """The invoice a PaymentIntent paid, if it paid one."""
+    listing = client().v1.invoice_payments.list(
+        params={"payment": {"type": "payment_intent", "payment_intent": intent_id}}
+    )
+    return listing.data[0].invoice if listing.data else None
 
 
 def sync_catalog(tiers: list[Tier]) -> list[str]:

@@ -12,10 +12,11 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from community.billing import purchases
+from community.billing import purchases, stripe_api
 from community.billing.models import BillingProfile, Payment, PaymentEvent
 from community.billing.providers import STRIPE
 from community.billing.refunds import record_refund
@@ -291,11 +292,23 @@ def subscription_changed(event: dict, moment: datetime) -> str | None:
     return None if applied else IGNORED
 
 
+def charge_payment(charge: dict) -> Payment | None:
+    """The payment a charge belongs to: by its PaymentIntent, or by the invoice it paid."""
+    intent = charge.get("payment_intent")
+    payment = stripe_payment(provider_payment_id=intent)
+    if payment is None:
+        invoice_id = charge.get("invoice")
+        if not invoice_id and intent and current_app.config.get("STRIPE_SECRET_KEY"):
+            invoice_id = stripe_api.invoice_of_payment_intent(intent)
+        payment = stripe_payment(provider_invoice_id=invoice_id)
+        if payment is not None and intent:
+            payment.provider_payment_id = intent
+    return payment
+
+
 def charge_refunded(event: dict, moment: datetime) -> str | None:
     charge = data_object(event)
-    payment = stripe_payment(provider_payment_id=charge.get("payment_intent")) or stripe_payment(
-        provider_invoice_id=charge.get("invoice")
-    )
+    payment = charge_payment(charge)
     if payment is None:
         raise NotYetKnown(f"charge {charge.get('id')}: no payment for it")
     if str(charge.get("currency") or "").upper() != payment.currency.upper():

@@ -29,6 +29,8 @@ class FakeStripe:
     products: dict[str, dict] = field(default_factory=dict)
     prices: dict[str, dict] = field(default_factory=dict)
     subscriptions: dict[str, dict] = field(default_factory=dict)
+    # invoice id -> PaymentIntent id, as /v1/invoice_payments reports them.
+    invoice_intents: dict[str, str] = field(default_factory=dict)
     # HTTP status to answer the next call with (once), to simulate an outage or refusal.
     fail_next: int | None = None
     url: str = ""
@@ -72,6 +74,20 @@ class FakeStripe:
                 "return_url": params.get("return_url"),
                 "url": "https://billing.stripe.com/p/session/test_portal",
             }
+        if method == "GET" and path == "/v1/invoice_payments":
+            data = [
+                {
+                    "id": f"inpay_{invoice}",
+                    "object": "invoice_payment",
+                    "invoice": invoice,
+                    "status": "paid",
+                    "payment": {"type": "payment_intent", "payment_intent": intent},
+                }
+                for invoice, intent in self.invoice_intents.items()
+                if params.get("invoice") in (None, invoice)
+                and params.get("payment[payment_intent]") in (None, intent)
+            ]
+            return 200, {"object": "list", "data": data, "has_more": False, "url": path}
         if method == "GET" and path == "/v1/prices":
             keys = {value for key, value in params.items() if key.startswith("lookup_keys")}
             data = [

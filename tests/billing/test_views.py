@@ -243,3 +243,16 @@ def test_an_abandoned_checkout_stays_off_the_members_list(client, login, free_us
     payment = db.session.scalar(select(Payment))
     assert payment.status == "pending"
     assert f'data-payment="{payment.id}"' not in client.get("/billing").get_data(as_text=True)
+
+
+def test_billing_pages_render_in_english_too(client, login, free_user):
+    login(client, free_user)
+    pay_offline(client)
+    english = {"Accept-Language": "en"}
+    free_user.locale = "en"
+    db.session.commit()
+    for url in ("/pricing", "/billing", "/billing/checkout?tier=pro"):
+        page = client.get(url, headers=english)
+        assert page.status_code == 200
+        assert 'lang="en"' in page.get_data(as_text=True)
+    assert "Active until" in client.get("/billing").get_data(as_text=True)

@@ -617,3 +617,43 @@ def test_downgrade_needs_an_auto_renewing_subscription_and_a_lower_tier(
     response = client.post("/billing/downgrade", data={"csrf_token": token, "tier": "pro"})
     assert response.status_code == 400
     assert db.session.get(BillingProfile, buyer.id).next_tier_id is None
+
+
+def test_operator_refund_of_a_subscription_payment_finds_its_payment_intent(
+    client, login, buyer, operator, stripe_site
+):
+    payment = subscribed(client, buyer)
+    stripe_site.invoice_intents[f"in_test_first_{buyer.id}"] = "pi_test_sub_first"
+    login(client, operator)
+    url = f"/operator/members/{buyer.id}"
+    response = client.post(
+        url + f"/payments/{payment.id}/refund",
+        data={"csrf_token": csrf_from(client.get(url)), "amount": "199", "reason": "退订"},
+    )
+    assert response.status_code == 302
+    (lookup,) = stripe_site.calls_to("GET", "/v1/invoice_payments")
+    assert lookup.params["invoice"] == f"in_test_first_{buyer.id}"
+    (refund,) = stripe_site.calls_to("POST", "/v1/refunds")
+    assert refund.params["payment_intent"] == "pi_test_sub_first"
+    assert state(buyer)["periods"] == []
+
+
+def test_dashboard_refund_of_a_subscription_payment_is_matched_through_its_invoice(
+    client, buyer, stripe_site
+):
+    payment = subscribed(client, buyer)
+    stripe_site.invoice_intents[f"in_test_first_{buyer.id}"] = "pi_test_sub_first"
+    refunded = {
+        "id": "ch_test_sub",
+        "object": "charge",
+        "payment_intent": "pi_test_sub_first",
+        "amount": 19900,
+        "amount_refunded": 19900,
+        "currency": "cny",
+        "refunds": {"object": "list", "data": [{"id": "re_dash", "amount": 19900}]},
+    }
+    assert deliver(client, make_event("charge.refunded", refunded, T0 + 5)).status_code == 200
+    (lookup,) = stripe_site.calls_to("GET", "/v1/invoice_payments")
+    assert lookup.params["payment[payment_intent]"] == "pi_test_sub_first"
+    assert state(buyer)["payments"] == [("new", "paid", 19900, 19900)]
+    assert db.session.get(Payment, payment.id).provider_payment_id == "pi_test_sub_first"
