@@ -27,6 +27,13 @@ def refuse(failure: ValidationFailed) -> None:
     raise click.ClickException("; ".join(f"{f or 'input'}: {r}" for f, r in failure.errors))
 
 
+def operator_or_fail(email: str):
+    user = user_or_fail(email)
+    if not user.is_operator:
+        raise click.ClickException(f"{email} is not an operator")
+    return user
+
+
 def iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -36,11 +43,13 @@ def iso(moment) -> str | None:
 @click.option("--tier", "tier_slug", required=True, help="Tier slug, e.g. member or pro.")
 @click.option("--days", required=True, type=int, help="Length of the complimentary period.")
 @click.option("--reason", required=True, help="Why (kept in the membership history).")
-def grant(email: str, tier_slug: str, days: int, reason: str):
+@click.option("--by", "by_email", help="Email of the operator granting it (kept with it).")
+def grant(email: str, tier_slug: str, days: int, reason: str, by_email: str | None):
     """Grant EMAIL a complimentary period."""
     user = user_or_fail(email)
+    actor = operator_or_fail(by_email) if by_email else None
     try:
-        period = comps.grant_comp(user, tier_by_slug(tier_slug), days, reason, None, utcnow())
+        period = comps.grant_comp(user, tier_by_slug(tier_slug), days, reason, actor, utcnow())
     except ValidationFailed as failure:
         refuse(failure)
     db.session.commit()
@@ -54,9 +63,11 @@ def grant(email: str, tier_slug: str, days: int, reason: str):
 @click.argument("email")
 @click.option("--reason", required=True, help="Why (kept in the membership history).")
 @click.option("--period", "period_id", type=int, help="Which comp; default: the latest running.")
-def revoke_comp(email: str, reason: str, period_id: int | None):
+@click.option("--by", "by_email", help="Email of the operator revoking it.")
+def revoke_comp(email: str, reason: str, period_id: int | None, by_email: str | None):
     """Revoke a complimentary period of EMAIL."""
     user = user_or_fail(email)
+    actor = operator_or_fail(by_email) if by_email else None
     query = select(MembershipPeriod).where(
         MembershipPeriod.user_id == user.id,
         MembershipPeriod.source == PeriodSource.COMP,
@@ -67,7 +78,7 @@ def revoke_comp(email: str, reason: str, period_id: int | None):
         query = query.where(MembershipPeriod.id == period_id)
     period = db.session.scalar(query.order_by(MembershipPeriod.ends_at.desc()).limit(1))
     try:
-        comps.revoke_comp(period, reason, None, utcnow())
+        comps.revoke_comp(period, reason, actor, utcnow())
     except ValidationFailed as failure:
         refuse(failure)
     db.session.commit()

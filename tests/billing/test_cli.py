@@ -48,6 +48,45 @@ def test_grant_status_and_revoke(runner, free_user):
     assert report["tier"] == "free" and report["periods"] == []
 
 
+def test_grant_by_an_operator_records_them(runner, free_user, operator, member):
+    result = runner.invoke(
+        args=[
+            "billing",
+            "grant",
+            free_user.email,
+            "--tier",
+            "pro",
+            "--days",
+            "7",
+            "--reason",
+            "试用",
+            "--by",
+            operator.email,
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    period = db.session.scalar(
+        select(MembershipPeriod).where(MembershipPeriod.user_id == free_user.id)
+    )
+    assert (period.granted_by_id, period.reason) == (operator.id, "试用")
+    result = runner.invoke(
+        args=[
+            "billing",
+            "grant",
+            free_user.email,
+            "--tier",
+            "pro",
+            "--days",
+            "7",
+            "--reason",
+            "x",
+            "--by",
+            member.email,
+        ]
+    )
+    assert result.exit_code != 0 and "not an operator" in result.output
+
+
 def test_grant_refuses_zero_or_negative_days(runner, free_user):
     for days in ("0", "-3"):
         result = runner.invoke(
