@@ -120,6 +120,7 @@ def checkout():
 
 
 def send_to_provider(provider, payment: Payment):
+    """Open the provider's checkout for a committed pending payment (its id travels along)."""
     try:
         started = provider.start_checkout(payment, profile_to_read(payment.user_id))
     except ProviderError:
@@ -293,6 +294,7 @@ def stripe_webhook():
     except stripe_api.BadSignature as error:
         log.warning("rejected a Stripe webhook: %s", error)
         return jsonify(error="invalid signature"), 400
+    # The event is kept whatever happens next; handling is a transaction of its own.
     row = webhooks.store_event(STRIPE, event, payload.decode("utf-8"))
     db.session.commit()
     row_id = row.id
