@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -28,6 +28,9 @@ def locale_code() -> str:
 def viewer_context() -> dict:
     from community.billing.entitlements import standing
 
+    if not has_request_context():
+        # Emails rendered by CLI jobs (digests) have no request and no viewer.
+        return {"viewer_standing": None, "current_locale": locale_code(), "current_path": "/"}
     code = locale_code()
     return {
         "viewer_standing": standing(current_user) if current_user.is_authenticated else None,

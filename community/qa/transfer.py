@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,11 +18,13 @@ from community.extensions import db
 from community.qa.models import Answer, Question
 from community.qa.services import answers as answer_service
 from community.qa.services import questions as question_service
+from community.qa.services import tags as tag_service
 from community.qa.services.questions import refresh_counts
 
 LINE_FIELDS = {"id", "title", "body", "tags", "author", "created_at", "public", "featured",
                "answers"}  # fmt: skip
 ANSWER_FIELDS = {"body", "author", "accepted", "votes", "created_at"}
+NATIVE_ID = re.compile(r"q-(\d{1,12})")
 
 
 class LineInvalid(Exception):
@@ -94,6 +97,42 @@ def parse_line(text: str) -> dict:
     return data
 
 
+def already_imported(external_id: str) -> bool:
+    """True for an imported id, or for "q-<n>", the id export gives a question asked on the site."""
+    if db.session.scalar(select(Question.id).where(Question.external_id == external_id)):
+        return True
+    match = NATIVE_ID.fullmatch(external_id)
+    return bool(
+        match
+        and db.session.scalar(
+            select(Question.id).where(
+                Question.id == int(match.group(1)), Question.external_id.is_(None)
+            )
+        )
+    )
+
+
+def check_record(data: dict) -> None:
+    """Run the services' checks before writing, so a bad line never leaves half a question."""
+    errors: list[tuple[str | None, str]] = []
+    checks = [
+        (question_service.clean_title, data["title"]),
+        (question_service.clean_body, data["body"]),
+        (tag_service.split_tags, data["tags"]),
+        (accounts.normalize_email, data["author"]),
+    ]
+    for item in data.get("answers", []):
+        checks += [(question_service.clean_body, item["body"]),
+                   (accounts.normalize_email, item["author"])]  # fmt: skip
+    for check, value in checks:
+        try:
+            check(value)
+        except ValidationFailed as failure:
+            errors += failure.errors
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def author_for(email: str, cache: dict) -> User:
     """The account with this email, or a new free account without a usable password."""
     normalized = accounts.normalize_email(email, field="author")
@@ -134,8 +173,9 @@ def write_question(data: dict, authors: dict) -> Question:
 def import_lines(lines: Iterable[str], partial: bool = False, progress=None) -> ImportReport:
     """Import JSON lines; without `partial`, one bad line means nothing is written.
 
-    Lines whose id is already imported are left as they are, so a re-import changes nothing.
-    The caller commits.
+    Each line is checked in full before it is written, so with `partial` a bad line leaves
+    nothing behind. Lines whose id is already imported are left as they are, so a re-import
+    changes nothing. The caller commits.
     """
     report = ImportReport()
     authors: dict = {}
@@ -150,20 +190,15 @@ def import_lines(lines: Iterable[str], partial: bool = False, progress=None) -> 
             if data["id"] in seen:
                 raise ValueError(f"id {data['id']!r} appears twice in the file")
             seen.add(data["id"])
-            exists = db.session.scalar(
-                select(Question.id).where(Question.external_id == data["id"])
-            )
-            if exists is not None:
+            if already_imported(data["id"]):
                 report.unchanged += 1
                 continue
-            with db.session.begin_nested():
-                write_question(data, authors)
+            check_record(data)
+            write_question(data, authors)
             report.created += 1
         except ValidationFailed as failure:
-            authors.clear()
-            report.errors.append(
-                LineInvalid(number, "; ".join(f"{f or 'line'}: {r}" for f, r in failure.errors))
-            )
+            reason = "; ".join(f"{name or 'line'}: {text}" for name, text in failure.errors)
+            report.errors.append(LineInvalid(number, reason))
         except ValueError as error:
             report.errors.append(LineInvalid(number, str(error)))
         if report.errors and not partial:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import joinedload
@@ -119,6 +119,13 @@ def choose_digest(user, choice: str) -> None:
     db.session.add(row)
 
 
+def question_link(question_id: int) -> str:
+    """An absolute link for emails, which are also sent from the command line (no request)."""
+    if has_request_context():
+        return url_for("qa.show", question_id=question_id, _external=True)
+    return f"{current_app.config['SITE_URL'].rstrip('/')}/qa/{question_id}"
+
+
 def send_digests(now: datetime | None = None) -> int:
     """Email each member whose digest is due the notifications not yet mailed; returns mails sent.
 
@@ -149,7 +156,7 @@ def send_digests(now: datetime | None = None) -> int:
         user = db.session.get(User, user_id)
         lines = [
             (str(KINDS.get(item.kind, item.kind)), item.question.title,
-             url_for("qa.show", question_id=item.question_id, _external=True))
+             question_link(item.question_id))
             for item in items
         ]  # fmt: skip
         for item in items:

@@ -22,7 +22,7 @@ QUESTION_REF = re.compile(r"(?:/qa/)?(\d{1,12})/?$")
 @bp.app_context_processor
 def notification_bell() -> dict:
     """The unread count for the bell in the header, for signed-in users only."""
-    if not current_user.is_authenticated:
+    if not getattr(current_user, "is_authenticated", False):
         return {"qa_unread": 0}
     from community.qa.services.notifications import unread_count
 
