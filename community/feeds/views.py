@@ -7,7 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from community.extensions import csrf, db
+from community.clock import utcnow
+from community.extensions import db
 from community.feeds import services
 from community.security import login_required_view
 
@@ -15,7 +16,6 @@ bp = Blueprint("feeds", __name__)
 
 
 @bp.route("/feeds/<token>/<name>.atom")
-@csrf.exempt
 def read(token: str, name: str):
     user = services.user_for_token(token)
     registered = services.FEEDS.get(name)
@@ -29,7 +29,7 @@ def read(token: str, name: str):
     generator.title(f"{feed.title} · {current_app.config['SITE_NAME']}")
     generator.link(href=feed.link, rel="alternate")
     generator.language("zh-CN")
-    generator.updated(max((entry.updated for entry in feed.entries), default=None) or None)
+    generator.updated(max((entry.updated for entry in feed.entries), default=utcnow()))
     for item in reversed(feed.entries):
         entry = generator.add_entry()
         entry.id(item.id)

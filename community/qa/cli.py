@@ -19,9 +19,11 @@ def import_file(path: Path, partial: bool, show_progress: bool = True) -> transf
     """Import a JSONL file and commit when it may; shared by the CLI and the demo seed."""
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     with click.progressbar(
-        length=len(lines), label="importing", file=sys.stderr if show_progress else None,
+        length=len(lines),
+        label="importing",
+        file=sys.stderr if show_progress else None,
         show_pos=True,
-    ) as bar:  # fmt: skip
+    ) as bar:
         report = transfer.import_lines(lines, partial=partial, progress=bar.update)
     if report.errors and not partial:
         db.session.rollback()

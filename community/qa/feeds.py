@@ -41,7 +41,7 @@ def list_feed(kind: str):
     def produce(user, args):
         if not may(user, "read_answers"):
             return None
-        page = lists.question_list(kind, 1, user_id=user.id, per_page=FEED_SIZE)
+        page = lists.question_list(kind, 1, user_id=user.id, per_page=FEED_SIZE, with_body=True)
         return Feed(
             title=str(LIST_LABELS[kind]),
             link=url_for(LIST_ENDPOINTS[kind], _external=True),
@@ -59,7 +59,9 @@ def tag_feed(user, args):
         return Feed(
             title=args.get("tag", "")[:40], link=url_for("qa.tags", _external=True), entries=[]
         )
-    page = lists.question_list("newest", 1, user_id=user.id, tag=tag, per_page=FEED_SIZE)
+    page = lists.question_list(
+        "newest", 1, user_id=user.id, tag=tag, per_page=FEED_SIZE, with_body=True
+    )
     return Feed(
         title=f"#{tag.name}",
         link=url_for("qa.tag", name=tag.name, _external=True),

@@ -15,14 +15,24 @@ from community.accounts import services as accounts
 from community.accounts.models import User
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.qa.indexing import notify_changed
 from community.qa.models import Answer, Question
 from community.qa.services import answers as answer_service
 from community.qa.services import questions as question_service
 from community.qa.services import tags as tag_service
 from community.qa.services.questions import refresh_counts
 
-LINE_FIELDS = {"id", "title", "body", "tags", "author", "created_at", "public", "featured",
-               "answers"}  # fmt: skip
+LINE_FIELDS = {
+    "id",
+    "title",
+    "body",
+    "tags",
+    "author",
+    "created_at",
+    "public",
+    "featured",
+    "answers",
+}
 ANSWER_FIELDS = {"body", "author", "accepted", "votes", "created_at"}
 NATIVE_ID = re.compile(r"q-(\d{1,12})")
 
@@ -122,8 +132,10 @@ def check_record(data: dict) -> None:
         (accounts.normalize_email, data["author"]),
     ]
     for item in data.get("answers", []):
-        checks += [(question_service.clean_body, item["body"]),
-                   (accounts.normalize_email, item["author"])]  # fmt: skip
+        checks += [
+            (question_service.clean_body, item["body"]),
+            (accounts.normalize_email, item["author"]),
+        ]
     for check, value in checks:
         try:
             check(value)
@@ -139,10 +151,9 @@ def author_for(email: str, cache: dict) -> User:
     if normalized not in cache:
         user = accounts.find_by_email(normalized)
         if user is None:
-            name = normalized.split("@")[0][: accounts.NAME_MAX]
-            if len(name) < accounts.NAME_MIN:
-                name = f"{name}__"[: accounts.NAME_MAX]
-            user = accounts.register_user(normalized, name, None)
+            local = normalized.split("@")[0]
+            name = local if len(local) >= accounts.NAME_MIN else normalized
+            user = accounts.register_user(normalized, name[: accounts.NAME_MAX], None)
         cache[normalized] = user
     return cache[normalized]
 
@@ -150,23 +161,31 @@ def author_for(email: str, cache: dict) -> User:
 def write_question(data: dict, authors: dict) -> Question:
     author = author_for(data["author"], authors)
     question = question_service.ask_question(
-        author, data["title"], data["body"], data["tags"],
-        created_at=data["created_at"], check_member=False,
-    )  # fmt: skip
+        author,
+        data["title"],
+        data["body"],
+        data["tags"],
+        created_at=data["created_at"],
+        check_member=False,
+    )
     question.external_id = data["id"]
     question.public = data.get("public", False)
     question.featured = data.get("featured", False)
     latest = data["created_at"]
     for item in data.get("answers", []):
         answer = answer_service.post_answer(
-            author_for(item["author"], authors), question, item["body"],
-            created_at=item["created_at"], check_member=False,
-        )  # fmt: skip
+            author_for(item["author"], authors),
+            question,
+            item["body"],
+            created_at=item["created_at"],
+            check_member=False,
+        )
         answer.accepted = item.get("accepted", False)
         answer.score = item.get("votes", 0)
         latest = max(latest, item["created_at"])
     question.updated_at = latest
     refresh_counts(question)
+    notify_changed(question, "imported")
     return question
 
 
@@ -219,11 +238,14 @@ def export_lines(batch: int = 200) -> Iterator[str]:
                 selectinload(Question.author),
                 selectinload(Question.answers).selectinload(Answer.author),
             )
-            .where(Question.id > last_id, Question.deleted_at.is_(None),
-                   Question.duplicate_of_id.is_(None))
+            .where(
+                Question.id > last_id,
+                Question.deleted_at.is_(None),
+                Question.duplicate_of_id.is_(None),
+            )
             .order_by(Question.id)
             .limit(batch)
-        ).all()  # fmt: skip
+        ).all()
         if not questions:
             return
         for question in questions:

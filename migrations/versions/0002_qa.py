@@ -2,7 +2,7 @@
 
 Revision ID: 0002_qa
 Revises: 0001_foundation
-Create Date: 2026-11-25 12:14:08.428888
+Create Date: 2026-11-25 12:28:46.946355
 
 """
 from alembic import op
@@ -86,10 +86,11 @@ def upgrade():
     sa.UniqueConstraint('external_id', name=op.f('uq_qa_questions_external_id'))
     )
     with op.batch_alter_table('qa_questions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_qa_questions_author_id'), ['author_id'], unique=False)
+        batch_op.create_index('ix_qa_questions_author', ['author_id', 'created_at'], unique=False)
         batch_op.create_index('ix_qa_questions_duplicate_of', ['duplicate_of_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_qa_questions_hot_rank'), ['hot_rank'], unique=False)
-        batch_op.create_index('ix_qa_questions_listed', ['deleted_at', 'approved', 'created_at'], unique=False)
+        batch_op.create_index('ix_qa_questions_hot', ['hot_rank', 'id'], unique=False)
+        batch_op.create_index('ix_qa_questions_newest', ['pinned', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_qa_questions_unanswered', ['answer_count', 'created_at', 'id'], unique=False)
 
     op.create_table('qa_tag_aliases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -348,10 +349,11 @@ def downgrade():
 
     op.drop_table('qa_tag_aliases')
     with op.batch_alter_table('qa_questions', schema=None) as batch_op:
-        batch_op.drop_index('ix_qa_questions_listed')
-        batch_op.drop_index(batch_op.f('ix_qa_questions_hot_rank'))
+        batch_op.drop_index('ix_qa_questions_unanswered')
+        batch_op.drop_index('ix_qa_questions_newest')
+        batch_op.drop_index('ix_qa_questions_hot')
         batch_op.drop_index('ix_qa_questions_duplicate_of')
-        batch_op.drop_index(batch_op.f('ix_qa_questions_author_id'))
+        batch_op.drop_index('ix_qa_questions_author')
 
     op.drop_table('qa_questions')
     op.drop_table('qa_notification_settings')

@@ -64,8 +64,12 @@ class TagAlias(db.Model):
 
 class Question(db.Model):
     __tablename__ = "qa_questions"
+    # One index per list order, so a page reads the first rows of an index instead of sorting.
     __table_args__ = (
-        Index("ix_qa_questions_listed", "deleted_at", "approved", "created_at"),
+        Index("ix_qa_questions_newest", "pinned", "created_at", "id"),
+        Index("ix_qa_questions_hot", "hot_rank", "id"),
+        Index("ix_qa_questions_unanswered", "answer_count", "created_at", "id"),
+        Index("ix_qa_questions_author", "author_id", "created_at"),
         Index("ix_qa_questions_duplicate_of", "duplicate_of_id"),
     )
 
@@ -76,7 +80,7 @@ class Question(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     teaser: Mapped[str] = mapped_column(String(200), default="")
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=QuestionStatus.OPEN.value)
     close_reason: Mapped[str] = mapped_column(Text, default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("qa_questions.id"))
@@ -89,7 +93,7 @@ class Question(db.Model):
     score: Mapped[int] = mapped_column(default=0)
     answer_count: Mapped[int] = mapped_column(default=0)
     # Votes decayed by age, fixed at write time so lists can sort on a column.
-    hot_rank: Mapped[float] = mapped_column(default=0.0, index=True)
+    hot_rank: Mapped[float] = mapped_column(default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -71,8 +71,11 @@ def set_status(actor, question: Question, action: str) -> Question:
     require_operator(actor)
     if question.status == QuestionStatus.DUPLICATE:
         raise ValidationFailed([(None, str(_l("This question was merged into another.")))])
-    targets = {"reopen": QuestionStatus.OPEN, "lock": QuestionStatus.LOCKED,
-               "unlock": QuestionStatus.OPEN}  # fmt: skip
+    targets = {
+        "reopen": QuestionStatus.OPEN,
+        "lock": QuestionStatus.LOCKED,
+        "unlock": QuestionStatus.OPEN,
+    }
     if action not in targets:
         raise ValidationFailed([("action", str(_l("Unknown action.")))])
     question.status = targets[action]

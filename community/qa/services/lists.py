@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from community.extensions import db
 from community.qa.access import Viewer
@@ -23,8 +23,6 @@ from community.qa.models import (
 from community.qa.services import votes
 
 PAGE_SIZE = 20
-LISTS = ("newest", "unanswered", "featured", "hot", "mine", "followed")
-PERSONAL_LISTS = ("mine", "followed")
 
 
 @dataclass
@@ -38,11 +36,12 @@ class Page:
         return self.number > 1
 
 
-def listed() -> Select:
+def listed(with_body: bool = False) -> Select:
     """Questions anyone may see in a list: live, approved, not merged away."""
+    bodies = () if with_body else (defer(Question.body), defer(Question.body_html))
     return (
         select(Question)
-        .options(joinedload(Question.author), selectinload(Question.tags))
+        .options(joinedload(Question.author), selectinload(Question.tags), *bodies)
         .where(
             Question.deleted_at.is_(None),
             Question.approved,
@@ -51,8 +50,10 @@ def listed() -> Select:
     )
 
 
-def list_query(kind: str, user_id: int | None = None, tag: Tag | None = None) -> Select:
-    query = listed()
+def list_query(
+    kind: str, user_id: int | None = None, tag: Tag | None = None, with_body: bool = False
+) -> Select:
+    query = listed(with_body)
     if tag is not None:
         query = query.where(
             Question.id.in_(
@@ -93,8 +94,9 @@ def question_list(
     tag: Tag | None = None,
     title_filter: str = "",
     per_page: int = PAGE_SIZE,
+    with_body: bool = False,
 ) -> Page:
-    query = list_query(kind, user_id, tag)
+    query = list_query(kind, user_id, tag, with_body)
     if title_filter:
         escaped = title_filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Question.title.ilike(f"%{escaped}%", escape="\\"))

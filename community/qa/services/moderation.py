@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from community.clock import utcnow
@@ -47,8 +47,14 @@ def needs_approval(author) -> bool:
     return not (has_question or has_answer)
 
 
-def flag_post(reporter, question: Question, reason: str, note: str = "", answer=None,
-              original: Question | None = None) -> Flag:  # fmt: skip
+def flag_post(
+    reporter,
+    question: Question,
+    reason: str,
+    note: str = "",
+    answer=None,
+    original: Question | None = None,
+) -> Flag:
     require_member(reporter)
     if reason not in REASONS:
         raise ValidationFailed([("reason", str(_l("Choose a reason.")))])
@@ -139,9 +145,3 @@ def approve_post(actor, question: Question | None = None, answer: Answer | None 
         notifications.announce_question(question)
         log_action(actor, "approve_question", question)
         notify_changed(question, "approved")
-
-
-def queue_size() -> int:
-    questions, answers = pending_posts()
-    flags = db.session.scalar(select(db.func.count(Flag.id)).where(or_(Flag.resolved_at.is_(None))))
-    return len(questions) + len(answers) + (flags or 0)

@@ -155,10 +155,13 @@ def send_digests(now: datetime | None = None) -> int:
         ).all()
         user = db.session.get(User, user_id)
         lines = [
-            (str(KINDS.get(item.kind, item.kind)), item.question.title,
-             question_link(item.question_id))
+            (
+                str(KINDS.get(item.kind, item.kind)),
+                item.question.title,
+                question_link(item.question_id),
+            )
             for item in items
-        ]  # fmt: skip
+        ]
         for item in items:
             item.emailed_at = now
         settings.last_digest_at = now

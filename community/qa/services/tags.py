@@ -113,7 +113,17 @@ def rename_tag(actor, tag: Tag, new_name: str) -> Tag:
     db.session.add(TagAlias(name=old, tag_id=tag.id))
     log_action(actor, "tag_rename", note=f"{old} -> {name}")
     db.session.flush()
+    notify_tagged(tag.id, "tags")
     return tag
+
+
+def notify_tagged(tag_id: int, reason: str) -> None:
+    """Tell search that every question carrying the tag changed."""
+    from community.qa.indexing import notify_changed
+
+    question_ids = select(question_tags.c.question_id).where(question_tags.c.tag_id == tag_id)
+    for question in db.session.scalars(select(Question).where(Question.id.in_(question_ids))):
+        notify_changed(question, reason)
 
 
 def alias_tag(actor, tag: Tag, alias: str) -> TagAlias:
@@ -132,8 +142,6 @@ def merge_tags(actor, source: Tag, target: Tag) -> Tag:
     require_operator(actor)
     if source.id == target.id:
         raise ValidationFailed([("target", str(_l("A tag cannot be merged into itself.")))])
-    from community.qa.indexing import notify_changed
-
     question_ids = list(
         db.session.scalars(
             select(question_tags.c.question_id).where(question_tags.c.tag_id == source.id)
@@ -166,6 +174,5 @@ def merge_tags(actor, source: Tag, target: Tag) -> Tag:
     log_action(actor, "tag_merge", note=f"{name} -> {target.name}")
     db.session.flush()
     db.session.expire_all()
-    for question in db.session.scalars(select(Question).where(Question.id.in_(question_ids))):
-        notify_changed(question, "tags")
+    notify_tagged(target.id, "tags")
     return target

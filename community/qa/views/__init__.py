@@ -45,9 +45,7 @@ def acting_user():
 
 def question_or_404(question_id: int, viewer: Viewer | None = None) -> Question:
     """A question this viewer may see at all (deleted and pending ones only for their people)."""
-    question = db.session.get(
-        Question, question_id, options=[selectinload(Question.tags), selectinload(Question.aliases)]
-    )
+    question = db.session.get(Question, question_id, options=[selectinload(Question.tags)])
     if question is None:
         abort(404)
     viewer = viewer or current_viewer()

@@ -108,8 +108,13 @@ def merge(question_id: int):
 def revisions(question_id: int):
     question = question_or_404(question_id)
     history = question_service.revisions_of(question=question)
-    return render_template("qa/revisions.html", question=question, answer=None,
-                           rows=with_diffs(history), confirm_form=ConfirmForm())  # fmt: skip
+    return render_template(
+        "qa/revisions.html",
+        question=question,
+        answer=None,
+        rows=with_diffs(history),
+        confirm_form=ConfirmForm(),
+    )
 
 
 @bp.route("/answers/<int:answer_id>/revisions")
@@ -117,8 +122,13 @@ def revisions(question_id: int):
 def answer_revisions(answer_id: int):
     answer = answer_or_404(answer_id)
     history = question_service.revisions_of(answer=answer)
-    return render_template("qa/revisions.html", question=answer.question, answer=answer,
-                           rows=with_diffs(history), confirm_form=ConfirmForm())  # fmt: skip
+    return render_template(
+        "qa/revisions.html",
+        question=answer.question,
+        answer=answer,
+        rows=with_diffs(history),
+        confirm_form=ConfirmForm(),
+    )
 
 
 def with_diffs(history: list[Revision]) -> list[tuple[Revision, list]]:
@@ -168,13 +178,19 @@ def manage_tags():
             db.session.rollback()
             for _field, reason in failure.errors:
                 flash(reason, "error")
-            return render_template("qa/manage_tags.html", tags=tag_service.tags_with_counts(500),
-                                   form=TagNameForm(formdata=None)), 400  # fmt: skip
+            return render_template(
+                "qa/manage_tags.html",
+                tags=tag_service.tags_with_counts(500),
+                form=TagNameForm(formdata=None),
+            ), 400
         db.session.commit()
         flash(_("Tags updated."), "success")
         return redirect(url_for("qa.manage_tags"))
-    return render_template("qa/manage_tags.html", tags=tag_service.tags_with_counts(500),
-                           form=TagNameForm(formdata=None))  # fmt: skip
+    return render_template(
+        "qa/manage_tags.html",
+        tags=tag_service.tags_with_counts(500),
+        form=TagNameForm(formdata=None),
+    )
 
 
 @bp.route("/review")

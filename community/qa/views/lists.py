@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from community.feeds import services as feeds
 from community.qa.models import Tag
-from community.qa.services import lists, votes
+from community.qa.services import experts, lists, votes
 from community.qa.services import tags as tag_service
 from community.qa.views import bp, current_viewer, page_number
 from community.security import login_required_view
@@ -30,6 +30,7 @@ def render_list(kind: str, tag: Tag | None = None):
         title_filter=title_filter,
         viewer=viewer,
         following_tag=votes.follows_tag(viewer.user_id, tag) if tag else False,
+        expert=experts.is_expert(viewer.user),
         feed_url=feeds.feed_url_for(current_user, feed_name, tag=tag.name if tag else None),
     )
 

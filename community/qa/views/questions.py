@@ -41,9 +41,12 @@ def ask():
     if form.validate_on_submit():
         try:
             question = question_service.ask_question(
-                acting_user(), form.title.data, form.body.data, form.tags.data,
+                acting_user(),
+                form.title.data,
+                form.body.data,
+                form.tags.data,
                 expert=form.expert.data,
-            )  # fmt: skip
+            )
         except ValidationFailed as failure:
             db.session.rollback()
             attach_errors(form, failure)
@@ -108,10 +111,16 @@ def show_json(question_id: int):
     if page.readable:
         data["body_html"] = question.body_html
         data["answers"] = [
-            {"id": a.id, "body_html": a.body_html, "score": a.score, "accepted": a.accepted,
-             "canonical": a.canonical, "author": a.author.name}
+            {
+                "id": a.id,
+                "body_html": a.body_html,
+                "score": a.score,
+                "accepted": a.accepted,
+                "canonical": a.canonical,
+                "author": a.author.name,
+            }
             for a in page.answers
-        ]  # fmt: skip
+        ]
     return jsonify(data)
 
 
@@ -151,9 +160,13 @@ def edit(question_id: int):
     if form.validate_on_submit():
         try:
             question_service.edit_question(
-                acting_user(), question, form.title.data, form.body.data, form.tags.data,
+                acting_user(),
+                question,
+                form.title.data,
+                form.body.data,
+                form.tags.data,
                 note=form.note.data or "",
-            )  # fmt: skip
+            )
         except ValidationFailed as failure:
             db.session.rollback()
             attach_errors(form, failure)
@@ -272,9 +285,13 @@ def flag(question_id: int, answer_id: int | None = None):
         abort(400, description=_("Choose a reason."))
     try:
         moderation.flag_post(
-            acting_user(), question, form.reason.data, form.note.data or "", answer=target,
+            acting_user(),
+            question,
+            form.reason.data,
+            form.note.data or "",
+            answer=target,
             original=question_from_reference(form.original.data),
-        )  # fmt: skip
+        )
     except ValidationFailed as failure:
         refused(failure)
     db.session.commit()
