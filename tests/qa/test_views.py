@@ -312,3 +312,73 @@ def test_tag_alias_redirects_to_the_tag(client, operator, make_question):
 def test_unknown_question_is_404(client):
     assert client.get("/qa/424242").status_code == 404
     assert client.get("/qa/424242.json").status_code == 404
+
+
+def test_members_flag_an_answer(client, login, member, make_question, make_answer):
+    question = make_question()
+    answer = make_answer(question)
+    login(client, member)
+    page = client.get(f"/qa/{question.id}").get_data(as_text=True)
+    assert f"/qa/{question.id}/answers/{answer.id}/flag" in page
+    response = post_form(
+        client,
+        f"/qa/{question.id}/answers/{answer.id}/flag",
+        {"reason": "rude", "note": "骂人"},
+        page=f"/qa/{question.id}",
+    )
+    assert response.status_code == 302
+    flag = db.session.scalar(select(Flag))
+    assert (flag.answer_id, flag.reason, flag.note) == (answer.id, "rude", "骂人")
+
+
+def test_operators_manage_tags_through_the_page(client, login, operator, mallory, make_question):
+    make_question(tags="信用卡 年费")
+    make_question(tags="年费减免")
+    login(client, mallory)
+    assert client.get("/qa/manage/tags").status_code == 403
+    login(client, operator)
+    page = "/qa/manage/tags"
+    ok = post_form(client, page, {"tag": "信用卡", "action": "rename", "name": "credit-card"})
+    assert ok.status_code == 302
+    post_form(client, page, {"tag": "年费减免", "action": "merge", "name": "年费"})
+    bad = post_form(client, page, {"tag": "年费", "action": "merge", "name": "不存在的标签"})
+    assert bad.status_code == 400
+    clash = post_form(client, page, {"tag": "年费", "action": "alias", "name": "credit-card"})
+    assert clash.status_code == 400
+    listing = client.get(page).get_data(as_text=True)
+    assert 'data-tag="credit-card"' in listing and 'data-tag="年费减免"' not in listing
+    assert client.get("/qa/tags/信用卡").status_code == 301
+
+
+def test_first_post_approval_through_the_queue(client, login, operator, make_user):
+    login(client, operator)
+    post_form(client, "/qa/review/approval", {"enabled": "1"}, page="/qa/review")
+    newcomer = make_user(tier="member")
+    login(client, newcomer)
+    response = post_form(
+        client, "/qa/ask", {"title": "新人第一次提问题", "body": "正文", "tags": "新人"}
+    )
+    question = db.session.scalar(select(Question))
+    assert response.status_code == 302 and not question.approved
+    assert client.get(f"/qa/{question.id}").status_code == 200  # the author sees it waiting
+    assert question.title not in client.get("/qa/").get_data(as_text=True)
+    login(client, make_user(tier="member"))
+    assert client.get(f"/qa/{question.id}").status_code == 404
+    login(client, operator)
+    assert 'data-testid="pending"' in client.get("/qa/review").get_data(as_text=True)
+    post_form(
+        client, f"/qa/{question.id}/curate/approve", {"next_page": "review"}, page="/qa/review"
+    )
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).approved
+    log = client.get("/qa/review").get_data(as_text=True)
+    assert "approve_question" in log and "first_post_approval_on" in log
+
+
+def test_admins_mark_experts(client, login, admin, operator, member):
+    login(client, operator)
+    assert client.get("/qa/experts").status_code == 403
+    login(client, admin)
+    post_form(client, "/qa/experts", {"user_id": str(member.id), "expert": "1"})
+    assert member.email in client.get("/qa/experts").get_data(as_text=True)
+    assert post_form(client, "/qa/experts", {"user_id": "99999", "expert": "1"}).status_code == 404
