@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +15,13 @@ from community.feeds import services
 from community.security import login_required_view
 
 bp = Blueprint("feeds", __name__)
+
+# Characters XML 1.0 cannot carry; member text may contain them, a feed must not.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    return XML_INVALID.sub("", text or "")
 
 
 @bp.route("/feeds/<token>/<name>.atom")
@@ -26,22 +35,22 @@ def read(token: str, name: str):
         abort(403, description=_("This feed is for members."))
     generator = FeedGenerator()
     generator.id(request.base_url)
-    generator.title(f"{feed.title} · {current_app.config['SITE_NAME']}")
+    generator.title(xml_safe(f"{feed.title} · {current_app.config['SITE_NAME']}"))
     generator.link(href=feed.link, rel="alternate")
     generator.language("zh-CN")
     generator.updated(max((entry.updated for entry in feed.entries), default=utcnow()))
     for item in reversed(feed.entries):
         entry = generator.add_entry()
         entry.id(item.id)
-        entry.title(item.title)
+        entry.title(xml_safe(item.title))
         entry.link(href=item.link)
         entry.updated(item.updated)
         if item.author:
-            entry.author(name=item.author)
+            entry.author(name=xml_safe(item.author))
         for category in item.categories:
-            entry.category(term=category)
+            entry.category(term=xml_safe(category))
         if item.content_html:
-            entry.content(item.content_html, type="html")
+            entry.content(xml_safe(item.content_html), type="html")
     response = current_app.response_class(
         generator.atom_str(pretty=False), mimetype="application/atom+xml"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 
 from community.billing.entitlements import may
@@ -54,11 +54,9 @@ def list_feed(kind: str):
 def tag_feed(user, args):
     if not may(user, "read_answers"):
         return None
-    tag = tag_service.tag_named(args.get("tag", ""))
+    tag = tag_service.tag_named(args.get("tag", "")[:100])
     if tag is None:
-        return Feed(
-            title=args.get("tag", "")[:40], link=url_for("qa.tags", _external=True), entries=[]
-        )
+        abort(404)
     page = lists.question_list(
         "newest", 1, user_id=user.id, tag=tag, per_page=FEED_SIZE, with_body=True
     )

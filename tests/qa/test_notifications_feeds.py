@@ -147,3 +147,15 @@ def test_free_users_get_no_feed(client, free_user, make_question):
     token = feeds.rotate_token(free_user)
     db.session.commit()
     assert client.get(f"/feeds/{feeds.url_token(token)}/qa-newest.atom").status_code == 403
+
+
+def test_feeds_drop_characters_xml_cannot_carry(client, member, make_question):
+    question = make_question(author=member, title="标题里有\ufffe怪字符的问题")
+    token = feeds.rotate_token(member)
+    db.session.commit()
+    raw = feeds.url_token(token)
+    response = client.get(f"/feeds/{raw}/qa-newest.atom")
+    assert response.status_code == 200
+    assert "标题里有怪字符的问题" in response.get_data(as_text=True)
+    assert client.get(f"/feeds/{raw}/qa-tag.atom?tag=%01").status_code == 404
+    assert question.id

@@ -345,6 +345,8 @@ def test_operators_manage_tags_through_the_page(client, login, operator, mallory
     assert bad.status_code == 400
     clash = post_form(client, page, {"tag": "年费", "action": "alias", "name": "credit-card"})
     assert clash.status_code == 400
+    empty = post_form(client, page, {"tag": "年费", "action": "rename", "name": ""})
+    assert empty.status_code == 400
     listing = client.get(page).get_data(as_text=True)
     assert 'data-tag="credit-card"' in listing and 'data-tag="年费减免"' not in listing
     assert client.get("/qa/tags/信用卡").status_code == 301

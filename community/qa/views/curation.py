@@ -159,38 +159,45 @@ def restore(revision_id: int):
 @operator_required
 def manage_tags():
     form = TagNameForm()
-    if request.method == "POST" and form.validate_on_submit():
-        tag = tag_service.tag_named(request.form.get("tag", "")) or abort(404)
-        action = request.form.get("action")
+    if request.method == "POST":
         try:
-            if action == "rename":
-                tag_service.rename_tag(current_user, tag, form.name.data)
-            elif action == "alias":
-                tag_service.alias_tag(current_user, tag, form.name.data)
-            elif action == "merge":
-                target = tag_service.tag_named(tag_service.normalize_tag(form.name.data))
-                if target is None:
-                    raise ValidationFailed([("name", _("No tag with that name."))])
-                tag_service.merge_tags(current_user, tag, target)
-            else:
-                abort(400)
+            change_tag(form)
         except ValidationFailed as failure:
             db.session.rollback()
             for _field, reason in failure.errors:
                 flash(reason, "error")
-            return render_template(
-                "qa/manage_tags.html",
-                tags=tag_service.tags_with_counts(500),
-                form=TagNameForm(formdata=None),
-            ), 400
+            return render_tags_page(), 400
         db.session.commit()
         flash(_("Tags updated."), "success")
         return redirect(url_for("qa.manage_tags"))
+    return render_tags_page()
+
+
+def render_tags_page():
     return render_template(
         "qa/manage_tags.html",
         tags=tag_service.tags_with_counts(500),
         form=TagNameForm(formdata=None),
     )
+
+
+def change_tag(form: TagNameForm) -> None:
+    """Apply the rename, alias or merge the tags page asked for."""
+    if not form.validate():
+        raise ValidationFailed([("name", _("Give the new name."))])
+    tag = tag_service.tag_named(request.form.get("tag", "")) or abort(404)
+    action = request.form.get("action")
+    if action == "rename":
+        tag_service.rename_tag(current_user, tag, form.name.data)
+    elif action == "alias":
+        tag_service.alias_tag(current_user, tag, form.name.data)
+    elif action == "merge":
+        target = tag_service.tag_named(tag_service.normalize_tag(form.name.data))
+        if target is None:
+            raise ValidationFailed([("name", _("No tag with that name."))])
+        tag_service.merge_tags(current_user, tag, target)
+    else:
+        abort(400)
 
 
 @bp.route("/review")
