@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
+from community.qa.labels import qa_labels
 from community.qa.models import Answer, Question
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
@@ -27,6 +28,9 @@ def notification_bell() -> dict:
     from community.qa.services.notifications import unread_count
 
     return {"qa_unread": unread_count(current_user.id)}
+
+
+bp.add_app_template_global(qa_labels, "qa_labels")
 
 
 @bp.app_template_filter("age")
