@@ -1,8 +1,11 @@
-"""Words the Q&A pages repeat on every row, translated once per request instead of per row."""
+"""Words and dates the Q&A pages repeat on every row, prepared once per request."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import g
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
 LABELS = {
@@ -42,3 +45,12 @@ def qa_labels() -> dict[str, str]:
     if "qa_labels" not in g:
         g.qa_labels = {key: str(text) for key, text in LABELS.items()}
     return g.qa_labels
+
+
+def short_date(moment: datetime) -> str:
+    """`moment` as the viewer's medium date (2026年11月25日), with the locale looked up once."""
+    if "qa_date_format" not in g:
+        locale = get_locale()
+        g.qa_date_format = (locale.date_formats["medium"], locale, get_timezone())
+    pattern, locale, timezone = g.qa_date_format
+    return pattern.apply(moment.astimezone(timezone), locale)

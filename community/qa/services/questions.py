@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from community.clock import utcnow
 from community.errors import NotAllowed, ValidationFailed
@@ -197,7 +198,12 @@ def revisions_of(question: Question | None = None, answer: Answer | None = None)
         else Revision.question_id == question.id
     )
     return list(
-        db.session.scalars(select(Revision).where(target_filter).order_by(Revision.number.desc()))
+        db.session.scalars(
+            select(Revision)
+            .options(joinedload(Revision.editor))
+            .where(target_filter)
+            .order_by(Revision.number.desc())
+        )
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
-from community.qa.labels import qa_labels
+from community.qa.labels import qa_labels, short_date
 from community.qa.models import Answer, Question
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
@@ -31,6 +31,7 @@ def notification_bell() -> dict:
 
 
 bp.add_app_template_global(qa_labels, "qa_labels")
+bp.add_app_template_filter(short_date, "short_date")
 
 
 @bp.app_template_filter("age")

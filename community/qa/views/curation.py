@@ -6,11 +6,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from community.accounts.forms import ConfirmForm
 from community.accounts.models import User
 from community.errors import ValidationFailed
 from community.extensions import db
-from community.qa.forms import AnswerForm, CloseForm, MergeForm, TagNameForm
+from community.qa.forms import CloseForm, MergeForm, TagNameForm
 from community.qa.models import Answer, Flag, Question, Revision
 from community.qa.services import curation, experts, moderation
 from community.qa.services import questions as question_service
@@ -113,7 +112,6 @@ def revisions(question_id: int):
         question=question,
         answer=None,
         rows=with_diffs(history),
-        confirm_form=ConfirmForm(),
     )
 
 
@@ -127,7 +125,6 @@ def answer_revisions(answer_id: int):
         question=answer.question,
         answer=answer,
         rows=with_diffs(history),
-        confirm_form=ConfirmForm(),
     )
 
 
@@ -211,9 +208,6 @@ def review():
         pending_answers=answers,
         approval_on=moderation.setting(moderation.FIRST_POST_APPROVAL) == "on",
         actions=recent_actions(50),
-        close_form=CloseForm(formdata=None),
-        confirm_form=ConfirmForm(),
-        edit_form=AnswerForm(formdata=None),
     )
 
 

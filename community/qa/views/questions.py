@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from community.accounts.forms import ConfirmForm
 from community.billing.tiers import tiers_for_sale
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db
@@ -75,9 +74,7 @@ def render_question(question_id: int, status: int = 200, **forms):
         question=question,
         viewer=viewer,
         tiers=[] if page.readable else tiers_for_sale(),
-        comment_form=CommentForm(formdata=None),
         flag_form=FlagForm(formdata=None),
-        confirm_form=ConfirmForm(formdata=None),
         **forms,
     ), status
 
