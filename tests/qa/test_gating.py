@@ -136,3 +136,12 @@ def test_previews_are_only_for_operators(client, login, free_user, member, gated
     login(client, member)
     page = client.get(f"/qa/{question.id}?preview=visitor").get_data(as_text=True)
     assert SECRET_ANSWER in page
+
+
+def test_operators_preview_lists_and_visitors_see_the_join_banner(client, login, operator, gated):
+    assert 'data-testid="join-banner"' in client.get("/qa/").get_data(as_text=True)
+    login(client, operator)
+    page = client.get("/qa/").get_data(as_text=True)
+    assert 'data-testid="preview-bar"' in page and 'data-testid="join-banner"' not in page
+    preview = client.get("/qa/?preview=free").get_data(as_text=True)
+    assert 'data-testid="join-banner"' in preview
