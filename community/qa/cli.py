@@ -18,13 +18,13 @@ qa_cli = AppGroup("qa", help="Questions and answers.")
 def import_file(path: Path, partial: bool, show_progress: bool = True) -> transfer.ImportReport:
     """Import a JSONL file and commit when it may; shared by the CLI and the demo seed."""
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    with click.progressbar(
-        length=len(lines),
-        label="importing",
-        file=sys.stderr if show_progress else None,
-        show_pos=True,
-    ) as bar:
-        report = transfer.import_lines(lines, partial=partial, progress=bar.update)
+    if show_progress:
+        with click.progressbar(
+            length=len(lines), label="importing", file=sys.stderr, show_pos=True
+        ) as bar:
+            report = transfer.import_lines(lines, partial=partial, progress=bar.update)
+    else:
+        report = transfer.import_lines(lines, partial=partial)
     if report.errors and not partial:
         db.session.rollback()
     else:

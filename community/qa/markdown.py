@@ -71,9 +71,11 @@ def teaser(text: str, length: int = TEASER_LENGTH) -> str:
 
 
 def clean_line(text: str | None) -> str:
-    """One line of user text: NFKC-folded, whitespace collapsed, control characters refused."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    return " ".join(folded.split())
+    """One line of user text with its whitespace collapsed.
+
+    Not NFKC-folded: that would turn Chinese full-width punctuation (？，) into ASCII.
+    """
+    return " ".join((text or "").split())
 
 
 def has_control_characters(text: str) -> bool:

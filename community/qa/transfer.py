@@ -167,6 +167,7 @@ def write_question(data: dict, authors: dict) -> Question:
         data["tags"],
         created_at=data["created_at"],
         check_member=False,
+        announce=False,
     )
     question.external_id = data["id"]
     question.public = data.get("public", False)
@@ -179,6 +180,7 @@ def write_question(data: dict, authors: dict) -> Question:
             item["body"],
             created_at=item["created_at"],
             check_member=False,
+            announce=False,
         )
         answer.accepted = item.get("accepted", False)
         answer.score = item.get("votes", 0)

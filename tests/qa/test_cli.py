@@ -142,3 +142,12 @@ def test_demo_seed_loads_the_chinese_threads_once(runner):
     assert db.session.scalar(select(func.count(Answer.id))) >= questions
     runner.invoke(args=["demo", "seed"])
     assert db.session.scalar(select(func.count(Question.id))) == questions
+
+
+def test_imports_keep_chinese_punctuation_and_notify_nobody(runner, tmp_path):
+    from community.qa.models import Notification
+
+    path = write(tmp_path, line(title="信用卡年费，怎么免？"))
+    runner.invoke(args=["qa", "import", path])
+    assert db.session.scalar(select(Question.title)) == "信用卡年费，怎么免？"
+    assert db.session.scalar(select(func.count(Notification.id))) == 0

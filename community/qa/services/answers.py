@@ -23,7 +23,9 @@ from community.qa.services.questions import (
 COMMENT_MAX = 600
 
 
-def post_answer(author, question: Question, body, *, created_at=None, check_member=True) -> Answer:
+def post_answer(
+    author, question: Question, body, *, created_at=None, check_member=True, announce=True
+) -> Answer:
     from community.qa.services import experts, moderation, notifications
 
     if check_member:
@@ -47,7 +49,7 @@ def post_answer(author, question: Question, body, *, created_at=None, check_memb
     record_revision(None, answer, author)
     question.updated_at = max(question.updated_at, now)
     refresh_counts(question)
-    if answer.approved:
+    if answer.approved and announce:
         notifications.announce_answer(answer, question)
     notify_changed(question, "answered")
     return answer

@@ -125,9 +125,13 @@ def record_revision(question: Question | None, answer: Answer | None, editor, no
 
 
 def ask_question(
-    author, title, body, tags, *, expert=False, created_at=None, check_member=True
+    author, title, body, tags, *, expert=False, created_at=None, check_member=True, announce=True
 ) -> Question:
-    """Post a new question; the asker follows it. A first post may wait for approval."""
+    """Post a new question; the asker follows it. A first post may wait for approval.
+
+    `check_member=False` and `announce=False` are for imports of past threads: no membership
+    or approval checks, and no notifications about things that happened long ago.
+    """
     from community.qa.services import experts, moderation, notifications
 
     if check_member:
@@ -153,7 +157,7 @@ def ask_question(
     db.session.flush()
     db.session.add(QuestionFollow(user_id=author.id, question_id=question.id))
     record_revision(question, None, author)
-    if question.approved:
+    if question.approved and announce:
         notifications.announce_question(question)
     notify_changed(question, "asked")
     return question
