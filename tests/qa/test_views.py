@@ -364,6 +364,7 @@ def test_first_post_approval_through_the_queue(client, login, operator, make_use
     assert response.status_code == 302 and not question.approved
     assert client.get(f"/qa/{question.id}").status_code == 200  # the author sees it waiting
     assert question.title not in client.get("/qa/").get_data(as_text=True)
+    assert question.title in client.get("/qa/mine").get_data(as_text=True)
     login(client, make_user(tier="member"))
     assert client.get(f"/qa/{question.id}").status_code == 404
     login(client, operator)

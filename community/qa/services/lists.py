@@ -36,24 +36,22 @@ class Page:
         return self.number > 1
 
 
-def listed(with_body: bool = False) -> Select:
-    """Questions anyone may see in a list: live, approved, not merged away."""
+def listed(with_body: bool = False, include_pending: bool = False) -> Select:
+    """Questions a list may show: live, not merged away, and approved unless asked otherwise."""
     bodies = () if with_body else (defer(Question.body), defer(Question.body_html))
-    return (
+    query = (
         select(Question)
         .options(joinedload(Question.author), selectinload(Question.tags), *bodies)
-        .where(
-            Question.deleted_at.is_(None),
-            Question.approved,
-            Question.status != QuestionStatus.DUPLICATE,
-        )
+        .where(Question.deleted_at.is_(None), Question.status != QuestionStatus.DUPLICATE)
     )
+    return query if include_pending else query.where(Question.approved)
 
 
 def list_query(
     kind: str, user_id: int | None = None, tag: Tag | None = None, with_body: bool = False
 ) -> Select:
-    query = listed(with_body)
+    # Authors see their own questions while they wait for approval.
+    query = listed(with_body, include_pending=kind == "mine")
     if tag is not None:
         query = query.where(
             Question.id.in_(

@@ -86,7 +86,7 @@ def tags_with_counts(limit: int = 200) -> list[tuple[Tag, int]]:
         select(Tag, count)
         .outerjoin(question_tags, question_tags.c.tag_id == Tag.id)
         .outerjoin(Question, Question.id == question_tags.c.question_id)
-        .where(Question.deleted_at.is_(None))
+        .where(Question.deleted_at.is_(None), Question.duplicate_of_id.is_(None))
         .group_by(Tag.id)
         .order_by(count.desc(), Tag.name)
         .limit(limit)
