@@ -81,6 +81,8 @@ def test_member_pages_and_actions_are_refused(client, login, free_user, gated, w
         "/qa/review",
         "/qa/experts/queue",
         "/qa/ask",
+        f"/qa/{question.id}/flag",
+        f"/qa/{question.id}/answers/{answer.id}/flag",
     ):
         response = client.get(url)
         assert response.status_code in (302, 403), url

@@ -320,6 +320,8 @@ def test_members_flag_an_answer(client, login, member, make_question, make_answe
     login(client, member)
     page = client.get(f"/qa/{question.id}").get_data(as_text=True)
     assert f"/qa/{question.id}/answers/{answer.id}/flag" in page
+    form = client.get(f"/qa/{question.id}/answers/{answer.id}/flag")
+    assert form.status_code == 200 and 'data-testid="send-report"' in form.get_data(as_text=True)
     response = post_form(
         client,
         f"/qa/{question.id}/answers/{answer.id}/flag",

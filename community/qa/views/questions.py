@@ -74,7 +74,6 @@ def render_question(question_id: int, status: int = 200, **forms):
         question=question,
         viewer=viewer,
         tiers=[] if page.readable else tiers_for_sale(),
-        flag_form=FlagForm(formdata=None),
         **forms,
     ), status
 
@@ -271,26 +270,32 @@ def follow_tag(name: str):
     return redirect(url_for("qa.tag", name=tag.name))
 
 
-@bp.route("/<int:question_id>/flag", methods=["POST"])
-@bp.route("/<int:question_id>/answers/<int:answer_id>/flag", methods=["POST"])
+@bp.route("/<int:question_id>/flag", methods=["GET", "POST"])
+@bp.route("/<int:question_id>/answers/<int:answer_id>/flag", methods=["GET", "POST"])
 @member_required
 def flag(question_id: int, answer_id: int | None = None):
     question = question_or_404(question_id)
     target = answer_or_404(answer_id) if answer_id else None
+    if target is not None and target.question_id != question.id:
+        abort(404)
     form = FlagForm()
-    if not form.validate_on_submit():
-        abort(400, description=_("Choose a reason."))
-    try:
-        moderation.flag_post(
-            acting_user(),
-            question,
-            form.reason.data,
-            form.note.data or "",
-            answer=target,
-            original=question_from_reference(form.original.data),
-        )
-    except ValidationFailed as failure:
-        refused(failure)
-    db.session.commit()
-    flash(_("Thanks, a moderator will take a look."), "success")
-    return redirect(url_for("qa.show", question_id=question_id))
+    if form.validate_on_submit():
+        try:
+            moderation.flag_post(
+                acting_user(),
+                question,
+                form.reason.data,
+                form.note.data or "",
+                answer=target,
+                original=question_from_reference(form.original.data),
+            )
+        except ValidationFailed as failure:
+            db.session.rollback()
+            attach_errors(form, failure)
+        else:
+            db.session.commit()
+            flash(_("Thanks, a moderator will take a look."), "success")
+            return redirect(url_for("qa.show", question_id=question_id))
+    return render_template(
+        "qa/flag.html", form=form, question=question, answer=target
+    ), form_status(form)
