@@ -387,3 +387,21 @@ def test_admins_mark_experts(client, login, admin, operator, member):
     post_form(client, "/qa/experts", {"user_id": str(member.id), "expert": "1"})
     assert member.email in client.get("/qa/experts").get_data(as_text=True)
     assert post_form(client, "/qa/experts", {"user_id": "99999", "expert": "1"}).status_code == 404
+
+
+def test_a_vote_sent_twice_at_once_is_a_409(client, login, member, make_question, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from community.qa.services import votes
+
+    question = make_question()
+    login(client, member)
+    token = csrf_from(client.get(f"/qa/{question.id}"))
+
+    def collide(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(db.session, "commit", collide)
+    monkeypatch.setattr(votes, "cast_vote", lambda *args: 1)
+    response = client.post(f"/qa/{question.id}/vote", data={"csrf_token": token, "value": "up"})
+    assert response.status_code == 409

@@ -6,7 +6,9 @@ import re
 
 from flask import Blueprint, abort, request
 from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from community.clock import utcnow
@@ -76,6 +78,15 @@ def question_from_reference(text: str | None) -> Question | None:
     if not match:
         return None
     return db.session.get(Question, int(match.group(1)))
+
+
+def commit_or_conflict() -> None:
+    """Commit; a unique row written twice at once (a double-clicked vote) answers 409."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        abort(409, description=_("That was sent twice at the same moment. Please try again."))
 
 
 def page_number() -> int:

@@ -17,6 +17,7 @@ from community.qa.views import (
     acting_user,
     answer_or_404,
     bp,
+    commit_or_conflict,
     current_viewer,
     question_from_reference,
     question_or_404,
@@ -224,7 +225,7 @@ def vote_question(question_id: int):
         score = votes.cast_vote(acting_user(), question, request.form.get("value", ""))
     except ValidationFailed as failure:
         refused(failure)
-    db.session.commit()
+    commit_or_conflict()
     return vote_response(question_id, score)
 
 
@@ -236,7 +237,7 @@ def vote_answer(answer_id: int):
         score = votes.cast_vote(acting_user(), answer, request.form.get("value", ""))
     except ValidationFailed as failure:
         refused(failure)
-    db.session.commit()
+    commit_or_conflict()
     return vote_response(answer.question_id, score)
 
 
@@ -257,7 +258,7 @@ def accept(answer_id: int):
 def follow(question_id: int):
     question = question_or_404(question_id)
     votes.follow_question(acting_user(), question, request.form.get("follow") != "0")
-    db.session.commit()
+    commit_or_conflict()
     return redirect(url_for("qa.show", question_id=question_id))
 
 
@@ -266,7 +267,7 @@ def follow(question_id: int):
 def follow_tag(name: str):
     tag = db.session.scalar(db.select(Tag).where(Tag.name == name)) or abort(404)
     votes.follow_tag(acting_user(), tag, request.form.get("follow") != "0")
-    db.session.commit()
+    commit_or_conflict()
     return redirect(url_for("qa.tag", name=tag.name))
 
 
