@@ -75,13 +75,19 @@ def register_blueprints(app: Flask) -> None:
     from community.api.views import bp as api_bp
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
+    from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
+    from community.qa.feeds import register_qa_feeds
+    from community.qa.views import bp as qa_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(qa_bp)
+    app.register_blueprint(feeds_bp)
+    register_qa_feeds()
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -94,7 +100,9 @@ def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
     from community.billing.cli import billing_cli
     from community.demo import demo_cli
+    from community.qa.cli import qa_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(billing_cli)
+    app.cli.add_command(qa_cli)

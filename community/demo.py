@@ -1,9 +1,10 @@
-"""`flask demo seed`: realistic Chinese demo accounts, memberships and payments."""
+"""`flask demo seed`: realistic Chinese demo accounts, memberships, payments and Q&A threads."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -16,8 +17,11 @@ from community.billing.models import MembershipPeriod
 from community.billing.tiers import seed_default_tiers, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.qa.cli import import_file
 
 log = logging.getLogger(__name__)
+
+DEMO_THREADS = Path(__file__).parent / "qa" / "demo_threads.jsonl"
 
 demo_cli = AppGroup("demo", help="Demo content for a local site.")
 
@@ -96,3 +100,7 @@ def seed(if_empty: bool):
     seed_payments()
     db.session.commit()
     click.echo(f"demo seed: {created} accounts created (password {DEMO_PASSWORD})")
+    report = import_file(DEMO_THREADS, partial=False, show_progress=False)
+    if report.errors:
+        raise click.ClickException(f"demo threads: {report.errors[0]}")
+    click.echo(f"demo seed: {report.created} Q&A threads imported, {report.unchanged} present")

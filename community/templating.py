@@ -28,6 +28,9 @@ def locale_code() -> str:
 def viewer_context() -> dict:
     from community.billing.entitlements import standing
 
+    if not has_request_context():
+        # Emails rendered by CLI jobs (digests) have no request and no viewer.
+        return {"viewer_standing": None, "current_locale": locale_code(), "current_path": "/"}
     code = locale_code()
     # Emails rendered by CLI jobs have no request and so no viewer.
     in_request = has_request_context()

@@ -1,0 +1,276 @@
+"""Requests per second for the Q&A question page and newest list, next to a one-row baseline.
+
+Seeds 10,000 questions with 10 answers each into a fresh database (SQLite in a temporary
+folder, or BENCH_DATABASE_URL), serves the site and a minimal Flask app reading one row from
+the same database with gunicorn (2 workers each), and prints both rates and their ratio.
+
+    python bench/qa_pages.py [--questions 10000] [--seconds 10] [--rounds 5] [--concurrency 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import logging
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+log = logging.getLogger("bench.qa_pages")
+ANSWERS_PER_QUESTION = 10
+BODY = (
+    "信用卡年费的减免规则各家银行不一样，**招行**刷满六次，**中信**九次。\n\n"
+    "- 支付宝、微信绑卡消费一般都算\n- 年费周期按开卡日算\n\n"
+    "| 卡种 | 次数 |\n|---|---|\n| 普卡 | 6 |\n| 金卡 | 6 |\n"
+)
+ANSWER = "先在 App 里查年费减免进度，再决定刷几笔。`小额也算`，链接见 [说明](https://example.com)。"
+
+
+def make_baseline():
+    """The reference app: one indexed row from the same database, through Flask and Jinja."""
+    from flask import Flask, render_template_string
+    from sqlalchemy import create_engine, text
+
+    app = Flask("baseline")
+    engine = create_engine(os.environ["BENCH_DATABASE_URL"])
+    template = "<!doctype html><title>{{ row.title }}</title><h1>{{ row.title }}</h1>"
+
+    @app.route("/row/<int:row_id>")
+    def row(row_id: int):
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT id, title FROM qa_questions WHERE id = :id"), {"id": row_id}
+            ).one()
+        return render_template_string(template, row=found)
+
+    return app
+
+
+def seed(database_url: str, instance: Path, questions: int) -> str:
+    """Migrate and fill the database; return a session cookie of a paying member."""
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from community import create_app
+    from community.billing.tiers import seed_default_tiers
+    from community.clock import utcnow
+    from community.extensions import db
+    from community.qa import markdown
+    from community.qa.models import Answer, Question, Tag, question_tags
+    from tests.conftest import grant_period
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "bench-secret",
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_COST": 1024,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        seed_default_tiers()
+        from community.accounts.services import register_user
+
+        users = [register_user(f"bench{n}@example.com", f"测试用户{n}", None) for n in range(50)]
+        reader = users[0]
+        grant_period(reader, "member", 365)
+        tags = [Tag(name=name) for name in ("信用卡", "年费", "返利", "理财", "旅行", "数码")]
+        db.session.add_all(tags)
+        db.session.commit()
+        body_html, answer_html = markdown.render(BODY), markdown.render(ANSWER)
+        teaser = markdown.teaser(BODY)
+        now = utcnow()
+        started = time.perf_counter()
+        for first in range(0, questions, 1000):
+            count = min(1000, questions - first)
+            question_rows = [
+                {
+                    "title": f"第{first + n}个问题：信用卡年费怎么免",
+                    "body": BODY,
+                    "body_html": body_html,
+                    "teaser": teaser,
+                    "author_id": users[(first + n) % 50].id,
+                    "score": (first + n) % 7,
+                    "answer_count": ANSWERS_PER_QUESTION,
+                    "hot_rank": float(first + n),
+                    "created_at": now - timedelta(minutes=questions - first - n),
+                    "updated_at": now,
+                }
+                for n in range(count)
+            ]
+            ids = db.session.execute(insert(Question).returning(Question.id), question_rows)
+            ids = list(ids.scalars())
+            db.session.execute(
+                insert(question_tags),
+                [{"question_id": qid, "tag_id": tags[qid % len(tags)].id} for qid in ids]
+                + [{"question_id": qid, "tag_id": tags[(qid + 1) % len(tags)].id} for qid in ids],
+            )
+            db.session.execute(
+                insert(Answer),
+                [
+                    {
+                        "question_id": qid,
+                        "author_id": users[(qid + a) % 50].id,
+                        "body": ANSWER,
+                        "body_html": answer_html,
+                        "score": a,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for qid in ids
+                    for a in range(ANSWERS_PER_QUESTION)
+                ],
+            )
+            db.session.commit()
+        log.info("seeded %d questions in %.1fs", questions, time.perf_counter() - started)
+        serializer = app.session_interface.get_signing_serializer(app)
+        cookie = serializer.dumps({"_user_id": reader.get_id(), "_fresh": True})
+        db.engine.dispose()
+    return cookie
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(target: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(chdir),
+        "--log-level",
+        "warning",
+        target,
+    ]
+    process = subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter and gunicorn
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start: {target}")
+
+
+def measure(port: int, paths, seconds: float, concurrency: int, cookie: str | None) -> int:
+    """Successful requests in `seconds` with `concurrency` client threads (after a warm-up)."""
+    headers = {"Cookie": f"session={cookie}"} if cookie else {}
+    counted_from = time.time() + 0.5
+    stop = counted_from + seconds
+    done = [0] * concurrency
+    failures = []
+
+    def worker(index: int) -> None:
+        chooser = random.Random(index)
+        while time.time() < stop:
+            path = paths(chooser)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status != 200:
+                failures.append((path, response.status))
+            elif time.time() >= counted_from:
+                done[index] += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} failed requests, e.g. {failures[:3]}")
+    return sum(done)
+
+
+def measure_interleaved(targets: dict, seconds: float, rounds: int, concurrency: int) -> dict:
+    """Requests per second per target, measured in alternating slices.
+
+    The machine may be busy with other work; slicing every target across the same rounds
+    exposes them all to the same background load, so the ratios stay fair.
+    """
+    counts = dict.fromkeys(targets, 0)
+    for _ in range(rounds):
+        for name, (port, paths, cookie) in targets.items():
+            counts[name] += measure(port, paths, seconds / rounds, concurrency, cookie)
+    return {name: count / seconds for name, count in counts.items()}
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--questions", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as folder:
+        instance = Path(folder)
+        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{instance / 'bench.db'}"
+        cookie = seed(database_url, instance, args.questions)
+        env = {
+            **os.environ,
+            "BENCH_DATABASE_URL": database_url,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "bench-secret",
+            "COMMUNITY_ENV": "development",
+            "PYTHONPATH": str(ROOT),
+        }
+        site_port, baseline_port = free_port(), free_port()
+        site = serve("wsgi:app", site_port, env, ROOT)
+        baseline = serve("qa_pages:make_baseline()", baseline_port, env, ROOT / "bench")
+        try:
+            ids = lambda chooser: chooser.randint(1, args.questions)  # noqa: E731
+            targets = {
+                "baseline (one row)": (baseline_port, lambda c: f"/row/{ids(c)}", None),
+                "question page (member)": (site_port, lambda c: f"/qa/{ids(c)}", cookie),
+                "newest list (member)": (
+                    site_port,
+                    lambda c: f"/qa/?page={c.randint(1, 50)}",
+                    cookie,
+                ),
+                "question page (visitor)": (site_port, lambda c: f"/qa/{ids(c)}", None),
+            }
+            rates = measure_interleaved(targets, args.seconds, args.rounds, args.concurrency)
+        finally:
+            for process in (site, baseline):
+                process.terminate()
+                process.wait(timeout=10)
+    base = rates["baseline (one row)"]
+    backend = database_url.split(":", 1)[0]
+    print(
+        f"{args.questions} questions x {ANSWERS_PER_QUESTION} answers, {backend}, "
+        f"gunicorn 2 workers, {args.concurrency} clients, "
+        f"{args.seconds:.0f}s per page in {args.rounds} interleaved rounds"
+    )
+    for name, rate in rates.items():
+        print(f"{name:26s} {rate:8.1f} req/s   {rate / base:5.2f} x baseline")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Private, revocable token URLs for Atom feeds; domains register the feeds they offer."""

@@ -1,0 +1,111 @@
+"""Feed tokens and the registry of feeds: a domain registers a named feed, members read it.
+
+The token identifies the member in a URL a feed reader can poll; rotating it revokes the old
+one. The deal feed registers itself here the same way the Q&A lists do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+
+from community.clock import utcnow
+from community.extensions import db
+from community.feeds.models import FeedToken
+
+
+@dataclass
+class FeedEntry:
+    id: str
+    title: str
+    link: str
+    updated: datetime
+    content_html: str = ""
+    author: str = ""
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Feed:
+    title: str
+    link: str
+    entries: list[FeedEntry]
+
+
+@dataclass(frozen=True)
+class RegisteredFeed:
+    label: object
+    # producer(user, args) returns a Feed, or None when the user may not read it.
+    producer: Callable
+    # Listed on the member's feed page (feeds that need arguments are linked where they apply).
+    listed: bool = True
+
+
+FEEDS: dict[str, RegisteredFeed] = {}
+
+
+def register_feed(name: str, label, producer: Callable, listed: bool = True) -> None:
+    FEEDS[name] = RegisteredFeed(label=label, producer=producer, listed=listed)
+
+
+def sign(nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"feed:{nonce}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def url_token(token: FeedToken) -> str:
+    return f"{token.id}.{sign(token.nonce)}"
+
+
+def active_token(user) -> FeedToken | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(FeedToken).where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+    )
+
+
+def rotate_token(user) -> FeedToken:
+    """Revoke the user's feed token (if any) and issue a new one."""
+    revoke_tokens(user)
+    token = FeedToken(user_id=user.id, nonce=secrets.token_hex(24))
+    db.session.add(token)
+    db.session.flush()
+    return token
+
+
+def revoke_tokens(user) -> None:
+    db.session.execute(
+        update(FeedToken)
+        .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def user_for_token(raw: str):
+    """The owner of an active token, or None for unknown, revoked or forged ones."""
+    token_id, _, signature = (raw or "").partition(".")
+    if not token_id.isdigit() or len(signature) != 40 or len(token_id) > 12:
+        return None
+    token = db.session.get(FeedToken, int(token_id))
+    if token is None or token.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(sign(token.nonce), signature):
+        return None
+    return token.user
+
+
+def feed_url_for(user, name: str, **args) -> str | None:
+    """The private URL of feed `name` for `user`, when they have a feed token."""
+    token = active_token(user)
+    if token is None:
+        return None
+    args = {key: value for key, value in args.items() if value is not None}
+    return url_for("feeds.read", token=url_token(token), name=name, _external=True, **args)

@@ -1,0 +1,1 @@
+"""The Q&A knowledge base: questions, answers, curation, moderation and notifications."""

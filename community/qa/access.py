@@ -1,0 +1,57 @@
+"""Who may read and do what in the Q&A: the paywall and the participation rules in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from community.billing.entitlements import is_member, may
+from community.errors import NotAllowed
+
+VISITOR, FREE, MEMBER = "visitor", "free", "member"
+PREVIEW_MODES = (VISITOR, FREE, MEMBER)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person looking at a page, or the role an operator previews it as."""
+
+    user: object | None
+    reads_answers: bool
+    is_operator: bool = False
+    preview: str | None = None
+
+    @property
+    def user_id(self) -> int | None:
+        return getattr(self.user, "id", None)
+
+    def may_read(self, question) -> bool:
+        """Answers, comments and the full body: members, staff, or anyone for public entries."""
+        return question.public or self.reads_answers
+
+
+def viewer_for(user, preview: str | None = None) -> Viewer:
+    """The viewer a request stands for; operators may ask to see the page as someone else."""
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    operator = signed_in and user.is_operator
+    if operator and preview in PREVIEW_MODES:
+        return Viewer(
+            user=None if preview == VISITOR else user,
+            reads_answers=preview == MEMBER,
+            preview=preview,
+        )
+    if not signed_in:
+        return Viewer(user=None, reads_answers=False)
+    return Viewer(user=user, reads_answers=may(user, "read_answers"), is_operator=operator)
+
+
+def require_member(user) -> None:
+    """Asking, answering, commenting, voting, flagging and following are for members."""
+    if user is None or not getattr(user, "is_authenticated", False) or not is_member(user):
+        raise NotAllowed(str(_l("This is for members. Join to unlock it.")))
+
+
+def require_operator(user) -> None:
+    if user is None or not getattr(user, "is_operator", False):
+        raise NotAllowed(str(_l("Operators only.")))

@@ -1,0 +1,74 @@
+"""`flask qa ...`: import and export questions, send the notification digests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from community.extensions import db
+from community.qa import transfer
+from community.qa.services import notifications
+
+qa_cli = AppGroup("qa", help="Questions and answers.")
+
+
+def import_file(path: Path, partial: bool, show_progress: bool = True) -> transfer.ImportReport:
+    """Import a JSONL file and commit when it may; shared by the CLI and the demo seed."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    if show_progress:
+        with click.progressbar(
+            length=len(lines), label="importing", file=sys.stderr, show_pos=True
+        ) as bar:
+            report = transfer.import_lines(lines, partial=partial, progress=bar.update)
+    else:
+        report = transfer.import_lines(lines, partial=partial)
+    if report.errors and not partial:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report
+
+
+@qa_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--partial", is_flag=True, help="Import the good lines even when some are bad.")
+def import_command(path: Path, partial: bool):
+    """Import questions from a JSON-lines file (idempotent on each line's id)."""
+    report = import_file(path, partial)
+    for error in report.errors:
+        click.echo(f"{path.name}:{error.number}: {error.reason}", err=True)
+    if report.errors and not partial:
+        raise click.ClickException(
+            f"{len(report.errors)} bad line(s); nothing was imported (use --partial to import "
+            "the good lines)"
+        )
+    click.echo(f"imported {report.created} question(s), {report.unchanged} already present")
+    if report.errors:
+        sys.exit(1)
+
+
+@qa_cli.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def export_command(output: Path | None):
+    """Write every live question as JSON lines (to a file or standard output)."""
+    handle = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        count = 0
+        for line in transfer.export_lines():
+            handle.write(line + "\n")
+            count += 1
+    finally:
+        if output:
+            handle.close()
+    if output:
+        click.echo(f"exported {count} question(s) to {output}")
+
+
+@qa_cli.command("send-digests")
+def send_digests_command():
+    """Email members their daily or weekly digest when it is due (safe to run often)."""
+    sent = notifications.send_digests()
+    click.echo(f"sent {sent} digest(s)")

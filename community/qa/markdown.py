@@ -1,0 +1,85 @@
+"""Markdown in, safe HTML out: markdown-it-py renders, nh3 keeps only harmless markup."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import unicodedata
+
+import nh3
+from markdown_it import MarkdownIt
+
+TEASER_LENGTH = 140
+
+_markdown = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False})
+    .enable("table")
+    .enable("strikethrough")
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
+    "em", "strong", "del", "s", "ul", "ol", "li", "a", "img",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+# No javascript:, data: or other schemes a browser would run or inline.
+URL_SCHEMES = {"http", "https", "mailto"}
+CODE_CLASS = re.compile(r"^language-[\w+-]{1,30}$")
+
+
+def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "code" and attribute == "class":
+        return value if CODE_CLASS.match(value) else None
+    return value
+
+
+def render(text: str) -> str:
+    """Render member Markdown to HTML that is safe to place in any page or feed."""
+    html = _markdown.render(text or "")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow ugc noopener",
+        attribute_filter=keep_attribute,
+        strip_comments=True,
+    )
+
+
+def plain_text(text: str) -> str:
+    """The readable words of Markdown, without markup, on one line."""
+    html = _markdown.render(text or "")
+    words = nh3.clean(html, tags=set(), attributes={})
+    return " ".join(html_lib.unescape(words).split())
+
+
+def teaser(text: str, length: int = TEASER_LENGTH) -> str:
+    """The first `length` characters of the plain text, cut on a whole character."""
+    words = plain_text(text)
+    if len(words) <= length:
+        return words
+    return words[:length].rstrip() + "…"
+
+
+def clean_line(text: str | None) -> str:
+    """One line of user text with its whitespace collapsed.
+
+    Not NFKC-folded: that would turn Chinese full-width punctuation (？，) into ASCII.
+    """
+    return " ".join((text or "").split())
+
+
+def has_control_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") and char not in "\n\r\t"
+        for char in text
+    )

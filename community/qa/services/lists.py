@@ -1,0 +1,150 @@
+"""The question lists and the question page's data, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import defer, joinedload, selectinload
+
+from community.extensions import db
+from community.qa.access import Viewer
+from community.qa.models import (
+    Answer,
+    Comment,
+    Question,
+    QuestionFollow,
+    QuestionStatus,
+    Tag,
+    TagFollow,
+    question_tags,
+)
+from community.qa.services import votes
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def listed(with_body: bool = False, include_pending: bool = False) -> Select:
+    """Questions a list may show: live, not merged away, and approved unless asked otherwise."""
+    bodies = () if with_body else (defer(Question.body), defer(Question.body_html))
+    query = (
+        select(Question)
+        .options(joinedload(Question.author), selectinload(Question.tags), *bodies)
+        .where(Question.deleted_at.is_(None), Question.status != QuestionStatus.DUPLICATE)
+    )
+    return query if include_pending else query.where(Question.approved)
+
+
+def list_query(
+    kind: str, user_id: int | None = None, tag: Tag | None = None, with_body: bool = False
+) -> Select:
+    # Authors see their own questions while they wait for approval.
+    query = listed(with_body, include_pending=kind == "mine")
+    if tag is not None:
+        query = query.where(
+            Question.id.in_(
+                select(question_tags.c.question_id).where(question_tags.c.tag_id == tag.id)
+            )
+        )
+    if kind == "unanswered":
+        return query.where(
+            Question.answer_count == 0, Question.status == QuestionStatus.OPEN
+        ).order_by(Question.created_at, Question.id)
+    if kind == "featured":
+        return query.where(Question.featured).order_by(
+            Question.created_at.desc(), Question.id.desc()
+        )
+    if kind == "hot":
+        return query.order_by(Question.hot_rank.desc(), Question.id.desc())
+    if kind == "mine":
+        return query.where(Question.author_id == user_id).order_by(Question.created_at.desc())
+    if kind == "followed":
+        followed_questions = select(QuestionFollow.question_id).where(
+            QuestionFollow.user_id == user_id
+        )
+        followed_tags = select(question_tags.c.question_id).where(
+            question_tags.c.tag_id.in_(select(TagFollow.tag_id).where(TagFollow.user_id == user_id))
+        )
+        return query.where(
+            Question.id.in_(followed_questions) | Question.id.in_(followed_tags),
+            Question.author_id != user_id,
+        ).order_by(Question.updated_at.desc(), Question.id.desc())
+    return query.order_by(Question.pinned.desc(), Question.created_at.desc(), Question.id.desc())
+
+
+def question_list(
+    kind: str,
+    page: int = 1,
+    *,
+    user_id: int | None = None,
+    tag: Tag | None = None,
+    title_filter: str = "",
+    per_page: int = PAGE_SIZE,
+    with_body: bool = False,
+) -> Page:
+    query = list_query(kind, user_id, tag, with_body)
+    if title_filter:
+        escaped = title_filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Question.title.ilike(f"%{escaped}%", escape="\\"))
+    page = max(1, page)
+    rows = list(
+        db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).unique()
+    )
+    return Page(items=rows[:per_page], number=page, has_next=len(rows) > per_page)
+
+
+@dataclass
+class QuestionPage:
+    question: Question
+    readable: bool
+    answers: list[Answer] = field(default_factory=list)
+    comments: dict = field(default_factory=dict)
+    my_votes: dict = field(default_factory=dict)
+    following: bool = False
+
+
+def answer_order(answer: Answer) -> tuple:
+    return (not answer.canonical, not answer.accepted, -answer.score, answer.created_at, answer.id)
+
+
+def question_page(question: Question, viewer: Viewer) -> QuestionPage:
+    """What the question page shows this viewer; nothing behind the paywall is loaded for them."""
+    readable = viewer.may_read(question)
+    result = QuestionPage(question=question, readable=readable)
+    result.following = votes.follows_question(viewer.user_id, question)
+    if not readable:
+        result.my_votes = votes.votes_by(viewer.user_id, question, [])
+        return result
+    answers_query = (
+        select(Answer).options(joinedload(Answer.author)).where(Answer.question_id == question.id)
+    )
+    if not viewer.is_operator:
+        answers_query = answers_query.where(
+            Answer.deleted_at.is_(None),
+            Answer.approved | (Answer.author_id == (viewer.user_id or -1)),
+        )
+    result.answers = sorted(db.session.scalars(answers_query).unique(), key=answer_order)
+    comments = db.session.scalars(
+        select(Comment)
+        .options(joinedload(Comment.author))
+        .where(Comment.question_id == question.id, Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+    ).unique()
+    grouped = defaultdict(list)
+    for comment in comments:
+        grouped[comment.answer_id].append(comment)
+    result.comments = grouped
+    result.my_votes = votes.votes_by(viewer.user_id, question, [a.id for a in result.answers])
+    return result

@@ -1,0 +1,180 @@
+"""In-app notifications and the daily or weekly email digest."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import joinedload
+
+from community.accounts.models import User
+from community.clock import utcnow
+from community.errors import ValidationFailed
+from community.extensions import db
+from community.mail import send_email
+from community.qa.models import (
+    Notification,
+    NotificationSettings,
+    Question,
+    TagFollow,
+)
+
+log = logging.getLogger(__name__)
+
+DIGESTS = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "off": None}
+DEFAULT_DIGEST = "weekly"
+KINDS = {
+    "answer": _l("New answer to your question"),
+    "comment": _l("New comment on your post"),
+    "accepted": _l("Your answer was accepted"),
+    "canonical": _l("Your answer was chosen as the curated answer"),
+    "tag_question": _l("New question in a tag you follow"),
+}
+
+
+def notify(user_id: int, kind: str, question: Question, actor) -> None:
+    """Tell `user_id` about `kind` on `question`, unless they did it themselves."""
+    if actor is not None and actor.id == user_id:
+        return
+    db.session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            question_id=question.id,
+            actor_id=getattr(actor, "id", None),
+        )
+    )
+
+
+def announce_answer(answer, question: Question) -> None:
+    notify(question.author_id, "answer", question, answer.author)
+
+
+def announce_question(question: Question) -> None:
+    """One notification per follower of any of the question's tags (not the asker)."""
+    tag_ids = [tag.id for tag in question.tags]
+    if not tag_ids:
+        return
+    followers = set(
+        db.session.scalars(select(TagFollow.user_id).where(TagFollow.tag_id.in_(tag_ids)))
+    )
+    followers.discard(question.author_id)
+    if followers:
+        db.session.execute(
+            insert(Notification),
+            [
+                {
+                    "user_id": user_id,
+                    "kind": "tag_question",
+                    "question_id": question.id,
+                    "actor_id": question.author_id,
+                    "created_at": utcnow(),
+                }
+                for user_id in sorted(followers)
+            ],
+        )
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def recent(user_id: int, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .options(joinedload(Notification.question), joinedload(Notification.actor))
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def digest_choice(user_id: int) -> str:
+    row = db.session.get(NotificationSettings, user_id)
+    return row.digest if row else DEFAULT_DIGEST
+
+
+def choose_digest(user, choice: str) -> None:
+    if choice not in DIGESTS:
+        raise ValidationFailed([("digest", str(_l("Choose daily, weekly or off.")))])
+    row = db.session.get(NotificationSettings, user.id) or NotificationSettings(user_id=user.id)
+    row.digest = choice
+    db.session.add(row)
+
+
+def question_link(question_id: int) -> str:
+    """An absolute link for emails, which are also sent from the command line (no request)."""
+    if has_request_context():
+        return url_for("qa.show", question_id=question_id, _external=True)
+    return f"{current_app.config['SITE_URL'].rstrip('/')}/qa/{question_id}"
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """Email each member whose digest is due the notifications not yet mailed; returns mails sent.
+
+    Each user's mail is committed on its own, so a second run (or a crash halfway) never
+    sends the same notification twice.
+    """
+    now = now or utcnow()
+    user_ids = db.session.scalars(
+        select(Notification.user_id)
+        .where(Notification.emailed_at.is_(None))
+        .group_by(Notification.user_id)
+        .order_by(Notification.user_id)
+    ).all()
+    sent = 0
+    for user_id in user_ids:
+        settings = db.session.get(NotificationSettings, user_id) or NotificationSettings(
+            user_id=user_id, digest=DEFAULT_DIGEST
+        )
+        every = DIGESTS.get(settings.digest)
+        if every is None or (settings.last_digest_at and now - settings.last_digest_at < every):
+            continue
+        items = db.session.scalars(
+            select(Notification)
+            .options(joinedload(Notification.question))
+            .where(Notification.user_id == user_id, Notification.emailed_at.is_(None))
+            .order_by(Notification.id)
+        ).all()
+        user = db.session.get(User, user_id)
+        lines = [
+            (
+                str(KINDS.get(item.kind, item.kind)),
+                item.question.title,
+                question_link(item.question_id),
+            )
+            for item in items
+        ]
+        for item in items:
+            item.emailed_at = now
+        settings.last_digest_at = now
+        db.session.add(settings)
+        db.session.commit()
+        send_email(
+            user.email,
+            _l("Your community digest"),
+            "qa_digest",
+            locale=user.locale,
+            user=user,
+            lines=lines,
+        )
+        sent += 1
+    log.info("sent %d digest mail(s)", sent)
+    return sent

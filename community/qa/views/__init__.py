@@ -1,0 +1,97 @@
+"""The Q&A blueprint; its routes live in one module per area."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, request
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from community.clock import utcnow
+from community.extensions import db
+from community.qa.access import Viewer, viewer_for
+from community.qa.labels import qa_labels, short_date
+from community.qa.models import Answer, Question
+
+bp = Blueprint("qa", __name__, url_prefix="/qa")
+
+QUESTION_REF = re.compile(r"(?:/qa/)?(\d{1,12})/?$")
+
+
+@bp.app_context_processor
+def notification_bell() -> dict:
+    """The unread count for the bell in the header, for signed-in users only."""
+    if not getattr(current_user, "is_authenticated", False):
+        return {"qa_unread": 0}
+    from community.qa.services.notifications import unread_count
+
+    return {"qa_unread": unread_count(current_user.id)}
+
+
+bp.add_app_template_global(qa_labels, "qa_labels")
+bp.add_app_template_filter(short_date, "short_date")
+
+
+@bp.app_template_filter("age")
+def age(moment) -> str:
+    """How long ago `moment` was, in words ("3 days")."""
+    return format_timedelta(utcnow() - moment, threshold=1.1)
+
+
+def current_viewer() -> Viewer:
+    return viewer_for(current_user, request.args.get("preview"))
+
+
+def acting_user():
+    return current_user if current_user.is_authenticated else None
+
+
+def question_or_404(question_id: int, viewer: Viewer | None = None) -> Question:
+    """A question this viewer may see at all (deleted and pending ones only for their people)."""
+    question = db.session.get(Question, question_id, options=[selectinload(Question.tags)])
+    if question is None:
+        abort(404)
+    viewer = viewer or current_viewer()
+    staff = viewer.is_operator
+    if question.is_deleted and not staff:
+        abort(404)
+    if not question.approved and not staff and viewer.user_id != question.author_id:
+        abort(404)
+    return question
+
+
+def answer_or_404(answer_id: int) -> Answer:
+    answer = db.session.get(Answer, answer_id)
+    if answer is None:
+        abort(404)
+    question_or_404(answer.question_id)
+    return answer
+
+
+def question_from_reference(text: str | None) -> Question | None:
+    """A question from "123", "#123" or a link ending in /qa/123."""
+    match = QUESTION_REF.search((text or "").strip().lstrip("#"))
+    if not match:
+        return None
+    return db.session.get(Question, int(match.group(1)))
+
+
+def commit_or_conflict() -> None:
+    """Commit; a unique row written twice at once (a double-clicked vote) answers 409."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        abort(409, description=_("That was sent twice at the same moment. Please try again."))
+
+
+def page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
+
+
+from community.qa.views import curation, lists, notifications, questions  # noqa: E402, F401
