@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_qa'
-down_revision = '0001_foundation'
+down_revision = '0002_billing'
 branch_labels = None
 depends_on = None
 
