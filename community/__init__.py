@@ -74,10 +74,12 @@ def register_blueprints(app: Flask) -> None:
     from community.accounts.views import bp as accounts_bp
     from community.api.views import bp as api_bp
     from community.pages.views import bp as pages_bp
+    from community.search import indexer
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
+    indexer.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -89,6 +91,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
     from community.demo import demo_cli
+    from community.search.cli import search_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(search_cli)

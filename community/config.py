@@ -43,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "RESET_TOKEN_HOURS": 2,
     "INVITE_COOKIE_DAYS": 30,
     "GRACE_DAYS": 7,
+    "SEARCH_BACKEND": "whoosh",
 }
 
 # Environment variables read as they are (strings) or converted by the given function.
@@ -57,6 +58,9 @@ ENVIRONMENT: dict[str, Any] = {
     "PROXY_COUNT": int,
     "MAX_CONTENT_LENGTH": int,
     "GRACE_DAYS": int,
+    "SEARCH_BACKEND": str,
+    "SEARCH_INDEX_DIR": str,
+    "SEARCH_INDEXER": str,
 }
 
 
@@ -77,6 +81,10 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search"))
+    # The index follows commits from a thread of the web process in development; elsewhere
+    # `flask search worker` does it (tests apply changes themselves).
+    app.config.setdefault("SEARCH_INDEXER", "thread" if env_name == "development" else "worker")
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL"), instance
     )
