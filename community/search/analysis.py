@@ -29,7 +29,8 @@ LATIN_WORD = re.compile(r"[0-9a-z][0-9a-z_+#.\-]*[0-9a-z+#]|[0-9a-z]")
 STOPWORD_TEXT = (
     "的 了 是 在 和 与 或 及 吗 呢 吧 啊 呀 么 嘛 着 过 也 都 就 还 又 被 把 给 对 从 为 有 没 不 "
     "能 会 要 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 哪 哪个 一个 什么 怎么 怎样 如何 "
-    "为什么 哪些 多少 可以 请问 一下 应该 是否 有没有 "
+    "为什么 哪些 多少 可以 请问 一下 应该 是否 有没有 但是 所以 因为 还是 比较 非常 已经 现在 "
+    "如果 的话 其实 一般 之前 之后 大家 觉得 "
     "a an the of to in on for is are was be and or how what why which do does can i my it"
 )
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
@@ -82,50 +83,49 @@ def fold_text(text: str) -> str:
 
 
 class Segmenter:
-    """jieba (via rjieba) with the community dictionary; one per process, rebuilt on change."""
+    """jieba (rjieba's process-wide dictionary) plus the community dictionary, and the stemmer.
 
-    def __init__(self, words: Iterable[str] = ()) -> None:
-        self.jieba = rjieba.Jieba()
-        self.words = frozenset(fold_text(word).strip() for word in words if word.strip())
-        for word in self.words:
-            self.jieba.add_word(word, None, None)
+    rjieba's module keeps one dictionary per process; a second instance would cost another
+    ~25 MB, so community words are added to it, and removed ones get a frequency of zero.
+    """
+
+    def __init__(self) -> None:
+        self.words: frozenset[str] = frozenset()
         self.stemmer = Stemmer.Stemmer("english")
         self.lock = threading.Lock()
 
+    def use_words(self, words: frozenset[str]) -> None:
+        with self.lock:
+            for word in self.words - words:
+                rjieba.add_word(word, 0, None)
+            for word in words - self.words:
+                rjieba.add_word(word, None, None)
+            self.words = words
+
     def words_of(self, text: str) -> list[tuple[str, int, int]]:
         """Precise-mode words of folded text with their spans."""
-        with self.lock:
-            return self.jieba.tokenize(text, "default", True)
+        return rjieba.tokenize(text, "default", True)
 
     def has_word(self, word: str) -> bool:
-        with self.lock:
-            return self.jieba.has_word(word)
+        return rjieba.has_word(word)
 
     def stem(self, word: str) -> str:
         return self.stemmer.stemWord(word) if word.isascii() and word.isalpha() else word
 
 
-_segmenter: Segmenter | None = None
-_segmenter_lock = threading.Lock()
+_segmenter = Segmenter()
 
 
 def segmenter() -> Segmenter:
-    """The process's segmenter (loaded once; loading the dictionary takes a moment)."""
-    global _segmenter
-    if _segmenter is None:
-        with _segmenter_lock:
-            if _segmenter is None:
-                _segmenter = Segmenter()
+    """The process's segmenter (rjieba loads its dictionary once, on import)."""
     return _segmenter
 
 
 def use_dictionary(words: Iterable[str]) -> None:
-    """Install the community dictionary in this process, if it differs from the loaded one."""
-    global _segmenter
+    """Install the community dictionary in this process (a no-op when it has not changed)."""
     wanted = frozenset(fold_text(word).strip() for word in words if word.strip())
-    with _segmenter_lock:
-        if _segmenter is None or _segmenter.words != wanted:
-            _segmenter = Segmenter(wanted)
+    if wanted != _segmenter.words:
+        _segmenter.use_words(wanted)
 
 
 def analyze(text: str, *, search_mode: bool = True, start_position: int = 0) -> list[Term]:

@@ -28,14 +28,6 @@ def reindex() -> None:
     total = current_source().count()
     with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
         count = rebuild_index(bar.update)
-    state = db.session.get(IndexState, search_service().backend.name)
-    if state is None:
-        state = IndexState(backend=search_service().backend.name, last_change_id=0)
-        db.session.add(state)
-    from community.clock import utcnow
-
-    state.rebuilt_at = utcnow()
-    db.session.commit()
     click.echo(f"Indexed {count} documents.")
 
 

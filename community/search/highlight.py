@@ -7,27 +7,46 @@ the match was there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
 
 from markupsafe import Markup, escape
 
-from community.search.analysis import CJK_RUN, analyze, fold
+from community.search.analysis import CJK_RUN, STOPWORDS, analyze, fold
 from community.search.results import HitText
 
 SNIPPET_LENGTH = 120
 
 
-def matching_spans(text: str, terms: frozenset[str], literals: Iterable[str]) -> list[tuple]:
-    """Spans of `text` whose terms are in `terms`, or that contain a literal (folded) string."""
-    spans = [(term.start, term.end) for term in analyze(text) if term.text in terms]
+def matching_spans(text: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:
+    """Spans of `text` (folded for matching) where the query's pattern matches."""
+    if pattern is None:
+        return []
     folded, offsets = fold(text)
-    for literal in literals:
-        start = folded.find(literal)
-        while start != -1:
-            end = start + len(literal)
-            spans.append((offsets[start], offsets[end]) if offsets else (start, end))
-            start = folded.find(literal, end)
+    spans = []
+    for match in pattern.finditer(folded):
+        start, end = match.span()
+        spans.append((offsets[start], offsets[end]) if offsets else (start, end))
     return merge(spans)
+
+
+def query_pattern(texts: list[str]) -> re.Pattern | None:
+    """One regular expression for every term of the query, longest first.
+
+    CJK terms match anywhere; a Latin term (a stem) matches from the start of a word to its end,
+    so "run" marks all of "running".
+    """
+    terms = {term.text for text in texts for term in analyze(text)}
+    terms = (terms - STOPWORDS) or terms
+    terms |= {run for text in texts for run in CJK_RUN.findall(fold(text)[0]) if len(run) > 1}
+    if not terms:
+        return None
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        if CJK_RUN.fullmatch(term):
+            parts.append(re.escape(term))
+        else:
+            parts.append(rf"(?<![0-9a-z]){re.escape(term)}[0-9a-z]*")
+    return re.compile("|".join(parts))
 
 
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -69,23 +88,16 @@ class Highlighter:
     """Highlights for one query: its terms and the CJK strings it asked for."""
 
     def __init__(self, words: list[str], phrases: list[str]) -> None:
-        texts = [*words, *phrases]
-        self.terms = frozenset(term.text for text in texts for term in analyze(text))
-        self.literals = sorted(
-            {run for text in texts for run in CJK_RUN.findall(fold(text)[0]) if len(run) > 1},
-            key=len,
-            reverse=True,
-        )
+        self.pattern = query_pattern([*words, *phrases])
 
     def title(self, title: str) -> Markup:
-        return mark(title, matching_spans(title, self.terms, self.literals))
+        return mark(title, matching_spans(title, self.pattern))
 
     def snippet(self, text: HitText, may_read: bool) -> Markup:
         """The best fragment among the texts the viewer may read."""
         readable = [text.body, *text.top_answers, *text.other_answers] if may_read else []
         for candidate in readable:
-            spans = matching_spans(candidate, self.terms, self.literals)
+            spans = matching_spans(candidate, self.pattern)
             if spans:
                 return fragment(candidate, spans)
-        teaser = text.teaser
-        return fragment(teaser, matching_spans(teaser, self.terms, self.literals))
+        return fragment(text.teaser, matching_spans(text.teaser, self.pattern))

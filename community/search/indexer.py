@@ -7,9 +7,10 @@ import threading
 
 from flask import Flask
 
+from community.clock import utcnow
 from community.extensions import db
 from community.search.documents import current_source
-from community.search.outbox import apply_all, changes_committed
+from community.search.outbox import apply_all, changes_committed, index_state
 from community.search.service import search_service
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,10 @@ def rebuild_index(progress=lambda count: None) -> int:
             yield from source.load(ids[start : start + batch])
             db.session.expunge_all()
 
-    return service.backend.rebuild(documents(), progress)
+    count = service.backend.rebuild(documents(), progress)
+    index_state(service.backend.name).rebuilt_at = utcnow()
+    db.session.commit()
+    return count
 
 
 def ensure_index() -> None:
@@ -64,6 +68,8 @@ def run_indexer(app: Flask, stop: threading.Event, poll: float = POLL_SECONDS) -
                 stop.wait(poll)
             finally:
                 db.session.remove()
+    with app.app_context():
+        search_service().backend.close()
 
 
 def start_indexer_thread(app: Flask) -> threading.Thread:

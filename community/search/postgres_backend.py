@@ -10,13 +10,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from datetime import UTC
 
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from community.extensions import db
-from community.search.analysis import fold_text
-from community.search.documents import SearchDocument
+from community.search.analysis import fold_text, latin_words
+from community.search.documents import SearchDocument, current_source
 from community.search.highlight import Highlighter
 from community.search.models import IndexedDocument
 from community.search.outbox import IndexBusy
@@ -36,6 +37,7 @@ from community.search.whoosh_index import ANSWER_SEPARATOR
 ADVISORY_KEY = 0x5EA4C4  # "search": one indexer at a time
 WEIGHTS = "'{0.2, 0.5, 0.4, 1.0}'"  # D, C, B, A
 FACET_LIMIT = 20
+ENOUGH_STRICT_MATCHES = 10
 FACET_SCAN_LIMIT = 5000
 VOCABULARY_SECONDS = 600.0
 # The same multiplier as `rank_boost`: 精华 counts most, votes a little.
@@ -81,8 +83,6 @@ def document_row(doc: SearchDocument) -> dict:
 
 
 def latin_words_of(doc: SearchDocument) -> list[str]:
-    from community.search.analysis import latin_words
-
     return latin_words(" ".join([doc.title, *doc.tags, doc.body]))
 
 
@@ -116,11 +116,12 @@ class PostgresBackend:
 
     def is_ready(self) -> bool:
         """Ready once it holds a document, or when there is nothing to index."""
-        from community.search.documents import current_source
-
         return bool(db.session.scalar(select(exists().where(IndexedDocument.id.isnot(None))))) or (
             current_source().count() == 0
         )
+
+    def close(self) -> None:
+        """Nothing to close: queries use the request's database session."""
 
     @contextmanager
     def writing(self):
@@ -158,11 +159,11 @@ class PostgresBackend:
     def search(
         self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
     ) -> SearchResults:
-        where, rank, params = compile_plan(plan)
-        total = db.session.scalar(
-            text(f"SELECT count(*) FROM search_documents d WHERE {where}"),  # noqa: S608
-            params,
-        )
+        where, rank, params = compile_plan(plan, strict=True)
+        total = self.count(where, params)
+        if total < ENOUGH_STRICT_MATCHES and plan.has_text:
+            where, rank, params = compile_plan(plan)
+            total = self.count(where, params)
         # `where` and `rank` are built from fixed fragments; every value is a bound parameter.
         query = f"SELECT {HIT_COLUMNS}, ({rank}) * {BOOST} AS rank FROM search_documents d"  # noqa: S608
         order = ORDERS.get(sort, ORDERS["relevance"])
@@ -181,6 +182,10 @@ class PostgresBackend:
             facets=self.facets(where, params),
             suggestion=self.suggest(plan),
         )
+
+    def count(self, where: str, params: dict) -> int:
+        sql = f"SELECT count(*) FROM search_documents d WHERE {where}"  # noqa: S608
+        return db.session.scalar(text(sql), params) or 0
 
     def facets(self, where: str, params: dict) -> list[tuple[str, int]]:
         tags = db.session.scalars(
@@ -241,7 +246,7 @@ def hit_from_row(row, highlighter: Highlighter, may_read: ReadRule) -> SearchHit
         public=row.public,
         closed=row.closed,
         votes=row.votes,
-        created_at=IndexedDocument.created_at.type.process_result_value(row.created_at, None),
+        created_at=row.created_at.replace(tzinfo=UTC),
         score=float(row.rank or 0.0),
     )
     text_ = HitText(
@@ -272,22 +277,34 @@ class Compiler:
         self.params[name] = query
         return f"ts_rank({WEIGHTS}, d.{column}, CAST(:{name} AS tsquery))"
 
-    def text_condition(self, match: TextMatch, *, phrase: bool) -> str:
+    def text_condition(self, match: TextMatch, *, phrase: bool, strict: bool = False) -> str:
+        """A word (all its terms, or it as a tag) or a phrase; unless strict, or its bigrams."""
         terms = sequence(match.terms) if phrase else all_of([quote(t) for t in match.required])
         options = [self.tsquery("terms", terms)]
         if not phrase:
             options.append(self.tsquery("terms", quote(TAG_PREFIX + match.tag)))
-        if match.grams:
+        if match.grams and not strict:
             options.append(self.tsquery("grams", sequence(match.grams)))
         return "(" + " OR ".join(options) + ")"
 
 
-def compile_plan(plan: QueryPlan) -> tuple[str, str, dict]:
-    """The WHERE clause, the rank expression and their parameters."""
+def compile_plan(plan: QueryPlan, *, strict: bool = False) -> tuple[str, str, dict]:
+    """The WHERE clause, the rank expression and their parameters.
+
+    Strict: every word (no bigram fallback). Otherwise any word matches and every word ranks first.
+    """
     compiler = Compiler()
-    conditions = [compiler.text_condition(match, phrase=True) for match in plan.phrases]
+    conditions = [
+        compiler.text_condition(match, phrase=True, strict=strict) for match in plan.phrases
+    ]
     rank = "1.0"
-    if plan.words:
+    if plan.words and strict:
+        any_terms = any_of([quote(term) for match in plan.words for term in match.required])
+        conditions += [
+            compiler.text_condition(match, phrase=False, strict=True) for match in plan.words
+        ]
+        rank = compiler.rank("terms", any_terms)
+    elif plan.words:
         any_terms = any_of(
             [quote(term) for match in plan.words for term in match.required]
             + [quote(TAG_PREFIX + match.tag) for match in plan.words]

@@ -9,16 +9,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from community.billing.entitlements import may
+from community.extensions import db
 from community.search.analysis import use_dictionary
 from community.search.documents import SearchDocument, current_source
 from community.search.highlight import Highlighter
 from community.search.models import DictionaryTerm
-from community.search.query import (
-    ParsedQuery,
-    QueryPlan,
-    parse_query,
-    plan_query,
-)
+from community.search.query import ParsedQuery, parse_query, plan_query
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
 from community.search.whoosh_index import IndexUnavailable
 
@@ -61,7 +57,7 @@ class SearchService:
             )
         except IndexUnavailable:
             logger.warning("search index unavailable; answering from the database")
-            return database_results(parsed, plan, page, per_page, may_read)
+            return database_results(parsed, page, per_page, may_read)
 
     def similar(self, title: str, *, may_read: ReadRule, limit: int = SIMILAR_LIMIT):
         """Up to `limit` questions whose text resembles `title` (for the ask form)."""
@@ -79,17 +75,15 @@ class SearchService:
 
 
 def load_dictionary() -> list[str]:
-    from community.extensions import db
-
     return list(db.session.scalars(select(DictionaryTerm.term)))
 
 
 def database_results(
-    parsed: ParsedQuery, plan: QueryPlan, page: int, per_page: int, may_read: ReadRule
+    parsed: ParsedQuery, page: int, per_page: int, may_read: ReadRule
 ) -> SearchResults:
     """A plain LIKE search through the source, for when the index cannot be read."""
     words = [*parsed.words, *parsed.phrases]
-    documents = [doc for doc in current_source().search_database(words, DATABASE_LIMIT)]
+    documents = current_source().search_database(words, DATABASE_LIMIT)
     documents = [doc for doc in documents if not doc.deleted]
     highlighter = Highlighter(parsed.words, parsed.phrases)
     start = (page - 1) * per_page

@@ -8,16 +8,17 @@ from contextlib import contextmanager
 from datetime import UTC
 
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.scoring import BM25F
 
 from community.search.documents import SearchDocument
 from community.search.highlight import Highlighter
 from community.search.query import QueryPlan, TextMatch
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
+from community.search.whoosh_facets import TagFacet
 from community.search.whoosh_index import (
     ANSWER_SEPARATOR,
     BOOST_SCALE,
+    COMPOUND,
     IndexStore,
     IndexUnavailable,
     document_fields,
@@ -25,21 +26,26 @@ from community.search.whoosh_index import (
 
 logger = logging.getLogger(__name__)
 
-WORD_FIELDS = ("title", "aliases", "body", "top_answers", "other_answers")
-GRAM_FIELDS = ("title_grams", "text_grams")
+WORD_FIELDS = ("words",)
+GRAM_FIELDS = ("grams",)
 SORT_FIELDS = {"newest": "created", "votes": "votes"}
 FACET_LIMIT = 20
 RERANK_DEPTH = 100
+ENOUGH_STRICT_MATCHES = 10
 LOCK_WAIT_SECONDS = 600
 
 
 class BoostedBM25F(BM25F):
-    """BM25F times each document's rank boost (精华, votes), read from a column."""
+    """BM25F times each document's rank boost (精华, votes), read from a column.
+
+    k1 above Whoosh's 1.2 saturates term frequency later, so a title term (weight 5) still counts
+    about twice a body term.
+    """
 
     use_final = True
 
     def __init__(self, boosts) -> None:
-        super().__init__()
+        super().__init__(K1=2.0)
         self.boosts = boosts
 
     def final(self, searcher, docnum, score):
@@ -74,6 +80,10 @@ class WhooshBackend:
     def is_ready(self) -> bool:
         return self.store.exists()
 
+    def close(self) -> None:
+        """Close this thread's searcher (its open index files)."""
+        self.store.close()
+
     @contextmanager
     def writing(self, wait: float = 0.0):
         """A writer on the live index; it commits when the block ends without error."""
@@ -89,7 +99,7 @@ class WhooshBackend:
         """Index `documents` into a new directory and swap it in; holds the live index's lock."""
         path, fresh = self.store.create_new()
         with self._live_lock():
-            writer = fresh.writer(limitmb=256)
+            writer = fresh.writer(limitmb=128, compound=COMPOUND)
             count = 0
             for doc in documents:
                 if not doc.deleted:
@@ -122,18 +132,16 @@ class WhooshBackend:
     ) -> SearchResults:
         searcher = self.store.searcher()
         searcher.weighting = BoostedBM25F(searcher.reader().column_reader("boost"))
-        text_query = compile_plan(plan)
         filter_query = compile_filter(plan)
         kwargs = {"filter": filter_query} if filter_query else {}
         if sort in SORT_FIELDS:
             kwargs |= {"sortedby": SORT_FIELDS[sort], "reverse": True}
-        results = searcher.search(
-            text_query,
-            limit=max(page * per_page, RERANK_DEPTH),
-            groupedby=sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count),
-            terms=False,
-            **kwargs,
-        )
+        limit = max(page * per_page, RERANK_DEPTH)
+        # Documents with every word first; only when they are few does any word (or the bigram
+        # fallback) widen the search, which keeps common words from scoring half the index.
+        results = run(searcher, compile_plan(plan, strict=True), limit, kwargs)
+        if len(results) < ENOUGH_STRICT_MATCHES and plan.has_text:
+            results = run(searcher, compile_plan(plan), limit, kwargs)
         highlighter = Highlighter(
             [match.text for match in plan.words], [match.text for match in plan.phrases]
         )
@@ -179,6 +187,12 @@ class WhooshBackend:
         return result
 
 
+def run(searcher, query: wq.Query, limit: int, kwargs: dict):
+    return searcher.search(
+        query, limit=limit, groupedby={"tags": TagFacet()}, terms=False, **kwargs
+    )
+
+
 def split_answers(text: str) -> list[str]:
     return [part for part in text.split(ANSWER_SEPARATOR) if part.strip()]
 
@@ -190,35 +204,38 @@ def any_field(fields: Iterable[str], terms: list[str]) -> wq.Query:
     return wq.Or([wq.Phrase(field, terms) for field in fields])
 
 
-def word_query(match: TextMatch) -> wq.Query:
-    """All of a word's needed terms anywhere, or its bigrams in sequence, or it as a tag."""
+def word_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
+    """All of a word's needed terms anywhere, or it as a tag, or (unless strict) its bigrams."""
     options = [
         wq.And([any_field(WORD_FIELDS, [term]) for term in match.required]),
         wq.Term("tags", match.tag),
     ]
-    if match.grams:
+    if match.grams and not strict:
         options.append(any_field(GRAM_FIELDS, match.grams))
     return wq.Or(options)
 
 
-def phrase_query(match: TextMatch) -> wq.Query:
-    options = [any_field(WORD_FIELDS, match.terms)]
-    if match.grams:
-        options.append(any_field(GRAM_FIELDS, match.grams))
-    return wq.Or(options)
+def phrase_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
+    """The words in order, or (unless strict) their bigrams in order."""
+    if strict or not match.grams:
+        return any_field(WORD_FIELDS, match.terms)
+    return wq.Or([any_field(WORD_FIELDS, match.terms), any_field(GRAM_FIELDS, match.grams)])
 
 
-def compile_plan(plan: QueryPlan) -> wq.Query:
-    """Documents with every word rank first; documents with any word still match."""
-    required = [phrase_query(match) for match in plan.phrases]
+def compile_plan(plan: QueryPlan, *, strict: bool = False) -> wq.Query:
+    """Strict: every word. Otherwise every word ranks first and any word still matches."""
+    required = [phrase_query(match, strict=strict) for match in plan.phrases]
     if plan.words:
-        every_word = wq.And([word_query(match) for match in plan.words])
-        any_word = wq.Or(
-            [any_field(WORD_FIELDS, [term]) for match in plan.words for term in match.required]
-            + [any_field(GRAM_FIELDS, match.grams) for match in plan.words if match.grams]
-            + [wq.Term("tags", match.tag) for match in plan.words]
-        )
-        required.append(wq.Or([every_word.with_boost(3.0), any_word]))
+        every_word = wq.And([word_query(match, strict=strict) for match in plan.words])
+        if strict:
+            required.append(every_word)
+        else:
+            any_word = wq.Or(
+                [any_field(WORD_FIELDS, [term]) for match in plan.words for term in match.required]
+                + [any_field(GRAM_FIELDS, match.grams) for match in plan.words if match.grams]
+                + [wq.Term("tags", match.tag) for match in plan.words]
+            )
+            required.append(wq.Or([every_word.with_boost(3.0), any_word]))
     query = wq.And(required) if required else wq.Every()
     if plan.excluded:
         query = wq.AndNot(query, wq.Or([phrase_query(match) for match in plan.excluded]))

@@ -7,11 +7,13 @@ the old index or the new one, never half of either.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +22,7 @@ from whoosh import index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from community.search.analysis import Term, analyze, bigrams, fold_text, latin_words
+from community.search.analysis import analyze, bigrams, fold_text, latin_words
 from community.search.documents import SearchDocument
 from community.search.outbox import IndexBusy
 
@@ -28,12 +30,37 @@ logger = logging.getLogger(__name__)
 
 CURRENT = "current"
 ANSWER_SEPARATOR = "\n\n"
+# Whoosh copies a compound segment file's postings into memory when it opens it (78 MB for
+# 20,000 questions); separate files are read through the page cache instead.
+COMPOUND = False
 # Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
 BOOST_SCALE = 1000
 
 
+SECTION = "\x1f"
+WEIGHT = "\x1e"
+SECTION_GAP = 100
+# Term weights per part of a question: the title (and aliases) above the question text and the
+# accepted/canonical answers, which rank above the other answers. One field holds them all, with
+# the weight as each term's frequency, so a query term reads one posting list, not one per part.
+TITLE_WEIGHT = 5.0
+TEXT_WEIGHT = 1.2
+ANSWER_WEIGHT = 0.8
+TAG_WEIGHT = 2.0
+
+
+def weighted(sections: list[tuple[float, str]]) -> str:
+    """Encode weighted sections of text as one field value for `TermTokenizer`."""
+    return SECTION.join(f"{weight}{WEIGHT}{text}" for weight, text in sections if text)
+
+
 class TermTokenizer(Tokenizer):
-    """A Whoosh tokenizer over our analyzer: positions count words, chars point into the text."""
+    """A Whoosh tokenizer over our analyzer: positions count words, each term carries its weight.
+
+    `kind` is "words" or "grams" over weighted sections, or "spelling" (Latin words, for the
+    "did you mean" corrector). Sections are kept apart by a gap in positions, so a phrase never
+    spans two of them.
+    """
 
     def __init__(self, kind: str = "words") -> None:
         self.kind = kind
@@ -41,60 +68,43 @@ class TermTokenizer(Tokenizer):
     def __eq__(self, other) -> bool:
         return isinstance(other, TermTokenizer) and other.kind == self.kind
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if self.kind == "words":
-            terms = analyze(value)
-        elif self.kind == "grams":
-            terms = bigrams(value)
-        else:
-            terms = [_spelling_term(word) for word in latin_words(value)]
-        for term in terms:
-            token.text = term.text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = value[term.start : term.end]
-            if positions:
-                token.pos = start_pos + term.position
-            if chars:
-                token.startchar = start_char + term.start
-                token.endchar = start_char + term.end
-            yield token
+    def __hash__(self) -> int:
+        return hash(self.kind)
 
-
-def _spelling_term(word: str) -> Term:
-    return Term(word, 0, 0, 0)
+    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
+        token = Token(positions, chars, mode=mode, **kwargs)
+        token.stopped = False
+        if self.kind == "spelling":
+            for word in latin_words(value):
+                token.text, token.boost, token.pos = word, 1.0, start_pos
+                yield token
+            return
+        produce = analyze if self.kind == "words" else bigrams
+        base = start_pos
+        for section in value.split(SECTION):
+            weight, _, text = section.partition(WEIGHT)
+            last = base
+            for term in produce(text, start_position=base):
+                token.text = term.text
+                token.boost = float(weight)
+                token.pos = last = term.position
+                yield token
+            base = last + SECTION_GAP
 
 
 def schema() -> Schema:
-    words = TermTokenizer("words")
-    grams = TermTokenizer("grams")
     return Schema(
         id=ID(stored=True, unique=True),
         external_id=STORED(),
-        title=TEXT(analyzer=words, field_boost=5.0, stored=True),
-        aliases=TEXT(analyzer=words, field_boost=3.0),
+        words=TEXT(analyzer=TermTokenizer("words")),
+        grams=TEXT(analyzer=TermTokenizer("grams")),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, field_boost=3.0),
-        body=TEXT(analyzer=words, stored=True),
-        teaser=STORED(),
-        top_answers=TEXT(analyzer=words, field_boost=1.5, stored=True),
-        other_answers=TEXT(analyzer=words, field_boost=0.8, stored=True),
-        title_grams=TEXT(analyzer=grams, field_boost=2.0),
-        text_grams=TEXT(analyzer=grams, field_boost=0.4),
         spelling=TEXT(analyzer=TermTokenizer("spelling"), phrase=False),
+        title=STORED(),
+        teaser=STORED(),
+        body=STORED(),
+        top_answers=STORED(),
+        other_answers=STORED(),
         author=ID(),
         featured=BOOLEAN(stored=True),
         public=BOOLEAN(stored=True),
@@ -111,21 +121,29 @@ def schema() -> Schema:
 
 def document_fields(doc: SearchDocument) -> dict:
     """The Whoosh fields of a document."""
+    title = ANSWER_SEPARATOR.join([doc.title, *doc.aliases])
     top = ANSWER_SEPARATOR.join(doc.top_answers)
     others = ANSWER_SEPARATOR.join(doc.other_answers)
     return {
         "id": str(doc.id),
         "external_id": doc.external_id,
-        "title": doc.title,
-        "aliases": ANSWER_SEPARATOR.join(doc.aliases),
+        "words": weighted(
+            [
+                (TITLE_WEIGHT, title),
+                (TEXT_WEIGHT, doc.body),
+                (TEXT_WEIGHT, top),
+                (ANSWER_WEIGHT, others),
+            ]
+        ),
+        # The bigram fallback covers title and question text; answers would double the postings.
+        "grams": weighted([(TITLE_WEIGHT, title), (TEXT_WEIGHT, doc.body)]),
         "tags": ",".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()),
-        "body": doc.body,
+        "spelling": " ".join([doc.title, *doc.tags, doc.body]),
+        "title": doc.title,
         "teaser": doc.teaser,
+        "body": doc.body,
         "top_answers": top,
         "other_answers": others,
-        "title_grams": ANSWER_SEPARATOR.join([doc.title, *doc.aliases]),
-        "text_grams": ANSWER_SEPARATOR.join([doc.body, top, others]),
-        "spelling": " ".join([doc.title, *doc.tags, doc.body]),
         "author": fold_text(doc.author.strip()),
         "featured": doc.featured,
         "public": doc.public,
@@ -171,21 +189,31 @@ class IndexStore:
         path = self.current_path()
         if path is None:
             raise IndexUnavailable("no index yet")
-        try:
-            return index.open_dir(str(path))
-        except Exception as error:
-            raise IndexUnavailable(f"index at {path} cannot be opened: {error!r}") from error
+        # Whoosh leaves the files of an index it cannot read open: once the error is gone,
+        # collect them without a ResourceWarning.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return index.open_dir(str(path))
+            except Exception as error:
+                reason = repr(error)
+            gc.collect()
+        raise IndexUnavailable(f"index at {path} cannot be opened: {reason}")
 
     def exists(self) -> bool:
-        try:
-            with self.open().searcher() as searcher:
-                searcher.doc_count()
-        except IndexUnavailable:
-            return False
-        except Exception:
-            logger.exception("search index is corrupt")
-            return False
-        return True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                with self.open().searcher() as searcher:
+                    searcher.doc_count()
+                return True
+            except IndexUnavailable:
+                return False
+            except Exception as error:
+                reason = repr(error)
+            gc.collect()
+        logger.error("search index is corrupt: %s", reason)
+        return False
 
     def searcher(self):
         """This thread's searcher on the current index, refreshed when the index has changed."""
@@ -214,7 +242,7 @@ class IndexStore:
         """The current index's writer; IndexBusy when another process holds it past `wait`."""
         ix = self.open()
         try:
-            writer = ix.writer(timeout=wait, delay=0.05)
+            writer = ix.writer(timeout=wait, delay=0.05, compound=COMPOUND)
         except index.LockError as error:
             raise IndexBusy(str(error)) from error
         try:

@@ -47,7 +47,9 @@ def source(app):
 
 @pytest.fixture
 def service(app, source):
-    return search_service()
+    service = search_service()
+    yield service
+    service.backend.close()
 
 
 @pytest.fixture
