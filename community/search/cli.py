@@ -12,19 +12,25 @@ from sqlalchemy import delete, select
 
 from community.extensions import db
 from community.search.analysis import fold_text
-from community.search.documents import current_source
+from community.search.documents import current_source, has_source
+from community.search.errors import IndexUnavailable
 from community.search.indexer import rebuild_index, run_indexer
 from community.search.models import DictionaryTerm, IndexState
 from community.search.outbox import pending_count
 from community.search.service import search_service
-from community.search.whoosh_index import IndexUnavailable
 
 search_cli = AppGroup("search", help="The search index.")
+
+
+def require_source() -> None:
+    if not has_source():
+        raise click.ClickException("No search source is registered (a domain registers one).")
 
 
 @search_cli.command("reindex")
 def reindex() -> None:
     """Rebuild the whole index into a new place and swap it in atomically."""
+    require_source()
     total = current_source().count()
     with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
         count = rebuild_index(bar.update)
@@ -55,6 +61,7 @@ def status() -> None:
 @search_cli.command("worker")
 def worker() -> None:
     """Apply committed changes to the index until stopped (production's single indexer)."""
+    require_source()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -9,7 +9,7 @@ from flask import Flask
 
 from community.clock import utcnow
 from community.extensions import db
-from community.search.documents import current_source
+from community.search.documents import current_source, has_source
 from community.search.outbox import apply_all, changes_committed, index_state
 from community.search.service import search_service
 
@@ -92,7 +92,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def start_indexer_once() -> None:
-        if "indexer" not in state:
+        if "indexer" not in state and has_source():
             with lock:
                 if "indexer" not in state:
                     state["indexer"] = start_indexer_thread(app)

@@ -15,16 +15,13 @@ from sqlalchemy import delete, event, func, select
 from community.clock import utcnow
 from community.extensions import db
 from community.search.documents import current_source
+from community.search.errors import IndexBusy
 from community.search.models import IndexState, SearchChange
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 changes_committed = threading.Event()
-
-
-class IndexBusy(Exception):
-    """Another indexer holds the index's write lock."""
 
 
 def record_change(document_id: int) -> None:

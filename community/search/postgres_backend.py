@@ -17,10 +17,10 @@ from sqlalchemy.dialects.postgresql import insert
 
 from community.extensions import db
 from community.search.analysis import fold_text, latin_words
-from community.search.documents import SearchDocument, current_source
+from community.search.documents import ANSWER_SEPARATOR, SearchDocument, current_source
+from community.search.errors import IndexBusy
 from community.search.highlight import Highlighter
 from community.search.models import IndexedDocument
-from community.search.outbox import IndexBusy
 from community.search.postgres_terms import (
     TAG_PREFIX,
     all_of,
@@ -32,7 +32,6 @@ from community.search.postgres_terms import (
 from community.search.query import QueryPlan, TextMatch
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
 from community.search.spelling import closest_word
-from community.search.whoosh_index import ANSWER_SEPARATOR
 
 ADVISORY_KEY = 0x5EA4C4  # "search": one indexer at a time
 WEIGHTS = "'{0.2, 0.5, 0.4, 1.0}'"  # D, C, B, A
@@ -40,7 +39,7 @@ FACET_LIMIT = 20
 ENOUGH_STRICT_MATCHES = 10
 FACET_SCAN_LIMIT = 5000
 VOCABULARY_SECONDS = 600.0
-# The same multiplier as `rank_boost`: 精华 counts most, votes a little.
+# The same multiplier as `SearchDocument.rank_boost`: 精华 counts most, votes a little.
 BOOST = (
     "(CASE WHEN d.featured THEN 1.3 ELSE 1.0 END)"
     " * (1.0 + GREATEST(-0.2, LEAST(d.votes, 50) / 250.0))"

@@ -12,11 +12,11 @@ from community.billing.entitlements import may
 from community.extensions import db
 from community.search.analysis import use_dictionary
 from community.search.documents import SearchDocument, current_source
+from community.search.errors import IndexUnavailable
 from community.search.highlight import Highlighter
 from community.search.models import DictionaryTerm
 from community.search.query import ParsedQuery, parse_query, plan_query
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
-from community.search.whoosh_index import IndexUnavailable
 
 logger = logging.getLogger(__name__)
 

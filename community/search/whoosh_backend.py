@@ -10,17 +10,16 @@ from datetime import UTC
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from community.search.documents import SearchDocument
+from community.search.documents import ANSWER_SEPARATOR, SearchDocument
+from community.search.errors import IndexUnavailable
 from community.search.highlight import Highlighter
 from community.search.query import QueryPlan, TextMatch
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
 from community.search.whoosh_facets import TagFacet
 from community.search.whoosh_index import (
-    ANSWER_SEPARATOR,
     BOOST_SCALE,
     COMPOUND,
     IndexStore,
-    IndexUnavailable,
     document_fields,
 )
 

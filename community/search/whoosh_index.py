@@ -23,19 +23,17 @@ from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from community.search.analysis import analyze, bigrams, fold_text, latin_words
-from community.search.documents import SearchDocument
-from community.search.outbox import IndexBusy
+from community.search.documents import ANSWER_SEPARATOR, SearchDocument
+from community.search.errors import IndexBusy, IndexUnavailable
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
-ANSWER_SEPARATOR = "\n\n"
 # Whoosh copies a compound segment file's postings into memory when it opens it (78 MB for
 # 20,000 questions); separate files are read through the page cache instead.
 COMPOUND = False
 # Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
 BOOST_SCALE = 1000
-
 
 SECTION = "\x1f"
 WEIGHT = "\x1e"
@@ -46,12 +44,14 @@ SECTION_GAP = 100
 TITLE_WEIGHT = 5.0
 TEXT_WEIGHT = 1.2
 ANSWER_WEIGHT = 0.8
-TAG_WEIGHT = 2.0
 
 
 def weighted(sections: list[tuple[float, str]]) -> str:
     """Encode weighted sections of text as one field value for `TermTokenizer`."""
-    return SECTION.join(f"{weight}{WEIGHT}{text}" for weight, text in sections if text)
+    clean = str.maketrans({SECTION: " ", WEIGHT: " "})
+    return SECTION.join(
+        f"{weight}{WEIGHT}{text.translate(clean)}" for weight, text in sections if text
+    )
 
 
 class TermTokenizer(Tokenizer):
@@ -152,20 +152,10 @@ def document_fields(doc: SearchDocument) -> dict:
         "unanswered": doc.unanswered,
         "votes": doc.votes,
         "answer_count": doc.answer_count,
-        "boost": round(rank_boost(doc.featured, doc.votes) * BOOST_SCALE),
+        "boost": round(doc.rank_boost * BOOST_SCALE),
         "created": doc.created_at.replace(tzinfo=None),
         "updated": doc.updated_at.replace(tzinfo=None),
     }
-
-
-def rank_boost(featured: bool, votes: int) -> float:
-    """Multiplier for relevance: 精华 counts most, votes a little (and never below 0.8)."""
-    boost = 1.3 if featured else 1.0
-    return boost * (1.0 + max(-0.2, min(votes, 50) / 250))
-
-
-class IndexUnavailable(Exception):
-    """The index is missing or cannot be read; search answers from the database meanwhile."""
 
 
 class IndexStore:

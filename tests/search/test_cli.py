@@ -113,3 +113,10 @@ def test_the_dictionary_reaches_the_analyzer_of_both_sides(runner, indexed):
         assert indexed.search("淘宝客", may_read=everyone_reads).hits[0].id == IDS["taobaoke"]
     finally:
         use_dictionary([])
+
+
+def test_commands_that_need_a_source_say_so(runner):
+    for command in (["search", "reindex"], ["search", "worker"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code != 0
+        assert "No search source is registered" in result.output

@@ -16,8 +16,9 @@ from sqlalchemy import func, select, text
 
 from community.extensions import db
 from community.search import record_change
+from community.search.errors import IndexBusy
 from community.search.models import IndexState, SearchChange
-from community.search.outbox import IndexBusy, apply_all, apply_pending
+from community.search.outbox import apply_all, apply_pending
 from community.search.postgres_backend import ADVISORY_KEY
 from tests.search.conftest import everyone_reads
 from tests.search.corpus import IDS
