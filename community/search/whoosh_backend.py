@@ -43,9 +43,10 @@ class BoostedBM25F(BM25F):
 
     use_final = True
 
-    def __init__(self, boosts) -> None:
+    def __init__(self, boosts: list[int], generation: int) -> None:
         super().__init__(K1=2.0)
         self.boosts = boosts
+        self.generation = generation
 
     def final(self, searcher, docnum, score):
         return score * (self.boosts[docnum] or BOOST_SCALE) / BOOST_SCALE
@@ -130,7 +131,12 @@ class WhooshBackend:
         self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
     ) -> SearchResults:
         searcher = self.store.searcher()
-        searcher.weighting = BoostedBM25F(searcher.reader().column_reader("boost"))
+        generation = searcher.reader().generation()
+        weighting = searcher.weighting
+        if not isinstance(weighting, BoostedBM25F) or weighting.generation != generation:
+            # Read once per index version: a list lookup per scored document, not a column read.
+            boosts = list(searcher.reader().column_reader("boost"))
+            searcher.weighting = BoostedBM25F(boosts, generation)
         filter_query = compile_filter(plan)
         kwargs = {"filter": filter_query} if filter_query else {}
         if sort in SORT_FIELDS:

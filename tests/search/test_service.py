@@ -133,3 +133,18 @@ def test_similar_questions_for_the_ask_form(indexed, backend_name):
 
 def test_an_empty_query_finds_nothing(indexed, backend_name):
     assert indexed.search("   ", may_read=everyone_reads).total == 0
+
+
+def test_rank_boosts_follow_changes_to_the_index(indexed, backend_name, source):
+    from community.extensions import db
+    from community.search import record_change
+    from community.search.outbox import apply_all
+
+    first, second = ids(indexed.search("猫粮 洗碗机", may_read=everyone_reads))[:2]
+    assert {first, second} == {IDS["cat_food"], IDS["dishwasher"]}
+    source.documents[second].featured = True
+    source.documents[second].votes = 50
+    record_change(second)
+    db.session.commit()
+    apply_all(indexed.backend)
+    assert ids(indexed.search("猫粮 洗碗机", may_read=everyone_reads))[:2] == [second, first]
