@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from community.pages.views import bp as pages_bp
     from community.qa.feeds import register_qa_feeds
     from community.qa.views import bp as qa_bp
+    from community.search import indexer
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(qa_bp)
     app.register_blueprint(feeds_bp)
     register_qa_feeds()
+    indexer.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -106,3 +108,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(qa_cli)
+    from community.search.cli import search_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(search_cli)

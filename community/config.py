@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_SECRET_KEY": "",
     "STRIPE_WEBHOOK_SECRET": "",
     "STRIPE_API_BASE": "",
+    "SEARCH_BACKEND": "whoosh",
 }
 
 # Environment variables read as they are (strings) or converted by the given function.
@@ -65,6 +66,9 @@ ENVIRONMENT: dict[str, Any] = {
     "STRIPE_SECRET_KEY": str,
     "STRIPE_WEBHOOK_SECRET": str,
     "STRIPE_API_BASE": str,
+    "SEARCH_BACKEND": str,
+    "SEARCH_INDEX_DIR": str,
+    "SEARCH_INDEXER": str,
 }
 
 
@@ -85,6 +89,10 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
+    app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search"))
+    # The index follows commits from a thread of the web process in development; elsewhere
+    # `flask search worker` does it (tests apply changes themselves).
+    app.config.setdefault("SEARCH_INDEXER", "thread" if env_name == "development" else "worker")
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL"), instance
     )

@@ -1,0 +1,215 @@
+"""The one analyzer both backends share: fold, segment, stem, with offsets into the original text.
+
+Folding keeps one character per character wherever it can (full-width forms, traditional
+characters, case), so every term carries its start and end in the text the user wrote; highlights
+need that. Positions count words, not characters: a sub-word that jieba's search mode adds inside a
+longer word shares the position of that word, so a phrase matches only words that follow each other.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import rjieba
+import Stemmer
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+WORD = re.compile(r"\w", re.UNICODE)
+LATIN_WORD = re.compile(r"[0-9a-z][0-9a-z_+#.\-]*[0-9a-z+#]|[0-9a-z]")
+
+# Question words and particles: kept in the index (phrases need their positions) but not required
+# by a query, or "什么是比特币" would demand every document that says 什么.
+STOPWORD_TEXT = (
+    "的 了 是 在 和 与 或 及 吗 呢 吧 啊 呀 么 嘛 着 过 也 都 就 还 又 被 把 给 对 从 为 有 没 不 "
+    "能 会 要 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 哪 哪个 一个 什么 怎么 怎样 如何 "
+    "为什么 哪些 多少 可以 请问 一下 应该 是否 有没有 但是 所以 因为 还是 比较 非常 已经 现在 "
+    "如果 的话 其实 一般 之前 之后 大家 觉得 "
+    "a an the of to in on for is are was be and or how what why which do does can i my it"
+)
+STOPWORDS = frozenset(STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of analysed text: its folded form, word position and span in the original."""
+
+    text: str
+    position: int
+    start: int
+    end: int
+
+
+@cache
+def traditional_to_simplified() -> dict[int, str]:
+    """OpenCC's character table (traditional → simplified), one character to one character.
+
+    Phrase-level conversions are left out on purpose: they change lengths, and the search only
+    needs both sides to fold alike.
+    """
+    table: dict[int, str] = {}
+    text = resources.files("opencc").joinpath("dictionary/TSCharacters.txt").read_text("utf-8")
+    for line in text.splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[ord(source)] = target
+    return table
+
+
+def fold(text: str) -> tuple[str, list[int] | None]:
+    """Fold `text` (NFKC, simplified, lower case); the offset map is None when lengths match."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if len(folded) == len(text):
+        return folded.translate(traditional_to_simplified()), None
+    pieces, offsets = [], []
+    for index, char in enumerate(text):
+        piece = unicodedata.normalize("NFKC", char).lower()
+        pieces.append(piece)
+        offsets.extend([index] * len(piece))
+    offsets.append(len(text))
+    return "".join(pieces).translate(traditional_to_simplified()), offsets
+
+
+def fold_text(text: str) -> str:
+    """The folded form alone, for comparisons (tags, user names, dictionary terms)."""
+    return fold(text)[0]
+
+
+class Segmenter:
+    """jieba (rjieba's process-wide dictionary) plus the community dictionary, and the stemmer.
+
+    rjieba's module keeps one dictionary per process; a second instance would cost another
+    ~25 MB, so community words are added to it, and removed ones get a frequency of zero.
+    """
+
+    def __init__(self) -> None:
+        self.words: frozenset[str] = frozenset()
+        self.stemmer = Stemmer.Stemmer("english")
+        self.lock = threading.Lock()
+
+    def use_words(self, words: frozenset[str]) -> None:
+        with self.lock:
+            for word in self.words - words:
+                rjieba.add_word(word, 0, None)
+            for word in words - self.words:
+                rjieba.add_word(word, None, None)
+            self.words = words
+
+    def words_of(self, text: str) -> list[tuple[str, int, int]]:
+        """Precise-mode words of folded text with their spans."""
+        return rjieba.tokenize(text, "default", True)
+
+    def has_word(self, word: str) -> bool:
+        return rjieba.has_word(word)
+
+    def stem(self, word: str) -> str:
+        return self.stemmer.stemWord(word) if word.isascii() and word.isalpha() else word
+
+
+_segmenter = Segmenter()
+
+
+def segmenter() -> Segmenter:
+    """The process's segmenter (rjieba loads its dictionary once, on import)."""
+    return _segmenter
+
+
+def use_dictionary(words: Iterable[str]) -> None:
+    """Install the community dictionary in this process (a no-op when it has not changed)."""
+    wanted = frozenset(fold_text(word).strip() for word in words if word.strip())
+    if wanted != _segmenter.words:
+        _segmenter.use_words(wanted)
+
+
+def analyze(text: str, *, search_mode: bool = True, start_position: int = 0) -> list[Term]:
+    """Terms of `text`: search mode adds dictionary sub-words at their word's position."""
+    folded, offsets = fold(text)
+    seg = segmenter()
+    terms: list[Term] = []
+    position = start_position
+    for word, start, end in seg.words_of(folded):
+        word = word.strip()
+        if not word or not WORD.search(word):
+            continue
+        span_start, span_end = _span(offsets, start, end)
+        if CJK.search(word):
+            if search_mode:
+                for sub in _sub_words(seg, word):
+                    terms.append(Term(sub, position, span_start, span_end))
+            terms.append(Term(word, position, span_start, span_end))
+            position += 1
+            continue
+        for match in LATIN_WORD.finditer(word):
+            sub_start, sub_end = _span(offsets, start + match.start(), start + match.end())
+            terms.append(Term(seg.stem(match.group()), position, sub_start, sub_end))
+            position += 1
+    return terms
+
+
+def _sub_words(seg: Segmenter, word: str) -> Iterator[str]:
+    """Dictionary words of two and three characters inside a longer word (jieba's search mode)."""
+    for size in (2, 3):
+        if len(word) <= size:
+            continue
+        for index in range(len(word) - size + 1):
+            gram = word[index : index + size]
+            if seg.has_word(gram):
+                yield gram
+
+
+def _span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    if offsets is None:
+        return start, end
+    return offsets[start], offsets[end]
+
+
+def query_words(text: str) -> list[str]:
+    """Precise-mode terms of a query word, in order (the stemmed/folded form)."""
+    return [term.text for term in analyze(text, search_mode=False)]
+
+
+def bigrams(text: str, *, start_position: int = 0) -> list[Term]:
+    """The fallback field: CJK runs as overlapping bigrams, other words whole, in order."""
+    folded, offsets = fold(text)
+    seg = segmenter()
+    terms: list[Term] = []
+    position = start_position
+    cursor = 0
+    for run in CJK_RUN.finditer(folded):
+        position = _latin_terms(seg, folded, offsets, cursor, run.start(), position, terms)
+        chars = run.group()
+        if len(chars) == 1:
+            start, end = _span(offsets, run.start(), run.end())
+            terms.append(Term(chars, position, start, end))
+            position += 1
+        for index in range(len(chars) - 1):
+            start, end = _span(offsets, run.start() + index, run.start() + index + 2)
+            terms.append(Term(chars[index : index + 2], position, start, end))
+            position += 1
+        cursor = run.end()
+    _latin_terms(seg, folded, offsets, cursor, len(folded), position, terms)
+    return terms
+
+
+def _latin_terms(seg, folded, offsets, start, end, position, terms) -> int:
+    for match in LATIN_WORD.finditer(folded, start, end):
+        span_start, span_end = _span(offsets, match.start(), match.end())
+        terms.append(Term(seg.stem(match.group()), position, span_start, span_end))
+        position += 1
+    return position
+
+
+def query_bigrams(text: str) -> list[str]:
+    return [term.text for term in bigrams(text)]
+
+
+def latin_words(text: str) -> list[str]:
+    """Unstemmed Latin words of a text, for "did you mean"."""
+    return LATIN_WORD.findall(fold_text(text))

@@ -1,0 +1,98 @@
+"""The indexer loop: rebuild a missing index, then apply the outbox as changes are committed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from community.clock import utcnow
+from community.extensions import db
+from community.search.documents import current_source, has_source
+from community.search.outbox import apply_all, changes_committed, index_state
+from community.search.service import search_service
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+
+
+def rebuild_index(progress=lambda count: None) -> int:
+    """Index every document of the source into a fresh index and swap it in."""
+    service = search_service()
+    service.refresh_dictionary(force=True)
+    source = current_source()
+    ids = list(source.all_ids())
+    batch = 500
+
+    def documents():
+        for start in range(0, len(ids), batch):
+            yield from source.load(ids[start : start + batch])
+            db.session.expunge_all()
+
+    count = service.backend.rebuild(documents(), progress)
+    index_state(service.backend.name).rebuilt_at = utcnow()
+    db.session.commit()
+    return count
+
+
+def ensure_index() -> None:
+    """Rebuild the index when it is missing or cannot be read."""
+    backend = search_service().backend
+    if not backend.is_ready():
+        logger.warning("search index missing or unreadable; rebuilding it")
+        count = rebuild_index()
+        logger.info("search index rebuilt with %d documents", count)
+
+
+def run_indexer(app: Flask, stop: threading.Event, poll: float = POLL_SECONDS) -> None:
+    """Apply committed changes until `stop` is set; the single writer of the index."""
+    with app.app_context():
+        try:
+            ensure_index()
+        finally:
+            db.session.remove()
+    while not stop.is_set():
+        changes_committed.wait(poll)
+        changes_committed.clear()
+        with app.app_context():
+            try:
+                service = search_service()
+                service.refresh_dictionary()
+                applied = apply_all(service.backend)
+                if applied:
+                    logger.debug("search indexer applied %d changes", applied)
+            except Exception:
+                logger.exception("search indexer failed; retrying")
+                stop.wait(poll)
+            finally:
+                db.session.remove()
+    with app.app_context():
+        search_service().backend.close()
+
+
+def start_indexer_thread(app: Flask) -> threading.Thread:
+    """Run the indexer in a daemon thread of this process (development)."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_indexer, args=(app, stop), name="search-indexer", daemon=True
+    )
+    thread.stop = stop
+    thread.start()
+    return thread
+
+
+def init_app(app: Flask) -> None:
+    """Start the in-process indexer with the first request, when the config asks for it."""
+    if app.config["SEARCH_INDEXER"] != "thread":
+        return
+    state = app.extensions.setdefault("search", {})
+    lock = threading.Lock()
+
+    @app.before_request
+    def start_indexer_once() -> None:
+        if "indexer" not in state and has_source():
+            with lock:
+                if "indexer" not in state:
+                    state["indexer"] = start_indexer_thread(app)

@@ -1,0 +1,75 @@
+"""Term vectors and term queries for PostgreSQL, written by our analyzer, read by `simple`.
+
+We never let PostgreSQL analyse text: a `tsvector` literal lists our terms with their positions
+and a weight per field, and a `tsquery` literal asks for our query terms; the `simple` parser only
+reads them back. Weights: A title, aliases and tags; B body; C accepted/canonical answers; D the
+other answers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from community.search.analysis import Term, analyze, bigrams, fold_text
+from community.search.documents import SearchDocument
+
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_TERM = 64
+# Where each field's positions start, so a phrase never runs from one field into the next.
+LAYOUT = (("A", 1), ("B", 2000), ("C", 8000), ("D", 12000))
+TAG_PREFIX = "#"
+
+
+def quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def vector(fields: list[tuple[str, int, list[Term]]]) -> str:
+    """A tsvector literal of (weight, first position, terms) fields."""
+    positions: dict[str, list[str]] = defaultdict(list)
+    for weight, first, terms in fields:
+        for term in terms:
+            entries = positions[term.text]
+            if len(entries) < MAX_POSITIONS_PER_TERM:
+                entries.append(f"{min(first + term.position, MAX_POSITION)}{weight}")
+    return " ".join(f"{quote(text)}:{','.join(entries)}" for text, entries in positions.items())
+
+
+def tag_terms(tags: list[str]) -> list[Term]:
+    return [Term(TAG_PREFIX + fold_text(tag.strip()), 0, 0, 0) for tag in tags if tag.strip()]
+
+
+def document_vectors(doc: SearchDocument) -> tuple[str, str]:
+    """The `terms` and `grams` vectors of a document."""
+    title = "\n".join([doc.title, *doc.aliases])
+    top = "\n".join(doc.top_answers)
+    other = "\n".join(doc.other_answers)
+    weights = dict(LAYOUT)
+    terms = vector(
+        [
+            ("A", weights["A"], analyze(title) + tag_terms(doc.tags)),
+            ("B", weights["B"], analyze(doc.body)),
+            ("C", weights["C"], analyze(top)),
+            ("D", weights["D"], analyze(other)),
+        ]
+    )
+    grams = vector(
+        [
+            ("A", weights["A"], bigrams(title)),
+            ("D", weights["B"], bigrams("\n".join([doc.body, top, other]))),
+        ]
+    )
+    return terms, grams
+
+
+def sequence(terms: list[str]) -> str:
+    """Terms that must follow one another (a phrase), or one term."""
+    return " <-> ".join(quote(term) for term in terms)
+
+
+def any_of(parts: list[str]) -> str:
+    return " | ".join(f"({part})" for part in parts if part)
+
+
+def all_of(parts: list[str]) -> str:
+    return " & ".join(f"({part})" for part in parts if part)

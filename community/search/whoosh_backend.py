@@ -1,0 +1,274 @@
+"""The Whoosh backend: compiles query plans, ranks, pages, facets and suggests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from datetime import UTC
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from community.search.documents import ANSWER_SEPARATOR, SearchDocument
+from community.search.errors import IndexUnavailable
+from community.search.highlight import Highlighter
+from community.search.query import QueryPlan, TextMatch
+from community.search.results import HitText, ReadRule, SearchHit, SearchResults
+from community.search.whoosh_facets import TagFacet
+from community.search.whoosh_index import (
+    BOOST_SCALE,
+    COMPOUND,
+    IndexStore,
+    document_fields,
+)
+
+logger = logging.getLogger(__name__)
+
+WORD_FIELDS = ("words",)
+GRAM_FIELDS = ("grams",)
+SORT_FIELDS = {"newest": "created", "votes": "votes"}
+FACET_LIMIT = 20
+RERANK_DEPTH = 100
+ENOUGH_STRICT_MATCHES = 10
+LOCK_WAIT_SECONDS = 600
+
+
+class BoostedBM25F(BM25F):
+    """BM25F times each document's rank boost (精华, votes), read from a column.
+
+    k1 above Whoosh's 1.2 saturates term frequency later, so a title term (weight 5) still counts
+    about twice a body term.
+    """
+
+    use_final = True
+
+    def __init__(self, boosts: list[int], generation: int) -> None:
+        super().__init__(K1=2.0)
+        self.boosts = boosts
+        self.generation = generation
+
+    def final(self, searcher, docnum, score):
+        return score * (self.boosts[docnum] or BOOST_SCALE) / BOOST_SCALE
+
+
+class WhooshWriter:
+    """Changes for one index commit."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+        self.changed = False
+
+    def put(self, documents: Iterable[SearchDocument]) -> None:
+        for doc in documents:
+            self.writer.update_document(**document_fields(doc))
+            self.changed = True
+
+    def remove(self, ids: Iterable[int]) -> None:
+        for doc_id in ids:
+            self.writer.delete_by_term("id", str(doc_id))
+            self.changed = True
+
+
+class WhooshBackend:
+    name = "whoosh"
+    writer_class = WhooshWriter
+
+    def __init__(self, root: str) -> None:
+        self.store = IndexStore(root)
+
+    def is_ready(self) -> bool:
+        return self.store.exists()
+
+    def close(self) -> None:
+        """Close this thread's searcher (its open index files)."""
+        self.store.close()
+
+    @contextmanager
+    def writing(self, wait: float = 0.0):
+        """A writer on the live index; it commits when the block ends without error."""
+        with self.store.locked_writer(wait) as writer:
+            changes = WhooshWriter(writer)
+            yield changes
+            if changes.changed:
+                writer.commit()
+            else:
+                writer.cancel()
+
+    def rebuild(self, documents: Iterable[SearchDocument], progress: Callable[[int], None]) -> int:
+        """Index `documents` into a new directory and swap it in; holds the live index's lock."""
+        path, fresh = self.store.create_new()
+        with self._live_lock():
+            writer = fresh.writer(limitmb=128, compound=COMPOUND)
+            count = 0
+            for doc in documents:
+                if not doc.deleted:
+                    writer.add_document(**document_fields(doc))
+                    count += 1
+                progress(1)
+            writer.commit()
+            self.store.swap_to(path)
+        return count
+
+    @contextmanager
+    def _live_lock(self):
+        """Hold the live index's write lock (if there is a live index) so no change is lost."""
+        try:
+            live = self.store.open()
+        except IndexUnavailable:
+            live = None
+        writer = live.writer(timeout=LOCK_WAIT_SECONDS, delay=0.1) if live else None
+        try:
+            yield
+        finally:
+            if writer is not None:
+                writer.cancel()
+
+    def document_count(self) -> int:
+        return self.store.searcher().doc_count()
+
+    def search(
+        self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
+    ) -> SearchResults:
+        searcher = self.store.searcher()
+        generation = searcher.reader().generation()
+        weighting = searcher.weighting
+        if not isinstance(weighting, BoostedBM25F) or weighting.generation != generation:
+            # Read once per index version: a list lookup per scored document, not a column read.
+            boosts = list(searcher.reader().column_reader("boost"))
+            searcher.weighting = BoostedBM25F(boosts, generation)
+        filter_query = compile_filter(plan)
+        kwargs = {"filter": filter_query} if filter_query else {}
+        if sort in SORT_FIELDS:
+            kwargs |= {"sortedby": SORT_FIELDS[sort], "reverse": True}
+        limit = max(page * per_page, RERANK_DEPTH)
+        # Documents with every word first; only when they are few does any word (or the bigram
+        # fallback) widen the search, which keeps common words from scoring half the index.
+        results = run(searcher, compile_plan(plan, strict=True), limit, kwargs)
+        if len(results) < ENOUGH_STRICT_MATCHES and plan.has_text:
+            results = run(searcher, compile_plan(plan), limit, kwargs)
+        highlighter = Highlighter(
+            [match.text for match in plan.words], [match.text for match in plan.phrases]
+        )
+        start = (page - 1) * per_page
+        hits = [self._hit(hit, highlighter, may_read) for hit in results[start : start + per_page]]
+        counts = results.groups("tags")
+        facets = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+        return SearchResults(
+            total=len(results),
+            page=page,
+            per_page=per_page,
+            hits=hits,
+            facets=facets,
+            suggestion=suggest(searcher, plan),
+        )
+
+    def _hit(self, hit, highlighter: Highlighter, may_read: ReadRule) -> SearchHit:
+        fields = hit.fields()
+        created = fields.get("created")
+        result = SearchHit(
+            id=int(fields["id"]),
+            external_id=fields.get("external_id"),
+            title=fields["title"],
+            tags=[tag for tag in fields.get("tags", "").split(",") if tag],
+            answer_count=fields.get("answer_count", 0),
+            accepted=fields.get("accepted", False),
+            featured=fields.get("featured", False),
+            public=fields.get("public", False),
+            closed=fields.get("closed", False),
+            votes=fields.get("votes", 0),
+            created_at=created.replace(tzinfo=UTC) if created else None,
+            score=hit.score or 0.0,
+        )
+        text = HitText(
+            title=result.title,
+            teaser=fields.get("teaser", ""),
+            body=fields.get("body", ""),
+            top_answers=split_answers(fields.get("top_answers", "")),
+            other_answers=split_answers(fields.get("other_answers", "")),
+        )
+        result.title_html = highlighter.title(result.title)
+        result.snippet = highlighter.snippet(text, may_read(result))
+        return result
+
+
+def run(searcher, query: wq.Query, limit: int, kwargs: dict):
+    return searcher.search(
+        query, limit=limit, groupedby={"tags": TagFacet()}, terms=False, **kwargs
+    )
+
+
+def split_answers(text: str) -> list[str]:
+    return [part for part in text.split(ANSWER_SEPARATOR) if part.strip()]
+
+
+def any_field(fields: Iterable[str], terms: list[str]) -> wq.Query:
+    """`terms` in order (a phrase when several) in any of `fields`."""
+    if len(terms) == 1:
+        return wq.Or([wq.Term(field, terms[0]) for field in fields])
+    return wq.Or([wq.Phrase(field, terms) for field in fields])
+
+
+def word_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
+    """All of a word's needed terms anywhere, or it as a tag, or (unless strict) its bigrams."""
+    options = [
+        wq.And([any_field(WORD_FIELDS, [term]) for term in match.required]),
+        wq.Term("tags", match.tag),
+    ]
+    if match.grams and not strict:
+        options.append(any_field(GRAM_FIELDS, match.grams))
+    return wq.Or(options)
+
+
+def phrase_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
+    """The words in order, or (unless strict) their bigrams in order."""
+    if strict or not match.grams:
+        return any_field(WORD_FIELDS, match.terms)
+    return wq.Or([any_field(WORD_FIELDS, match.terms), any_field(GRAM_FIELDS, match.grams)])
+
+
+def compile_plan(plan: QueryPlan, *, strict: bool = False) -> wq.Query:
+    """Strict: every word. Otherwise every word ranks first and any word still matches."""
+    required = [phrase_query(match, strict=strict) for match in plan.phrases]
+    if plan.words:
+        every_word = wq.And([word_query(match, strict=strict) for match in plan.words])
+        if strict:
+            required.append(every_word)
+        else:
+            any_word = wq.Or(
+                [any_field(WORD_FIELDS, [term]) for match in plan.words for term in match.required]
+                + [any_field(GRAM_FIELDS, match.grams) for match in plan.words if match.grams]
+                + [wq.Term("tags", match.tag) for match in plan.words]
+            )
+            required.append(wq.Or([every_word.with_boost(3.0), any_word]))
+    query = wq.And(required) if required else wq.Every()
+    if plan.excluded:
+        query = wq.AndNot(query, wq.Or([phrase_query(match) for match in plan.excluded]))
+    return query
+
+
+def compile_filter(plan: QueryPlan) -> wq.Query | None:
+    conditions = [wq.Term("tags", tag) for tag in plan.tags]
+    conditions += [wq.Term(flag, True) for flag in sorted(plan.flags)]
+    conditions += [wq.Term("author", user) for user in plan.users]
+    return wq.And(conditions) if conditions else None
+
+
+def suggest(searcher, plan: QueryPlan) -> str | None:
+    """The query with misspelt Latin words replaced by the closest indexed word, if any."""
+    reader = searcher.reader()
+    corrector = None
+    changed = False
+    parts = []
+    for match in plan.words:
+        word = match.text.lower()
+        unknown = word.isascii() and word.isalpha() and len(word) > 3
+        if unknown and reader.doc_frequency("spelling", word) == 0:
+            corrector = corrector or searcher.corrector("spelling")
+            found = corrector.suggest(word, limit=1, maxdist=2)
+            if found:
+                parts.append(found[0])
+                changed = True
+                continue
+        parts.append(match.text)
+    return " ".join(parts) if changed else None

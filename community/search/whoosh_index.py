@@ -1,0 +1,262 @@
+"""The Whoosh index on disk: schema, our tokenizer, the `current` link swapped on rebuild, locks.
+
+The index lives in `<SEARCH_INDEX_DIR>/index-<stamp>/`; `current` is a symbolic link to the live
+one. A rebuild writes a new directory and replaces the link in one rename, so readers see either
+the old index or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import shutil
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from community.search.analysis import analyze, bigrams, fold_text, latin_words
+from community.search.documents import ANSWER_SEPARATOR, SearchDocument
+from community.search.errors import IndexBusy, IndexUnavailable
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "current"
+# Whoosh copies a compound segment file's postings into memory when it opens it (78 MB for
+# 20,000 questions); separate files are read through the page cache instead.
+COMPOUND = False
+# Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
+BOOST_SCALE = 1000
+
+SECTION = "\x1f"
+WEIGHT = "\x1e"
+SECTION_GAP = 100
+# Term weights per part of a question: the title (and aliases) above the question text and the
+# accepted/canonical answers, which rank above the other answers. One field holds them all, with
+# the weight as each term's frequency, so a query term reads one posting list, not one per part.
+TITLE_WEIGHT = 5.0
+TEXT_WEIGHT = 1.2
+ANSWER_WEIGHT = 0.8
+
+
+def weighted(sections: list[tuple[float, str]]) -> str:
+    """Encode weighted sections of text as one field value for `TermTokenizer`."""
+    clean = str.maketrans({SECTION: " ", WEIGHT: " "})
+    return SECTION.join(
+        f"{weight}{WEIGHT}{text.translate(clean)}" for weight, text in sections if text
+    )
+
+
+class TermTokenizer(Tokenizer):
+    """A Whoosh tokenizer over our analyzer: positions count words, each term carries its weight.
+
+    `kind` is "words" or "grams" over weighted sections, or "spelling" (Latin words, for the
+    "did you mean" corrector). Sections are kept apart by a gap in positions, so a phrase never
+    spans two of them.
+    """
+
+    def __init__(self, kind: str = "words") -> None:
+        self.kind = kind
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TermTokenizer) and other.kind == self.kind
+
+    def __hash__(self) -> int:
+        return hash(self.kind)
+
+    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
+        token = Token(positions, chars, mode=mode, **kwargs)
+        token.stopped = False
+        if self.kind == "spelling":
+            for word in latin_words(value):
+                token.text, token.boost, token.pos = word, 1.0, start_pos
+                yield token
+            return
+        produce = analyze if self.kind == "words" else bigrams
+        base = start_pos
+        for section in value.split(SECTION):
+            weight, _, text = section.partition(WEIGHT)
+            last = base
+            for term in produce(text, start_position=base):
+                token.text = term.text
+                token.boost = float(weight)
+                token.pos = last = term.position
+                yield token
+            base = last + SECTION_GAP
+
+
+def schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        external_id=STORED(),
+        words=TEXT(analyzer=TermTokenizer("words")),
+        grams=TEXT(analyzer=TermTokenizer("grams")),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, field_boost=3.0),
+        spelling=TEXT(analyzer=TermTokenizer("spelling"), phrase=False),
+        title=STORED(),
+        teaser=STORED(),
+        body=STORED(),
+        top_answers=STORED(),
+        other_answers=STORED(),
+        author=ID(),
+        featured=BOOLEAN(stored=True),
+        public=BOOLEAN(stored=True),
+        closed=BOOLEAN(stored=True),
+        accepted=BOOLEAN(stored=True),
+        unanswered=BOOLEAN(),
+        votes=NUMERIC(stored=True, sortable=True, signed=True),
+        answer_count=NUMERIC(stored=True),
+        boost=NUMERIC(sortable=True, default=BOOST_SCALE),
+        created=DATETIME(stored=True, sortable=True),
+        updated=DATETIME(sortable=True),
+    )
+
+
+def document_fields(doc: SearchDocument) -> dict:
+    """The Whoosh fields of a document."""
+    title = ANSWER_SEPARATOR.join([doc.title, *doc.aliases])
+    top = ANSWER_SEPARATOR.join(doc.top_answers)
+    others = ANSWER_SEPARATOR.join(doc.other_answers)
+    return {
+        "id": str(doc.id),
+        "external_id": doc.external_id,
+        "words": weighted(
+            [
+                (TITLE_WEIGHT, title),
+                (TEXT_WEIGHT, doc.body),
+                (TEXT_WEIGHT, top),
+                (ANSWER_WEIGHT, others),
+            ]
+        ),
+        # The bigram fallback covers title and question text; answers would double the postings.
+        "grams": weighted([(TITLE_WEIGHT, title), (TEXT_WEIGHT, doc.body)]),
+        "tags": ",".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()),
+        "spelling": " ".join([doc.title, *doc.tags, doc.body]),
+        "title": doc.title,
+        "teaser": doc.teaser,
+        "body": doc.body,
+        "top_answers": top,
+        "other_answers": others,
+        "author": fold_text(doc.author.strip()),
+        "featured": doc.featured,
+        "public": doc.public,
+        "closed": doc.closed,
+        "accepted": doc.accepted,
+        "unanswered": doc.unanswered,
+        "votes": doc.votes,
+        "answer_count": doc.answer_count,
+        "boost": round(doc.rank_boost * BOOST_SCALE),
+        "created": doc.created_at.replace(tzinfo=None),
+        "updated": doc.updated_at.replace(tzinfo=None),
+    }
+
+
+class IndexStore:
+    """Opens, swaps and locks the index under one directory; searchers are kept per thread."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+        self.local = threading.local()
+
+    @property
+    def link(self) -> Path:
+        return self.root / CURRENT
+
+    def current_path(self) -> Path | None:
+        try:
+            return self.root / os.readlink(self.link)
+        except OSError:
+            return None
+
+    def open(self) -> index.Index:
+        path = self.current_path()
+        if path is None:
+            raise IndexUnavailable("no index yet")
+        # Whoosh leaves the files of an index it cannot read open: once the error is gone,
+        # collect them without a ResourceWarning.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return index.open_dir(str(path))
+            except Exception as error:
+                reason = repr(error)
+            gc.collect()
+        raise IndexUnavailable(f"index at {path} cannot be opened: {reason}")
+
+    def exists(self) -> bool:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                with self.open().searcher() as searcher:
+                    searcher.doc_count()
+                return True
+            except IndexUnavailable:
+                return False
+            except Exception as error:
+                reason = repr(error)
+            gc.collect()
+        logger.error("search index is corrupt: %s", reason)
+        return False
+
+    def searcher(self):
+        """This thread's searcher on the current index, refreshed when the index has changed."""
+        path = self.current_path()
+        cached = getattr(self.local, "searcher", None)
+        if cached is not None and self.local.path == path:
+            if cached.up_to_date():
+                return cached
+            refreshed = cached.refresh()
+            self.local.searcher = refreshed
+            return refreshed
+        if cached is not None:
+            cached.close()
+        searcher = self.open().searcher()
+        self.local.searcher, self.local.path = searcher, path
+        return searcher
+
+    def close(self) -> None:
+        cached = getattr(self.local, "searcher", None)
+        if cached is not None:
+            cached.close()
+            self.local.searcher = None
+
+    @contextmanager
+    def locked_writer(self, wait: float = 0.0) -> Iterator:
+        """The current index's writer; IndexBusy when another process holds it past `wait`."""
+        ix = self.open()
+        try:
+            writer = ix.writer(timeout=wait, delay=0.05, compound=COMPOUND)
+        except index.LockError as error:
+            raise IndexBusy(str(error)) from error
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def create_new(self) -> tuple[Path, index.Index]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        path = self.root / f"index-{stamp}"
+        path.mkdir()
+        return path, index.create_in(str(path), schema())
+
+    def swap_to(self, path: Path) -> None:
+        """Point `current` at `path` in one rename, then remove all but the previous index."""
+        previous = self.current_path()
+        temporary = self.root / f".{CURRENT}-{os.getpid()}"
+        if temporary.is_symlink():
+            temporary.unlink()
+        os.symlink(path.name, temporary)
+        os.replace(temporary, self.link)
+        keep = {path, previous}
+        for stale in self.root.glob("index-*"):
+            if stale not in keep:
+                shutil.rmtree(stale, ignore_errors=True)
