@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
+    from community.qa import search_source, search_views
     from community.qa.feeds import register_qa_feeds
     from community.qa.views import bp as qa_bp
     from community.search import indexer
@@ -88,7 +89,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(qa_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(search_views.bp)
+    app.register_blueprint(search_views.api_bp)
     register_qa_feeds()
+    search_source.init_app(app)
     indexer.init_app(app)
 
 

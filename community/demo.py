@@ -18,6 +18,7 @@ from community.billing.tiers import seed_default_tiers, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.cli import import_file
+from community.search.indexer import rebuild_index
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +105,5 @@ def seed(if_empty: bool):
     if report.errors:
         raise click.ClickException(f"demo threads: {report.errors[0]}")
     click.echo(f"demo seed: {report.created} Q&A threads imported, {report.unchanged} present")
+    count = rebuild_index()
+    click.echo(f"demo seed: search index built with {count} questions")

@@ -209,12 +209,10 @@ class IndexStore:
         """This thread's searcher on the current index, refreshed when the index has changed."""
         path = self.current_path()
         cached = getattr(self.local, "searcher", None)
-        if cached is not None and self.local.path == path:
-            if cached.up_to_date():
-                return cached
-            refreshed = cached.refresh()
-            self.local.searcher = refreshed
-            return refreshed
+        if cached is not None and self.local.path == path and cached.up_to_date():
+            return cached
+        # A fresh searcher, not `refresh()`: Whoosh's refresh leaves the files of readers it
+        # replaced open (ResourceWarnings, and file handles held until garbage collection).
         if cached is not None:
             cached.close()
         searcher = self.open().searcher()

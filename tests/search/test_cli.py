@@ -115,7 +115,8 @@ def test_the_dictionary_reaches_the_analyzer_of_both_sides(runner, indexed):
         use_dictionary([])
 
 
-def test_commands_that_need_a_source_say_so(runner):
+def test_commands_that_need_a_source_say_so(app, runner):
+    app.extensions["search"].pop("source")
     for command in (["search", "reindex"], ["search", "worker"]):
         result = runner.invoke(args=command)
         assert result.exit_code != 0
