@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from community.accounts.tokens import create_api_token
@@ -103,6 +105,7 @@ def test_page_sorts_facets_and_pages(client, threads):
     page = client.get("/search", query_string={"q": "年费"}).get_data(as_text=True)
     assert 'data-testid="facets"' in page and "信用卡" in page
     assert "<mark>年费</mark>" in page
+    assert "1 条结果" in page and 'aria-current="page">相关度' in page
     assert client.get("/search").status_code == 200
     assert client.get("/search", query_string={"q": "年费", "page": 2}).status_code == 200
 
@@ -130,3 +133,18 @@ def test_list_pages_and_ask_form_have_search(client, login, member, threads):
     login(client, member)
     ask = client.get("/qa/ask").get_data(as_text=True)
     assert "js/similar.js" in ask and 'data-url="/qa/similar"' in ask
+
+
+def test_pages_link_to_each_other(client, threads, monkeypatch):
+    from community.qa import search_views
+
+    monkeypatch.setattr(search_views, "PER_PAGE", 1)
+    first = client.get("/search", query_string={"q": "年费 返利"}).get_data(as_text=True)
+    second = client.get("/search", query_string={"q": "年费 返利", "page": 2}).get_data(
+        as_text=True
+    )
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    ids = {threads["gated"].id, threads["public"].id}
+    shown = {int(re.search(r'data-question-id="(\d+)"', html).group(1)) for html in (first, second)}
+    assert shown == ids
