@@ -61,8 +61,12 @@ class QuestionSource:
     def search_database(self, words: Sequence[str], limit: int) -> list[SearchDocument]:
         query = select(Question.id).where(*indexable())
         for word in words:
-            pattern = f"%{word}%"
-            query = query.where(or_(Question.title.ilike(pattern), Question.body.ilike(pattern)))
+            query = query.where(
+                or_(
+                    Question.title.icontains(word, autoescape=True),
+                    Question.body.icontains(word, autoescape=True),
+                )
+            )
         ids = db.session.scalars(query.order_by(Question.id.desc()).limit(limit)).all()
         documents = {doc.id: doc for doc in self.load(ids)}
         return [documents[id_] for id_ in ids if id_ in documents]

@@ -132,7 +132,8 @@ def test_list_pages_and_ask_form_have_search(client, login, member, threads):
     assert 'action="/search"' in client.get("/qa/").get_data(as_text=True)
     login(client, member)
     ask = client.get("/qa/ask").get_data(as_text=True)
-    assert "js/similar.js" in ask and 'data-url="/qa/similar"' in ask
+    assert 'data-url="/qa/similar"' in ask
+    assert ask.count("js/similar.js") == 1 and "js/similar.js" not in ask.split("</head>")[0]
 
 
 def test_pages_link_to_each_other(client, threads, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from sqlalchemy import func, select
 
@@ -99,3 +101,17 @@ def test_the_demo_seed_builds_the_index(runner):
     assert search_service().backend.document_count() == live
     hits = search_service().search("信用卡", may_read=lambda hit: True).hits
     assert hits and all(hit.external_id for hit in hits)
+
+
+def test_without_an_index_search_answers_from_the_database(app, make_question, make_answer):
+    if app.config["SEARCH_BACKEND"] != "whoosh":
+        pytest.skip("removes the Whoosh index directory")
+    percent = make_question(title="返现50%的活动靠谱吗", body="看到一个返现活动")
+    make_question(title="返现500元的活动靠谱吗", body="看到另一个返现活动")
+    make_answer(percent, body="会员才能看到的判断方法")
+    search_service().backend.close()
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    results = search_service().search("50%", may_read=lambda hit: hit.public)
+    assert results.from_database
+    assert [hit.id for hit in results.hits] == [percent.id]
+    assert "判断方法" not in str(results.hits[0].snippet)
