@@ -9,7 +9,7 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from community.clock import utcnow
 from community.extensions import db
@@ -58,7 +58,7 @@ def question_or_404(question_id: int, viewer: Viewer | None = None) -> Question:
     question = db.session.get(
         Question,
         question_id,
-        options=[joinedload(Question.tags), joinedload(Question.author)],
+        options=[selectinload(Question.tags), joinedload(Question.author)],
     )
     if question is None:
         abort(404)
