@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 log = logging.getLogger("bench.qa_pages")
 ANSWERS_PER_QUESTION = 10
+WARM_UP_SECONDS = 2.0
 BODY = (
     "信用卡年费的减免规则各家银行不一样，**招行**刷满六次，**中信**九次。\n\n"
     "- 支付宝、微信绑卡消费一般都算\n- 年费周期按开卡日算\n\n"
@@ -210,8 +211,12 @@ def measure_interleaved(targets: dict, seconds: float, rounds: int, concurrency:
     """Requests per second per target, measured in alternating slices.
 
     The machine may be busy with other work; slicing every target across the same rounds
-    exposes them all to the same background load, so the ratios stay fair.
+    exposes them all to the same background load, so the ratios stay fair. Each target is
+    warmed up first, so the figures are the steady state.
     """
+    for port, paths, cookie in targets.values():
+        # Warm every worker (imports, compiled templates, pooled connections) before counting.
+        measure(port, paths, WARM_UP_SECONDS, concurrency, cookie)
     counts = dict.fromkeys(targets, 0)
     for _ in range(rounds):
         for name, (port, paths, cookie) in targets.items():
@@ -238,7 +243,8 @@ def main() -> None:
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance),
             "SECRET_KEY": "bench-secret",
-            "COMMUNITY_ENV": "development",
+            # Production settings, as deployed: no debugger, templates never re-read from disk.
+            "COMMUNITY_ENV": "production",
             "PYTHONPATH": str(ROOT),
         }
         site_port, baseline_port = free_port(), free_port()

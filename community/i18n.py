@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import Locale
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
@@ -21,7 +24,17 @@ def supported_locale(value: str | None) -> str | None:
     return None
 
 
-def select_locale() -> str:
+@cache
+def parsed_locale(code: str) -> Locale:
+    """Babel's Locale for a code, parsed once per process (parsing scans every known locale)."""
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    return parsed_locale(chosen_locale())
+
+
+def chosen_locale() -> str:
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale:

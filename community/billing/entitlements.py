@@ -30,9 +30,8 @@ class Standing:
 
 def standing_at(user, moment: datetime) -> Standing:
     """Compute a user's standing at `moment` from their unrevoked periods."""
-    free = tier_by_slug(FREE)
     if user is None or not getattr(user, "is_authenticated", False):
-        return Standing(tier=free, active_until=None)
+        return Standing(tier=tier_by_slug(FREE), active_until=None)
     periods = list(
         db.session.scalars(
             select(MembershipPeriod)
@@ -46,7 +45,7 @@ def standing_at(user, moment: datetime) -> Standing:
     )
     covering = [period for period in periods if period.covers(moment)]
     if not covering:
-        return Standing(tier=free, active_until=None)
+        return Standing(tier=tier_by_slug(FREE), active_until=None)
     tier = max((period.tier for period in covering), key=lambda tier: tier.rank)
     return Standing(tier=tier, active_until=covered_until(periods, moment))
 

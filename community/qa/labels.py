@@ -1,10 +1,11 @@
-"""Words and dates the Q&A pages repeat on every row, prepared once per request."""
+"""Words and dates the Q&A pages repeat on every row, prepared once per language or request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from flask import g
+from flask import g, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
@@ -32,6 +33,9 @@ LABELS = {
     "undelete": _l("Undelete"),
     "approve": _l("Approve"),
     "waiting": _l("Waiting for approval"),
+    "curated": _l("The community's curated answer"),
+    "accepted": _l("Accepted by the asker"),
+    "by_expert": _l("Answered by an expert"),
     "vote_up": _l("Vote up"),
     "vote_down": _l("Vote down"),
     "report": _l("Report"),
@@ -40,11 +44,15 @@ LABELS = {
 }
 
 
+TRANSLATED: dict[str, dict[str, str]] = {}
+
+
 def qa_labels() -> dict[str, str]:
-    """The labels in the request's language, computed once per request."""
-    if "qa_labels" not in g:
-        g.qa_labels = {key: str(text) for key, text in LABELS.items()}
-    return g.qa_labels
+    """The labels in the request's language, translated once per language and process."""
+    key = str(get_locale())
+    if key not in TRANSLATED:
+        TRANSLATED[key] = {name: str(text) for name, text in LABELS.items()}
+    return TRANSLATED[key]
 
 
 def short_date(moment: datetime) -> str:
@@ -54,3 +62,33 @@ def short_date(moment: datetime) -> str:
         g.qa_date_format = (locale.date_formats["medium"], locale, get_timezone())
     pattern, locale, timezone = g.qa_date_format
     return pattern.apply(moment.astimezone(timezone), locale)
+
+
+ID_MARKER = 9_007_199_254_740_991
+
+
+def url_with_id(endpoint: str, key: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, key=…, **values)` for many ids: the route is built once per call.
+
+    A page linking every answer uses this instead of one `url_for` per answer and action.
+    """
+    built = url_for(endpoint, **{key: ID_MARKER}, **values)
+    head, marker, tail = built.rpartition(str(ID_MARKER))
+    if not marker or str(ID_MARKER) in head:
+        return lambda value: url_for(endpoint, **{key: value}, **values)
+    return lambda value: f"{head}{value}{tail}"
+
+
+def question_url(question_id: int) -> str:
+    """The question page's address; the route is built once per request."""
+    if "qa_question_url" not in g:
+        g.qa_question_url = url_with_id("qa.show", "question_id")
+    return g.qa_question_url(question_id)
+
+
+def tag_url(name: str) -> str:
+    """A tag's page; each tag's address is built once per request, however many rows show it."""
+    urls = g.setdefault("qa_tag_urls", {})
+    if name not in urls:
+        urls[name] = url_for("qa.tag", name=name)
+    return urls[name]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
+from community.accounts.models import User
 from community.extensions import db
 from community.qa.access import Viewer
 from community.qa.models import (
@@ -37,11 +38,18 @@ class Page:
 
 
 def listed(with_body: bool = False, include_pending: bool = False) -> Select:
-    """Questions a list may show: live, not merged away, and approved unless asked otherwise."""
+    """Questions a list may show: live, not merged away, and approved unless asked otherwise.
+
+    Rows show their author's name only, so that is all that is loaded of the author.
+    """
     bodies = () if with_body else (defer(Question.body), defer(Question.body_html))
     query = (
         select(Question)
-        .options(joinedload(Question.author), selectinload(Question.tags), *bodies)
+        .options(
+            joinedload(Question.author).load_only(User.id, User.name),
+            selectinload(Question.tags),
+            *bodies,
+        )
         .where(Question.deleted_at.is_(None), Question.status != QuestionStatus.DUPLICATE)
     )
     return query if include_pending else query.where(Question.approved)
@@ -120,7 +128,10 @@ def answer_order(answer: Answer) -> tuple:
 
 
 def question_page(question: Question, viewer: Viewer) -> QuestionPage:
-    """What the question page shows this viewer; nothing behind the paywall is loaded for them."""
+    """What the question page shows this viewer; nothing behind the paywall is loaded for them.
+
+    Authors of answers and comments come with their names only: that is all the page shows.
+    """
     readable = viewer.may_read(question)
     result = QuestionPage(question=question, readable=readable)
     result.following = votes.follows_question(viewer.user_id, question)
@@ -128,7 +139,9 @@ def question_page(question: Question, viewer: Viewer) -> QuestionPage:
         result.my_votes = votes.votes_by(viewer.user_id, question, [])
         return result
     answers_query = (
-        select(Answer).options(joinedload(Answer.author)).where(Answer.question_id == question.id)
+        select(Answer)
+        .options(joinedload(Answer.author).load_only(User.id, User.name))
+        .where(Answer.question_id == question.id)
     )
     if not viewer.is_operator:
         answers_query = answers_query.where(
@@ -138,7 +151,7 @@ def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     result.answers = sorted(db.session.scalars(answers_query).unique(), key=answer_order)
     comments = db.session.scalars(
         select(Comment)
-        .options(joinedload(Comment.author))
+        .options(joinedload(Comment.author).load_only(User.id, User.name))
         .where(Comment.question_id == question.id, Comment.deleted_at.is_(None))
         .order_by(Comment.created_at, Comment.id)
     ).unique()

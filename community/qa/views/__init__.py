@@ -9,12 +9,12 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
-from community.qa.labels import qa_labels, short_date
+from community.qa.labels import qa_labels, question_url, short_date, tag_url, url_with_id
 from community.qa.models import Answer, Question
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
@@ -34,6 +34,9 @@ def notification_bell() -> dict:
 
 bp.add_app_template_global(qa_labels, "qa_labels")
 bp.add_app_template_filter(short_date, "short_date")
+bp.add_app_template_global(url_with_id, "url_with_id")
+bp.add_app_template_global(question_url, "question_url")
+bp.add_app_template_global(tag_url, "tag_url")
 
 
 @bp.app_template_filter("age")
@@ -52,7 +55,11 @@ def acting_user():
 
 def question_or_404(question_id: int, viewer: Viewer | None = None) -> Question:
     """A question this viewer may see at all (deleted and pending ones only for their people)."""
-    question = db.session.get(Question, question_id, options=[selectinload(Question.tags)])
+    question = db.session.get(
+        Question,
+        question_id,
+        options=[selectinload(Question.tags), joinedload(Question.author)],
+    )
     if question is None:
         abort(404)
     viewer = viewer or current_viewer()

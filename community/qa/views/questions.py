@@ -68,7 +68,8 @@ def render_question(question_id: int, status: int = 200, **forms):
     if question.status == QuestionStatus.DUPLICATE and question.duplicate_of_id:
         return redirect(url_for("qa.show", question_id=question.duplicate_of_id), 301)
     page = lists.question_page(question, viewer)
-    forms.setdefault("answer_form", AnswerForm(formdata=None))
+    if page.readable and viewer.user is not None:
+        forms.setdefault("answer_form", AnswerForm(formdata=None))
     return render_template(
         "qa/show.html",
         page=page,
