@@ -175,6 +175,20 @@ def serve(target: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
     raise RuntimeError(f"gunicorn did not start: {target}")
 
 
+def settled_cookie(port: int, cookie: str) -> str:
+    """The session cookie after one visit, as a browser keeps it (with its CSRF secret)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/qa/", headers={"Cookie": f"session={cookie}"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        if name == "session":
+            return rest.split(";", 1)[0]
+    return cookie
+
+
 def measure(port: int, paths, seconds: float, concurrency: int, cookie: str | None) -> int:
     """Successful requests in `seconds` with `concurrency` client threads (after a warm-up)."""
     headers = {"Cookie": f"session={cookie}"} if cookie else {}
@@ -251,6 +265,7 @@ def main() -> None:
         site = serve("wsgi:app", site_port, env, ROOT)
         baseline = serve("qa_pages:make_baseline()", baseline_port, env, ROOT / "bench")
         try:
+            cookie = settled_cookie(site_port, cookie)
             ids = lambda chooser: chooser.randint(1, args.questions)  # noqa: E731
             targets = {
                 "baseline (one row)": (baseline_port, lambda c: f"/row/{ids(c)}", None),

@@ -53,13 +53,14 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from community import database
     from community.accounts.services import load_session_user
-    from community.i18n import select_locale
+    from community.i18n import install_template_gettext, select_locale
 
     db.init_app(app)
     database.configure_sqlite()
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -77,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
-    from community.qa import search_source, search_views
+    from community.qa import render_versions, search_source, search_views
     from community.qa.feeds import register_qa_feeds
     from community.qa.views import bp as qa_bp
     from community.search import indexer
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_views.api_bp)
     register_qa_feeds()
     search_source.init_app(app)
+    render_versions.init_app()
     indexer.init_app(app)
 
 

@@ -21,7 +21,6 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -96,6 +95,9 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL"), instance
     )
+    # A server's connections can drop while pooled; a SQLite file's cannot, so it skips the ping.
+    remote = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": remote})
     if app.config.get("REDIS_URL"):
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     else:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
-from flask import current_app, has_request_context, request
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_translations
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "lang"
@@ -47,3 +49,34 @@ def chosen_locale() -> str:
         if chosen:
             return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def translations() -> NullTranslations:
+    """Flask-Babel's translations, looked up once per locale and app context.
+
+    Templates call gettext dozens of times a page; Flask-Babel resolves the context, locale and
+    catalog on every call. Keyed by the locale object, so `force_locale` (emails) still works.
+    """
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    found = getattr(state, "resolved_translations", None)
+    if found is not None and found[0] is locale:
+        return found[1]
+    resolved = get_translations()
+    state.resolved_translations = (locale, resolved)
+    return resolved
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates' `_` and `ngettext` through `translations()` (after Babel's own setup)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: translations().ugettext(string),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n
+        ),
+        newstyle=True,
+    )

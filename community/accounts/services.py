@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from community.accounts import invites
+from community.accounts import invites, session_values
 from community.accounts.models import Role, User
 from community.accounts.passwords import hash_password, password_problems, verify_password
 from community.clock import utcnow
@@ -196,7 +196,7 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, epoch = session_id.partition(":")
     if not user_id.isdigit() or not epoch.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = session_values.load_user(int(user_id))
     if user is None or user.session_epoch != int(epoch):
         return None
     return user

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from community.billing.models import MembershipPeriod, Tier
 from community.billing.tiers import FREE, tier_by_slug
@@ -28,21 +28,23 @@ class Standing:
         return self.tier.is_paid
 
 
+# Asked on every page a signed-in user opens, so prepared once.
+LIVE_PERIODS = (
+    select(MembershipPeriod)
+    .where(
+        MembershipPeriod.user_id == bindparam("user_id"),
+        MembershipPeriod.revoked_at.is_(None),
+        MembershipPeriod.ends_at > bindparam("moment"),
+    )
+    .order_by(MembershipPeriod.starts_at)
+)
+
+
 def standing_at(user, moment: datetime) -> Standing:
     """Compute a user's standing at `moment` from their unrevoked periods."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Standing(tier=tier_by_slug(FREE), active_until=None)
-    periods = list(
-        db.session.scalars(
-            select(MembershipPeriod)
-            .where(
-                MembershipPeriod.user_id == user.id,
-                MembershipPeriod.revoked_at.is_(None),
-                MembershipPeriod.ends_at > moment,
-            )
-            .order_by(MembershipPeriod.starts_at)
-        )
-    )
+    periods = list(db.session.scalars(LIVE_PERIODS, {"user_id": user.id, "moment": moment}))
     covering = [period for period in periods if period.covers(moment)]
     if not covering:
         return Standing(tier=tier_by_slug(FREE), active_until=None)

@@ -31,6 +31,17 @@ class Viewer:
         return question.public or self.reads_answers
 
 
+class AnyMember:
+    """Every member who neither asked nor answered a question: whom shared renderings are for."""
+
+    id = 0
+    is_authenticated = True
+    is_operator = False
+
+
+ANY_MEMBER = Viewer(user=AnyMember(), reads_answers=True)
+
+
 def viewer_for(user, preview: str | None = None) -> Viewer:
     """The viewer a request stands for; operators may ask to see the page as someone else."""
     signed_in = user is not None and getattr(user, "is_authenticated", False)

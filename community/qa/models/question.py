@@ -97,6 +97,9 @@ class Question(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Bumped by every change the question's page or list row shows (render_versions.py);
+    # cached renderings are keyed by it.
+    render_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     tags: Mapped[list[Tag]] = relationship(secondary=question_tags, order_by=Tag.name)

@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from community.accounts import session_values
+from community.accounts.models import User
 from community.billing.entitlements import may
 from community.errors import NotAllowed
 from community.extensions import db
@@ -17,7 +19,13 @@ def is_expert(user) -> bool:
         return False
     if user.is_operator:
         return True
+    loaded = session_values.value(user.id, "qa_expert")
+    if loaded is not session_values.MISSING:
+        return bool(loaded)
     return db.session.get(Expert, user.id) is not None
+
+
+session_values.register("qa_expert", lambda: exists().where(Expert.user_id == User.id))
 
 
 def may_ask_expert(user) -> bool:

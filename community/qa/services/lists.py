@@ -21,7 +21,6 @@ from community.qa.models import (
     TagFollow,
     question_tags,
 )
-from community.qa.services import votes
 
 PAGE_SIZE = 20
 
@@ -37,29 +36,27 @@ class Page:
         return self.number > 1
 
 
-def listed(with_body: bool = False, include_pending: bool = False) -> Select:
-    """Questions a list may show: live, not merged away, and approved unless asked otherwise.
-
-    Rows show their author's name only, so that is all that is loaded of the author.
-    """
-    bodies = () if with_body else (defer(Question.body), defer(Question.body_html))
-    query = (
-        select(Question)
-        .options(
-            joinedload(Question.author).load_only(User.id, User.name),
-            selectinload(Question.tags),
-            *bodies,
-        )
-        .where(Question.deleted_at.is_(None), Question.status != QuestionStatus.DUPLICATE)
+def listed(include_pending: bool = False) -> Select:
+    """Questions a list may show: live, not merged away, and approved unless asked otherwise."""
+    query = select(Question).where(
+        Question.deleted_at.is_(None), Question.status != QuestionStatus.DUPLICATE
     )
     return query if include_pending else query.where(Question.approved)
 
 
-def list_query(
-    kind: str, user_id: int | None = None, tag: Tag | None = None, with_body: bool = False
-) -> Select:
+def row_options(with_body: bool = False) -> tuple:
+    """Rows show their author's name only, so that is all that is loaded of the author."""
+    bodies = () if with_body else (defer(Question.body), defer(Question.body_html))
+    return (
+        joinedload(Question.author).load_only(User.id, User.name),
+        selectinload(Question.tags),
+        *bodies,
+    )
+
+
+def list_query(kind: str, user_id: int | None = None, tag: Tag | None = None) -> Select:
     # Authors see their own questions while they wait for approval.
-    query = listed(with_body, include_pending=kind == "mine")
+    query = listed(include_pending=kind == "mine")
     if tag is not None:
         query = query.where(
             Question.id.in_(
@@ -102,15 +99,38 @@ def question_list(
     per_page: int = PAGE_SIZE,
     with_body: bool = False,
 ) -> Page:
-    query = list_query(kind, user_id, tag, with_body)
+    query = list_query(kind, user_id, tag)
     if title_filter:
         escaped = title_filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Question.title.ilike(f"%{escaped}%", escape="\\"))
     page = max(1, page)
+    query = query.options(*row_options(with_body))
     rows = list(
         db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).unique()
     )
     return Page(items=rows[:per_page], number=page, has_next=len(rows) > per_page)
+
+
+def list_versions(
+    kind: str, page: int = 1, *, tag: Tag | None = None, per_page: int = PAGE_SIZE
+) -> list[tuple[int, int]]:
+    """(id, render version) of a shared list page's rows, and of the first row after it.
+
+    Together they name everything the page shows: which rows, in what order, in which version.
+    """
+    query = list_query(kind, tag=tag).with_only_columns(Question.id, Question.render_version)
+    page = max(1, page)
+    rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page + 1))
+    return [tuple(row) for row in rows]
+
+
+def questions_in_order(ids: list[int]) -> list[Question]:
+    """List rows for these question ids, in the order given."""
+    found = db.session.scalars(
+        select(Question).options(*row_options()).where(Question.id.in_(ids))
+    ).unique()
+    by_id = {question.id: question for question in found}
+    return [by_id[question_id] for question_id in ids if question_id in by_id]
 
 
 @dataclass
@@ -119,8 +139,6 @@ class QuestionPage:
     readable: bool
     answers: list[Answer] = field(default_factory=list)
     comments: dict = field(default_factory=dict)
-    my_votes: dict = field(default_factory=dict)
-    following: bool = False
 
 
 def answer_order(answer: Answer) -> tuple:
@@ -134,9 +152,7 @@ def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     """
     readable = viewer.may_read(question)
     result = QuestionPage(question=question, readable=readable)
-    result.following = votes.follows_question(viewer.user_id, question)
     if not readable:
-        result.my_votes = votes.votes_by(viewer.user_id, question, [])
         return result
     answers_query = (
         select(Answer)
@@ -159,5 +175,4 @@ def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     for comment in comments:
         grouped[comment.answer_id].append(comment)
     result.comments = grouped
-    result.my_votes = votes.votes_by(viewer.user_id, question, [a.id for a in result.answers])
     return result

@@ -11,11 +11,13 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from community.accounts import session_values
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
 from community.qa.labels import qa_labels, question_url, short_date, tag_url, url_with_id
 from community.qa.models import Answer, Question
+from community.qa.services import notifications as notification_service
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
 
@@ -27,9 +29,10 @@ def notification_bell() -> dict:
     """The unread count for the bell in the header, for signed-in users only."""
     if not getattr(current_user, "is_authenticated", False):
         return {"qa_unread": 0}
-    from community.qa.services.notifications import unread_count
-
-    return {"qa_unread": unread_count(current_user.id)}
+    count = session_values.value(current_user.id, "qa_unread")
+    if count is session_values.MISSING:
+        count = notification_service.unread_count(current_user.id)
+    return {"qa_unread": count}
 
 
 bp.add_app_template_global(qa_labels, "qa_labels")
@@ -53,13 +56,14 @@ def acting_user():
     return current_user if current_user.is_authenticated else None
 
 
-def question_or_404(question_id: int, viewer: Viewer | None = None) -> Question:
+QUESTION_OPTIONS = (selectinload(Question.tags), joinedload(Question.author))
+
+
+def question_or_404(
+    question_id: int, viewer: Viewer | None = None, options=QUESTION_OPTIONS
+) -> Question:
     """A question this viewer may see at all (deleted and pending ones only for their people)."""
-    question = db.session.get(
-        Question,
-        question_id,
-        options=[selectinload(Question.tags), joinedload(Question.author)],
-    )
+    question = db.session.get(Question, question_id, options=list(options))
     if question is None:
         abort(404)
     viewer = viewer or current_viewer()

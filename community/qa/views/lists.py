@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from community.feeds import services as feeds
 from community.qa.models import Tag
+from community.qa.question_rendering import shared_list_rows
 from community.qa.services import experts, lists, votes
 from community.qa.services import tags as tag_service
 from community.qa.views import bp, current_viewer, page_number
@@ -18,15 +19,25 @@ TITLE_FILTER_MAX = 100
 def render_list(kind: str, tag: Tag | None = None):
     viewer = current_viewer()
     title_filter = " ".join(request.args.get("q", "").split())[:TITLE_FILTER_MAX]
-    page = lists.question_list(
-        kind, page_number(), user_id=viewer.user_id, tag=tag, title_filter=title_filter
-    )
+    number = page_number()
+    shared = None if title_filter else shared_list_rows(kind, number, tag)
+    if shared is None:
+        page, rows = (
+            lists.question_list(
+                kind, number, user_id=viewer.user_id, tag=tag, title_filter=title_filter
+            ),
+            None,
+        )
+    else:
+        rows, has_next = shared
+        page = lists.Page(items=[], number=number, has_next=has_next)
     feed_name = f"qa-{kind}" if tag is None else "qa-tag"
     return render_template(
         "qa/list.html",
         kind=kind,
         tag=tag,
         page=page,
+        rows=rows,
         title_filter=title_filter,
         viewer=viewer,
         following_tag=votes.follows_tag(viewer.user_id, tag) if tag else False,

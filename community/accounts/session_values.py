@@ -1,0 +1,60 @@
+"""Values every page shows about the signed-in user, loaded with the user in one statement.
+
+Other areas register a correlated expression over `User.id` (the bell's unread count, whether
+the user is an expert); the session loader selects them beside the user, and pages read them
+from here instead of asking the database again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import g
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.sql import ColumnElement
+
+from community.accounts.models import User
+from community.extensions import db
+
+REGISTERED: dict[str, Callable[[], ColumnElement]] = {}
+MISSING = object()
+_statement: tuple[tuple[str, ...], Select] | None = None
+
+
+def register(name: str, expression: Callable[[], ColumnElement]) -> None:
+    """Load `expression()` (correlated on `User.id`) with every session user as `name`."""
+    REGISTERED[name] = expression
+
+
+def statement() -> tuple[tuple[str, ...], Select]:
+    global _statement
+    names = tuple(REGISTERED)
+    if _statement is None or _statement[0] != names:
+        columns = [REGISTERED[name]().label(name) for name in names]
+        _statement = (names, select(User, *columns).where(User.id == bindparam("user_id")))
+    return _statement
+
+
+def load_user(user_id: int) -> User | None:
+    """The user with every registered value, remembered for this request."""
+    names, query = statement()
+    row = db.session.execute(query, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    g.session_values = {"user_id": user_id, **dict(zip(names, row[1:], strict=True))}
+    return row[0]
+
+
+def value(user_id: int, name: str):
+    """A registered value for this user as loaded with the session, or MISSING."""
+    values = g.get("session_values")
+    if values is None or values["user_id"] != user_id:
+        return MISSING
+    return values.get(name, MISSING)
+
+
+def forget(name: str) -> None:
+    """Drop a value the request has just changed, so the page asks the database again."""
+    values = g.get("session_values")
+    if values is not None:
+        values.pop(name, None)
