@@ -2,7 +2,10 @@
 
 Seeds 10,000 questions with 10 answers each into a fresh database (SQLite in a temporary
 folder, or BENCH_DATABASE_URL), serves the site and a minimal Flask app reading one row from
-the same database with gunicorn (2 workers each), and prints both rates and their ratio.
+the same database with gunicorn (2 workers each), and prints both rates and their ratio twice:
+first with nothing rendered yet (pages picked at random, so nearly every visit is a page's
+first), then after every member page has been opened once (the steady state of a site whose
+pages have all been read since they last changed).
 
     python bench/qa_pages.py [--questions 10000] [--seconds 10] [--rounds 5] [--concurrency 8]
 """
@@ -226,16 +229,44 @@ def measure_interleaved(targets: dict, seconds: float, rounds: int, concurrency:
 
     The machine may be busy with other work; slicing every target across the same rounds
     exposes them all to the same background load, so the ratios stay fair. Each target is
-    warmed up first, so the figures are the steady state.
+    warmed up first (imports, compiled templates, pooled connections), so the figures are the
+    steady state of the processes.
     """
     for port, paths, cookie in targets.values():
-        # Warm every worker (imports, compiled templates, pooled connections) before counting.
         measure(port, paths, WARM_UP_SECONDS, concurrency, cookie)
     counts = dict.fromkeys(targets, 0)
     for _ in range(rounds):
         for name, (port, paths, cookie) in targets.items():
             counts[name] += measure(port, paths, seconds / rounds, concurrency, cookie)
     return {name: count / seconds for name, count in counts.items()}
+
+
+def visit_all(port: int, paths: list[str], cookie: str, concurrency: int) -> float:
+    """Open every path once (spread over `concurrency` clients); return the seconds it took."""
+    started = time.perf_counter()
+    queue = list(reversed(paths))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                path = queue.pop()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", path, headers={"Cookie": f"session={cookie}"})
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status != 200:
+                raise RuntimeError(f"{path}: {response.status}")
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -277,20 +308,29 @@ def main() -> None:
                 ),
                 "question page (visitor)": (site_port, lambda c: f"/qa/{ids(c)}", None),
             }
-            rates = measure_interleaved(targets, args.seconds, args.rounds, args.concurrency)
+            first = measure_interleaved(targets, args.seconds, args.rounds, args.concurrency)
+            every_page = [f"/qa/{n}" for n in range(1, args.questions + 1)]
+            every_page += [f"/qa/?page={n}" for n in range(1, 51)]
+            took = visit_all(site_port, every_page, cookie, args.concurrency)
+            log.info("opened all %d member pages once in %.0fs", len(every_page), took)
+            warm = measure_interleaved(targets, args.seconds, args.rounds, args.concurrency)
         finally:
             for process in (site, baseline):
                 process.terminate()
                 process.wait(timeout=10)
-    base = rates["baseline (one row)"]
     backend = database_url.split(":", 1)[0]
     print(
         f"{args.questions} questions x {ANSWERS_PER_QUESTION} answers, {backend}, "
         f"gunicorn 2 workers, {args.concurrency} clients, "
         f"{args.seconds:.0f}s per page in {args.rounds} interleaved rounds"
     )
-    for name, rate in rates.items():
-        print(f"{name:26s} {rate:8.1f} req/s   {rate / base:5.2f} x baseline")
+    print(f"{'':26s} {'first visits':>28s} {'after every page was opened':>32s}")
+    for name in targets:
+        cold, hot = first[name], warm[name]
+        print(
+            f"{name:26s} {cold:10.1f} req/s {cold / first['baseline (one row)']:5.2f} x base"
+            f" {hot:14.1f} req/s {hot / warm['baseline (one row)']:5.2f} x base"
+        )
 
 
 if __name__ == "__main__":

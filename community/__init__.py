@@ -78,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
-    from community.qa import render_versions, search_source, search_views
+    from community.qa import fragment_cache, render_versions, search_source, search_views
     from community.qa.feeds import register_qa_feeds
     from community.qa.views import bp as qa_bp
     from community.search import indexer
@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     register_qa_feeds()
     search_source.init_app(app)
     render_versions.init_app()
+    fragment_cache.init_app(app)
     indexer.init_app(app)
 
 

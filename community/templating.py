@@ -1,10 +1,9 @@
-"""Helpers every template can use: money, the viewer's standing, languages."""
+"""Helpers every template can use: money, dates, languages."""
 
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
-from flask_login import current_user
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
 
@@ -26,20 +25,12 @@ def locale_code() -> str:
 
 
 def viewer_context() -> dict:
-    from community.billing.entitlements import standing
-
-    if not has_request_context():
-        # Emails rendered by CLI jobs (digests) have no request and no viewer.
-        return {"viewer_standing": None, "current_locale": locale_code(), "current_path": "/"}
+    """Every template's language and path ("/" for emails rendered by CLI jobs)."""
     code = locale_code()
-    # Emails rendered by CLI jobs have no request and so no viewer.
-    in_request = has_request_context()
-    signed_in = in_request and current_user.is_authenticated
     return {
-        "viewer_standing": standing(current_user) if signed_in else None,
         "current_locale": code,
         "html_lang": code.replace("_", "-"),
-        "current_path": request.full_path.rstrip("?") if in_request else "/",
+        "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
     }
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from community.accounts import invites
+from community.billing.entitlements import standing
 from community.billing.tiers import tiers_for_sale
 from community.extensions import db
 from community.i18n import LANGUAGE_COOKIE, supported_locale
@@ -24,7 +25,12 @@ def index():
     inviter = None
     if not current_user.is_authenticated:
         inviter = invites.inviter_from_cookie(request.cookies.get(invites.INVITE_COOKIE))
-    return render_template("pages/index.html", tiers=tiers_for_sale(), inviter=inviter)
+    return render_template(
+        "pages/index.html",
+        tiers=tiers_for_sale(),
+        inviter=inviter,
+        viewer_standing=standing(current_user) if current_user.is_authenticated else None,
+    )
 
 
 @bp.route("/language", methods=["POST"])

@@ -1,75 +1,26 @@
-"""Rendered fragments kept per worker, shared by everyone who sees the same thing.
+"""Rendered fragments shared by everyone who sees the same thing, with slots for the rest.
 
 A fragment is rendered once per key (a question's render version, the language, the time zone)
 with slots where each viewer's own state goes: their CSRF token, their votes, whether they
-follow. Serving it fills the slots for this viewer, a regular-expression substitution instead of
-a template render. Slots carry a per-process nonce, so text written by users can never pose as
-one, and every slot is filled before a page leaves: an unfilled one would be a bug, not a leak.
+follow. It is then split at the slots; serving it joins the pieces with this viewer's values
+instead of rendering a template. Slot markers carry a per-process nonce, so text written by
+users can never pose as one; a split fragment holds no markers at all.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from flask import current_app
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 
 NONCE = secrets.token_hex(6)
 SLOT = f"\x00{NONCE}:"
 SLOT_PATTERN = re.compile(f"\x00{NONCE}:([a-z_]+)((?::[\\w-]*)*)\x00")
-
-
-class FragmentCache:
-    """A thread-safe LRU of rendered fragments; entries also expire after `ttl` seconds.
-
-    The expiry bounds how stale relative words ("waiting 3 hours") can get; correctness rests
-    on the keys, which name the versions of everything a fragment shows.
-    """
-
-    def __init__(self, size: int, ttl: float) -> None:
-        self.size, self.ttl = size, ttl
-        self.entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get_or_build(self, key: Hashable, build: Callable[[], object]):
-        now = time.monotonic()
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None and found[0] > now:
-                self.entries.move_to_end(key)
-                return found[1]
-        value = build()
-        with self.lock:
-            self.entries[key] = (now + self.ttl, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-def cache_for(name: str) -> FragmentCache:
-    """The app's cache called `name`, sized by QA_FRAGMENT_CACHE_SIZE (0 turns caching off)."""
-    caches = current_app.extensions.setdefault("qa_fragments", {})
-    if name not in caches:
-        config = current_app.config
-        caches[name] = FragmentCache(
-            config.get("QA_FRAGMENT_CACHE_SIZE", 1000), config.get("QA_FRAGMENT_CACHE_TTL", 60)
-        )
-    return caches[name]
-
-
-def caching_enabled() -> bool:
-    return current_app.config.get("QA_FRAGMENT_CACHE_SIZE", 1000) > 0
 
 
 def audience_key() -> tuple[str, str]:
@@ -95,10 +46,46 @@ class Slots:
         return slot
 
 
-def fill(fragment: str, state) -> Markup:
-    """The fragment with every slot replaced by the viewer's own value (escaped)."""
+@dataclass(frozen=True)
+class Fragment:
+    """A shared rendering split at its slots: texts[0], slot 0, texts[1], slot 1, ..."""
 
-    def value(match) -> str:
-        return escape(getattr(state, match.group(1))(*match.group(2).split(":")[1:]))
+    texts: tuple[str, ...]
+    slots: tuple[tuple[str, tuple[str, ...]], ...]
+    # Facts about the rendering its users need (who may not be served it, say).
+    meta: dict = field(default_factory=dict)
 
-    return Markup(SLOT_PATTERN.sub(value, fragment))  # noqa: S704 - rendered HTML, escaped values
+    @classmethod
+    def parse(cls, html: str, **meta) -> Fragment:
+        pieces = SLOT_PATTERN.split(html)
+        slots = zip(pieces[1::3], pieces[2::3], strict=True)
+        return cls(
+            texts=tuple(pieces[0::3]),
+            slots=tuple((name, tuple(args.split(":")[1:])) for name, args in slots),
+            meta=meta,
+        )
+
+    def dumps(self) -> str:
+        return json.dumps({"texts": self.texts, "slots": self.slots, "meta": self.meta})
+
+    @classmethod
+    def loads(cls, text: str) -> Fragment:
+        data = json.loads(text)
+        return cls(
+            texts=tuple(data["texts"]),
+            slots=tuple((name, tuple(args)) for name, args in data["slots"]),
+            meta=data["meta"],
+        )
+
+    def fill(self, state) -> Markup:
+        """The HTML with every slot replaced by `state`'s value (escaped), each asked once."""
+        values: dict = {}
+        out = [self.texts[0]]
+        for slot, text in zip(self.slots, self.texts[1:], strict=True):
+            value = values.get(slot)
+            if value is None:
+                name, args = slot
+                value = values[slot] = escape(getattr(state, name)(*args))
+            out.append(value)
+            out.append(text)
+        return Markup("".join(out))  # noqa: S704 - rendered HTML and escaped values

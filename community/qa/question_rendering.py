@@ -20,7 +20,8 @@ from sqlalchemy import select
 from community.extensions import db
 from community.qa.access import ANY_MEMBER, Viewer
 from community.qa.forms import AnswerForm
-from community.qa.fragments import Slots, audience_key, cache_for, caching_enabled, fill
+from community.qa.fragment_cache import cache_for, caching_enabled
+from community.qa.fragments import Fragment, Slots, audience_key
 from community.qa.models import Answer, Question, Tag
 from community.qa.services import lists, votes
 
@@ -64,14 +65,6 @@ def viewer_state(viewer: Viewer, question: Question, answer_ids) -> ViewerState:
     )
 
 
-@dataclass(frozen=True)
-class SharedQuestion:
-    html: str
-    # Whoever asked or answered (even answers still waiting or deleted) sees their own controls.
-    authors: frozenset
-    answer_ids: tuple
-
-
 def shares_question(viewer: Viewer, question: Question) -> bool:
     return (
         caching_enabled()
@@ -85,7 +78,7 @@ def shares_question(viewer: Viewer, question: Question) -> bool:
     )
 
 
-def build_shared_question(question: Question) -> SharedQuestion:
+def build_shared_question(question: Question) -> Fragment:
     page = lists.question_page(question, ANY_MEMBER)
     html = render_template(
         "qa/_question.html",
@@ -100,10 +93,11 @@ def build_shared_question(question: Question) -> SharedQuestion:
     answerers = db.session.scalars(
         select(Answer.author_id).where(Answer.question_id == question.id).distinct()
     )
-    return SharedQuestion(
-        html=html,
-        authors=frozenset({question.author_id, *answerers}),
-        answer_ids=tuple(answer.id for answer in page.answers),
+    return Fragment.parse(
+        html,
+        # Whoever asked or answered (even answers waiting or deleted) sees their own controls.
+        authors=sorted({question.author_id, *answerers}),
+        answer_ids=[answer.id for answer in page.answers],
     )
 
 
@@ -113,9 +107,9 @@ def shared_question_content(viewer: Viewer, question: Question) -> Markup | None
         return None
     key = (question.id, question.render_version, *audience_key())
     shared = cache_for("questions").get_or_build(key, lambda: build_shared_question(question))
-    if viewer.user_id in shared.authors:
+    if viewer.user_id in shared.meta["authors"]:
         return None
-    return fill(shared.html, viewer_state(viewer, question, shared.answer_ids))
+    return shared.fill(viewer_state(viewer, question, shared.meta["answer_ids"]))
 
 
 def shared_list_rows(kind: str, page_number: int, tag: Tag | None) -> tuple[Markup, bool] | None:
@@ -124,11 +118,11 @@ def shared_list_rows(kind: str, page_number: int, tag: Tag | None) -> tuple[Mark
         return None
     versions = lists.list_versions(kind, page_number, tag=tag)
     shown = versions[: lists.PAGE_SIZE]
-    key = (kind, tag.id if tag else None, tuple(shown), *audience_key())
+    key = (kind, tag.id if tag else "", *audience_key(), *(f"{qid}.{v}" for qid, v in shown))
 
-    def build() -> Markup:
+    def build() -> Fragment:
         items = lists.questions_in_order([question_id for question_id, _version in shown])
-        html = render_template("qa/_rows.html", items=items, kind=kind)
-        return Markup(html)  # noqa: S704 - a rendered, autoescaped template
+        return Fragment.parse(render_template("qa/_rows.html", items=items, kind=kind))
 
-    return cache_for("lists").get_or_build(key, build), len(versions) > len(shown)
+    rows = cache_for("lists").get_or_build(key, build).fill(None)
+    return rows, len(versions) > len(shown)

@@ -1,0 +1,203 @@
+"""Shared renderings of Q&A pages: one per question version, filled per viewer, never stale."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from community.accounts.services import update_profile
+from community.extensions import db
+from community.qa import question_rendering
+from community.qa.models import Question
+from community.qa.services import answers, curation, tags, votes
+from community.qa.services import questions as question_service
+from tests.helpers import csrf_from
+
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def reader(app, login, make_user):
+    """A second member's client (neither asker nor answerer) and the member."""
+    user = make_user(tier="member")
+    client = app.test_client()
+    login(client, user)
+    return client, user
+
+
+def page(client, question) -> str:
+    response = client.get(f"/qa/{question.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def shared_entries(app, name: str = "questions") -> int:
+    caches = app.extensions["qa_fragments"]["caches"]
+    return len(caches[name].memory.entries) if name in caches else 0
+
+
+def version_of(question) -> int:
+    return db.session.scalar(db.select(Question.render_version).where(Question.id == question.id))
+
+
+def test_members_share_one_rendering_each_with_their_own_votes_and_token(
+    app, client, login, make_user, make_question, make_answer, reader
+):
+    question = make_question()
+    answer = make_answer(question)
+    voter = make_user(tier="member")
+    votes.cast_vote(voter, answer, "up")
+    votes.follow_question(voter, question)
+    db.session.commit()
+    login(client, voter)
+    other_client, _other = reader
+
+    mine, theirs = page(client, question), page(other_client, question)
+
+    assert shared_entries(app) == 1
+    assert f'value="clear" class="vote on"' in mine
+    assert "vote on" not in theirs
+    assert "取消关注" in mine and "取消关注" not in theirs
+    my_tokens, their_tokens = set(TOKEN_RE.findall(mine)), set(TOKEN_RE.findall(theirs))
+    assert len(my_tokens) == 1 and len(their_tokens) == 1 and my_tokens != their_tokens
+    assert "\x00" not in mine + theirs
+    # The filled-in token is the reader's own and works.
+    response = other_client.post(
+        f"/qa/answers/{answer.id}/vote",
+        data={"csrf_token": their_tokens.pop(), "value": "up"},
+    )
+    assert response.status_code == 302
+
+
+def test_the_asker_and_answerers_get_their_own_controls(
+    app, client, login, make_question, make_answer, reader
+):
+    question = make_question()
+    answer = make_answer(question)
+    other_client, _ = reader
+    assert "/edit" not in page(other_client, question)
+    login(client, answer.author)
+    as_answerer = page(client, question)
+    assert f"/qa/answers/{answer.id}/edit" in as_answerer
+    login(client, question.author)
+    as_asker = page(client, question)
+    assert f"/qa/answers/{answer.id}/accept" in as_asker
+    assert f"/qa/{question.id}/edit" in as_asker
+
+
+def test_an_operator_gets_curation_not_the_shared_page(
+    app, client, login, operator, make_question, reader
+):
+    question = make_question()
+    page(reader[0], question)
+    login(client, operator)
+    assert 'data-testid="curation"' in page(client, question)
+    assert 'data-testid="curation"' not in page(reader[0], question)
+
+
+CHANGES = {
+    "answer": lambda q, actor, op: answers.post_answer(actor, q, "新的回答：先打电话问客服。"),
+    "comment": lambda q, actor, op: answers.add_comment(actor, q, "新的评论：我也想知道。"),
+    "edit": lambda q, actor, op: question_service.edit_question(
+        q.author, q, "改过的标题：年费怎么免", q.body, "信用卡"
+    ),
+    "vote": lambda q, actor, op: votes.cast_vote(actor, q, "up"),
+    "feature": lambda q, actor, op: curation.set_flag(op, q, "feature"),
+    "close": lambda q, actor, op: curation.close_question(op, q, "已经说清楚了"),
+    "rename author": lambda q, actor, op: update_profile(q.author, "改名后的提问者", None),
+    "rename tag": lambda q, actor, op: tags.rename_tag(op, q.tags[0], "改名标签"),
+}
+SEEN = {
+    "answer": "新的回答：先打电话问客服。",
+    "comment": "新的评论：我也想知道。",
+    "edit": "改过的标题：年费怎么免",
+    "vote": '<span class="score" data-testid="score">1</span>',
+    "feature": 'data-testid="featured-badge"',
+    "close": "已经说清楚了",
+    "rename author": "改名后的提问者",
+    "rename tag": "改名标签",
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_change_retires_the_shared_rendering(
+    app, make_user, operator, make_question, reader, change
+):
+    question = make_question(tags="信用卡")
+    other_client, _ = reader
+    before = page(other_client, question)
+    assert SEEN[change] not in before
+    version = version_of(question)
+    CHANGES[change](question, make_user(tier="member"), operator)
+    db.session.commit()
+    assert version_of(question) > version
+    assert SEEN[change] in page(other_client, question)
+
+
+def test_accepting_an_answer_shows_to_readers_at_once(
+    app, client, login, make_question, make_answer, reader
+):
+    question = make_question()
+    answer = make_answer(question)
+    page(reader[0], question)
+    answers.accept_answer(question.author, answer)
+    db.session.commit()
+    assert 'data-testid="accepted-badge"' in page(reader[0], question)
+
+
+def test_merging_moves_answers_and_the_old_page_redirects(
+    app, operator, make_question, make_answer, reader
+):
+    source, target = make_question(), make_question()
+    moved = make_answer(source, body="被合并过来的回答。")
+    other_client, _ = reader
+    page(other_client, source)
+    assert "被合并过来的回答。" not in page(other_client, target)
+    curation.merge_duplicate(operator, source, target)
+    db.session.commit()
+    assert other_client.get(f"/qa/{source.id}").status_code == 301
+    assert moved.body in page(other_client, target)
+
+
+def test_another_worker_serves_the_rendering_from_the_shared_file(
+    app, app_config, make_app, login, make_question, reader, monkeypatch
+):
+    question = make_question()
+    first = page(reader[0], question)
+    second_worker = make_app(app_config)
+    second_client = second_worker.test_client()
+    login(second_client, reader[1])
+
+    def refuse(_question):
+        raise AssertionError("the second worker rendered the page again")
+
+    monkeypatch.setattr(question_rendering, "build_shared_question", refuse)
+    second = page(second_client, question)
+    strip = lambda html: TOKEN_RE.sub("", html)  # noqa: E731
+    assert strip(first) == strip(second)
+
+
+def test_caching_off_renders_every_time(app_config, make_app, login, make_question, make_user):
+    app = make_app({**app_config, "QA_FRAGMENT_CACHE_SIZE": 0})
+    with app.app_context():
+        db.session.remove()
+    client = app.test_client()
+    login(client, make_user(tier="member"))
+    question = make_question()
+    assert question.title in page(client, question)
+    assert app.extensions["qa_fragments"]["caches"] == {}
+
+
+def test_list_rows_are_shared_and_follow_changes(app, make_question, make_user, reader):
+    other_client, _ = reader
+    first = make_question(title="第一个列表问题：怎么办")
+    assert first.title in other_client.get("/qa/").get_data(as_text=True)
+    assert shared_entries(app, "lists") == 1
+    later = make_question(title="第二个列表问题：怎么办")
+    votes.cast_vote(make_user(tier="member"), first, "up")
+    db.session.commit()
+    listing = other_client.get("/qa/").get_data(as_text=True)
+    assert later.title in listing
+    assert re.search(r">1<small>", listing)
+    assert csrf_from(other_client.get("/qa/"))
