@@ -5,7 +5,8 @@ folder, or BENCH_DATABASE_URL), serves the site and a minimal Flask app reading 
 the same database with gunicorn (2 workers each), and prints both rates and their ratio twice:
 first with nothing rendered yet (pages picked at random, so nearly every visit is a page's
 first), then after every member page has been opened once (the steady state of a site whose
-pages have all been read since they last changed).
+pages have all been read since they last changed). The member reading is a paying member who
+wrote none of the questions or answers (authors see their own controls, rendered for them).
 
     python bench/qa_pages.py [--questions 10000] [--seconds 10] [--rounds 5] [--concurrency 8]
 """
@@ -88,7 +89,8 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
         from community.accounts.services import register_user
 
         users = [register_user(f"bench{n}@example.com", f"测试用户{n}", None) for n in range(50)]
-        reader = users[0]
+        # The paying member who reads; the 50 authors wrote every question and answer.
+        reader = register_user("reader@example.com", "读者", None)
         grant_period(reader, "member", 365)
         tags = [Tag(name=name) for name in ("信用卡", "年费", "返利", "理财", "旅行", "数码")]
         db.session.add_all(tags)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
@@ -34,8 +34,21 @@ def viewer_context() -> dict:
     }
 
 
+def link(endpoint: str, **values) -> str:
+    """`url_for` for the site's fixed addresses (the menu, stylesheets), built once per app.
+
+    The header repeats a dozen of them on every page; building each is most of its cost.
+    """
+    links = current_app.extensions.setdefault("fixed_links", {})
+    key = (request.script_root if has_request_context() else "", endpoint, *values.items())
+    if key not in links:
+        links[key] = url_for(endpoint, **values)
+    return links[key]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.context_processor(viewer_context)
+    app.add_template_global(link)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from community.accounts.models import User
@@ -54,13 +55,14 @@ def row_options(with_body: bool = False) -> tuple:
     )
 
 
-def list_query(kind: str, user_id: int | None = None, tag: Tag | None = None) -> Select:
+def list_query(kind: str, user_id: int | None = None, tag_id=None) -> Select:
+    """The rows of list `kind`, in order; `tag_id` (a value or a bound parameter) narrows it."""
     # Authors see their own questions while they wait for approval.
     query = listed(include_pending=kind == "mine")
-    if tag is not None:
+    if tag_id is not None:
         query = query.where(
             Question.id.in_(
-                select(question_tags.c.question_id).where(question_tags.c.tag_id == tag.id)
+                select(question_tags.c.question_id).where(question_tags.c.tag_id == tag_id)
             )
         )
     if kind == "unanswered":
@@ -99,7 +101,7 @@ def question_list(
     per_page: int = PAGE_SIZE,
     with_body: bool = False,
 ) -> Page:
-    query = list_query(kind, user_id, tag)
+    query = list_query(kind, user_id, tag.id if tag else None)
     if title_filter:
         escaped = title_filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Question.title.ilike(f"%{escaped}%", escape="\\"))
@@ -111,6 +113,17 @@ def question_list(
     return Page(items=rows[:per_page], number=page, has_next=len(rows) > per_page)
 
 
+@cache
+def versions_statement(kind: str, tagged: bool) -> Select:
+    """Prepared once per list: its rows' ids and render versions, one page at a time."""
+    query = list_query(kind, tag_id=bindparam("tag_id") if tagged else None)
+    return (
+        query.with_only_columns(Question.id, Question.render_version)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+
+
 def list_versions(
     kind: str, page: int = 1, *, tag: Tag | None = None, per_page: int = PAGE_SIZE
 ) -> list[tuple[int, int]]:
@@ -118,9 +131,10 @@ def list_versions(
 
     Together they name everything the page shows: which rows, in what order, in which version.
     """
-    query = list_query(kind, tag=tag).with_only_columns(Question.id, Question.render_version)
-    page = max(1, page)
-    rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page + 1))
+    parameters = {"offset": (max(1, page) - 1) * per_page, "limit": per_page + 1}
+    if tag is not None:
+        parameters["tag_id"] = tag.id
+    rows = db.session.execute(versions_statement(kind, tag is not None), parameters)
     return [tuple(row) for row in rows]
 
 
