@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from community.clock import utcnow
 from community.extensions import db
@@ -60,7 +60,8 @@ def sign(nonce: str) -> str:
     return hmac.new(key, f"feed:{nonce}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def url_token(token: FeedToken) -> str:
+def url_token(token) -> str:
+    """The URL part naming a token (anything with its `id` and `nonce`)."""
     return f"{token.id}.{sign(token.nonce)}"
 
 
@@ -102,9 +103,17 @@ def user_for_token(raw: str):
     return token.user
 
 
+# Every list page links its feed, so this is prepared once and reads two columns only.
+ACTIVE_TOKEN_KEY = select(FeedToken.id, FeedToken.nonce).where(
+    FeedToken.user_id == bindparam("user_id"), FeedToken.revoked_at.is_(None)
+)
+
+
 def feed_url_for(user, name: str, **args) -> str | None:
     """The private URL of feed `name` for `user`, when they have a feed token."""
-    token = active_token(user)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    token = db.session.execute(ACTIVE_TOKEN_KEY, {"user_id": user.id}).first()
     if token is None:
         return None
     args = {key: value for key, value in args.items() if value is not None}
