@@ -1,9 +1,13 @@
-"""Helpers every template can use: money, dates, languages."""
+"""Helpers every template can use: money, dates, languages, links, the page's chrome."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from markupsafe import Markup
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
 
@@ -46,9 +50,51 @@ def link(endpoint: str, **values) -> str:
     return links[key]
 
 
+class Chrome:
+    """What the header and footer show of the viewer, asked through one object.
+
+    `base.html` reads the viewer only through it, so a page rendered once for many members
+    can stand a slot object in its place (community/qa/fragments.py) and fill it per request.
+    """
+
+    def __init__(self, context) -> None:
+        self.context = context
+
+    def csrf_token(self) -> str:
+        return generate_csrf()
+
+    def current_path(self) -> str:
+        return self.context["current_path"]
+
+    def user_name(self) -> str:
+        return current_user.name
+
+    def profile_url(self) -> str:
+        return url_for("accounts.profile", user_id=current_user.id)
+
+    def unread_badge(self) -> Markup:
+        count = self.context.get("qa_unread")
+        if not count:
+            return Markup("")
+        return Markup('<span class="count" data-testid="unread-count">%d</span>') % count
+
+
+@pass_context
+def live_chrome(context) -> Chrome:
+    return Chrome(context)
+
+
+def chrome_for_request() -> Chrome:
+    """The chrome of this request outside a template (filling a shared page)."""
+    context: dict = {}
+    current_app.update_template_context(context)
+    return Chrome(context)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.context_processor(viewer_context)
     app.add_template_global(link)
+    app.add_template_global(live_chrome)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import render_template, session
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
@@ -22,20 +23,29 @@ from community.qa.access import ANY_MEMBER, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
 from community.qa.fragments import Fragment, Slots, audience_key
-from community.qa.models import Answer, Question, Tag
+from community.qa.models import Answer, Question
 from community.qa.services import lists, votes
+from community.templating import Chrome, chrome_for_request
 
 DIRECTIONS = {"up": 1, "down": -1}
-SHARED_KINDS = ("newest", "unanswered", "featured", "hot")
 
 
 @dataclass(frozen=True)
 class ViewerState:
-    """One viewer's own state on a question page, as the template asks for it."""
+    """One viewer's own state on a question page, as the templates ask for it.
+
+    Anything else a slot asks for (the header's name, bell and paths) comes from `chrome`.
+    """
 
     votes: dict
     following: bool
     token: str
+    chrome: Chrome | None = None
+
+    def __getattr__(self, name: str):
+        if self.chrome is None or name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.chrome, name)
 
     def csrf_token(self) -> str:
         return self.token
@@ -56,18 +66,31 @@ class ViewerState:
         return "0" if self.following else "1"
 
 
-def viewer_state(viewer: Viewer, question: Question, answer_ids) -> ViewerState:
+def viewer_state(viewer: Viewer, question: Question, answer_ids, chrome=None) -> ViewerState:
     mine, following = votes.page_state(viewer.user_id, question.id, answer_ids)
     return ViewerState(
         votes={str(post): value for post, value in mine.items()},
         following=following,
         token=generate_csrf(),
+        chrome=chrome,
+    )
+
+
+def plain_member_request() -> bool:
+    """A signed-in, verified member with no messages waiting: the page's chrome takes the
+    same branches for all of them, so a shared page fits."""
+    return (
+        current_user.is_authenticated
+        and not current_user.is_operator
+        and current_user.is_verified
+        and not session.get("_flashes")
     )
 
 
 def shares_question(viewer: Viewer, question: Question) -> bool:
     return (
         caching_enabled()
+        and plain_member_request()
         and viewer.reads_answers
         and viewer.user is not None
         and not viewer.is_operator
@@ -81,11 +104,12 @@ def shares_question(viewer: Viewer, question: Question) -> bool:
 def build_shared_question(question: Question) -> Fragment:
     page = lists.question_page(question, ANY_MEMBER)
     html = render_template(
-        "qa/_question.html",
+        "qa/show.html",
         page=page,
         question=question,
         viewer=ANY_MEMBER,
         state=Slots(),
+        page_chrome=Slots(),
         answer_form=AnswerForm(formdata=None),
     )
     if generate_csrf() in html:
@@ -101,28 +125,13 @@ def build_shared_question(question: Question) -> Fragment:
     )
 
 
-def shared_question_content(viewer: Viewer, question: Question) -> Markup | None:
-    """The content for this viewer from the shared rendering, or None when it is not for them."""
+def shared_question_page(viewer: Viewer, question: Question) -> Markup | None:
+    """The whole page for this viewer from the shared rendering, or None when it is not for them."""
     if not shares_question(viewer, question):
         return None
     key = (question.id, question.render_version, *audience_key())
     shared = cache_for("questions").get_or_build(key, lambda: build_shared_question(question))
     if viewer.user_id in shared.meta["authors"]:
         return None
-    return shared.fill(viewer_state(viewer, question, shared.meta["answer_ids"]))
-
-
-def shared_list_rows(kind: str, page_number: int, tag: Tag | None) -> tuple[Markup, bool] | None:
-    """A list page's rows, shared by everyone, and whether a next page exists."""
-    if kind not in SHARED_KINDS or not caching_enabled():
-        return None
-    versions = lists.list_versions(kind, page_number, tag=tag)
-    shown = versions[: lists.PAGE_SIZE]
-    key = (kind, tag.id if tag else "", *audience_key(), *(f"{qid}.{v}" for qid, v in shown))
-
-    def build() -> Fragment:
-        items = lists.questions_in_order([question_id for question_id, _version in shown])
-        return Fragment.parse(render_template("qa/_rows.html", items=items, kind=kind))
-
-    rows = cache_for("lists").get_or_build(key, build).fill(None)
-    return rows, len(versions) > len(shown)
+    state = viewer_state(viewer, question, shared.meta["answer_ids"], chrome_for_request())
+    return shared.fill(state)

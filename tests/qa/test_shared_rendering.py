@@ -10,9 +10,10 @@ from community.accounts.services import update_profile
 from community.extensions import db
 from community.qa import question_rendering
 from community.qa.models import Question
-from community.qa.services import answers, curation, tags, votes
+from community.feeds import services as feeds
+from community.qa.services import answers, curation, experts, notifications, tags, votes
 from community.qa.services import questions as question_service
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, zh
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -201,3 +202,71 @@ def test_list_rows_are_shared_and_follow_changes(app, make_question, make_user, 
     assert later.title in listing
     assert re.search(r">1<small>", listing)
     assert csrf_from(other_client.get("/qa/"))
+
+
+def test_a_shared_page_carries_each_members_own_header(
+    app, client, login, make_user, make_question, make_answer
+):
+    question = make_question()
+    make_answer(question)
+    alice, bob = make_user(tier="member", name="阿丽丝"), make_user(tier="member", name="鲍勃")
+    notifications.notify(alice.id, "answer", question, bob)
+    db.session.commit()
+    login(client, alice)
+    other = app.test_client()
+    login(other, bob)
+    for_alice, for_bob = page(client, question), page(other, question)
+    assert shared_entries(app) == 1
+    assert "阿丽丝" in for_alice and "阿丽丝" not in for_bob
+    assert "鲍勃" in for_bob and "鲍勃" not in for_alice
+    assert f'href="/account/users/{alice.id}"' in for_alice
+    assert 'data-testid="unread-count">1<' in for_alice
+    assert 'data-testid="unread-count"' not in for_bob
+    assert f'name="next" value="/qa/{question.id}"' in for_bob
+
+
+def test_members_with_pending_messages_or_unconfirmed_email_get_their_own_render(
+    app, client, login, make_user, make_question
+):
+    question = make_question()
+    unconfirmed = make_user(tier="member", verified=False)
+    login(client, unconfirmed)
+    notice = zh(
+        "Please confirm your email address: open the link we sent to %(email)s.",
+        email=unconfirmed.email,
+    )
+    assert notice in page(client, question)
+    login(client, make_user(tier="member"))
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "刚刚保存好了")]
+    assert "刚刚保存好了" in page(client, question)
+    assert "刚刚保存好了" not in page(client, question)
+    assert shared_entries(app) == 1
+
+
+def test_list_pages_fill_the_feed_link_tag_follow_and_experts_tab_per_member(
+    app, client, login, make_user, make_question, admin
+):
+    question = make_question(tags="信用卡")
+    tag = question.tags[0]
+    keen, casual = make_user(tier="member"), make_user(tier="member")
+    feeds.rotate_token(keen)
+    votes.follow_tag(keen, tag)
+    experts.set_expert(admin, keen, True)
+    db.session.commit()
+    login(client, keen)
+    other = app.test_client()
+    login(other, casual)
+    url = f"/qa/tags/{tag.name}"
+    for_keen = client.get(url).get_data(as_text=True)
+    for_casual = other.get(url).get_data(as_text=True)
+    assert shared_entries(app, "lists") == 1
+    assert 'data-testid="feed-link"' in for_keen and 'data-testid="feed-link"' not in for_casual
+    assert "取消关注标签" in for_keen and "取消关注标签" not in for_casual
+    assert 'href="/qa/experts/queue">专家问题队列' in for_keen
+    assert "专家问题队列" not in for_casual
+    assert question.title in for_keen and question.title in for_casual
+    token = TOKEN_RE.search(for_casual).group(1)
+    follow = other.post(f"/qa/tags/{tag.name}/follow", data={"csrf_token": token, "follow": "1"})
+    assert follow.status_code == 302
+    assert "取消关注标签" in other.get(url).get_data(as_text=True)

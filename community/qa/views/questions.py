@@ -11,7 +11,7 @@ from community.errors import ValidationFailed, attach_errors
 from community.extensions import db
 from community.qa.forms import AnswerForm, AskForm, CommentForm, EditQuestionForm, FlagForm
 from community.qa.models import Question, QuestionStatus, Tag
-from community.qa.question_rendering import shared_question_content, viewer_state
+from community.qa.question_rendering import shared_question_page, viewer_state
 from community.qa.services import answers as answer_service
 from community.qa.services import experts, lists, moderation, votes
 from community.qa.services import questions as question_service
@@ -69,11 +69,9 @@ def render_question(question_id: int, status: int = 200, **forms):
     question = question_or_404(question_id, viewer, options=(joinedload(Question.author),))
     if question.status == QuestionStatus.DUPLICATE and question.duplicate_of_id:
         return redirect(url_for("qa.show", question_id=question.duplicate_of_id), 301)
-    shared = None if forms else shared_question_content(viewer, question)
+    shared = None if forms else shared_question_page(viewer, question)
     if shared is not None:
-        return render_template(
-            "qa/show.html", question=question, viewer=viewer, content=shared
-        ), status
+        return shared, status
     page = lists.question_page(question, viewer)
     if page.readable and viewer.user is not None:
         forms.setdefault("answer_form", AnswerForm(formdata=None))

@@ -1,0 +1,124 @@
+"""The question lists' pages: shared whole between members, filled per viewer.
+
+A list page shows every member the same rows; what differs is the header (name, bell, CSRF
+token), whether they follow the tag, their private feed link and the experts' tab. The page is
+rendered once per key (the list, the page, the ids and render versions of its rows, the
+language and time zone) with slots for those, as the question page is (question_rendering.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from community.feeds import services as feeds
+from community.qa.access import ANY_MEMBER, Viewer
+from community.qa.fragment_cache import cache_for, caching_enabled
+from community.qa.fragments import Fragment, Slots, audience_key
+from community.qa.models import Tag
+from community.qa.question_rendering import plain_member_request
+from community.qa.services import experts, lists, votes
+from community.templating import Chrome, chrome_for_request
+
+SHARED_KINDS = ("newest", "unanswered", "featured", "hot")
+
+
+@dataclass(frozen=True)
+class ListState:
+    """One viewer's own parts of a list page; the header's come from `chrome`."""
+
+    following_tag: bool
+    feed_url: str | None
+    expert: bool
+    token: str
+    chrome: Chrome | None = None
+
+    def __getattr__(self, name: str):
+        if self.chrome is None or name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.chrome, name)
+
+    def csrf_token(self) -> str:
+        return self.token
+
+    def follow_label(self) -> str:
+        return _("Unfollow tag") if self.following_tag else _("Follow tag")
+
+    def follow_value(self) -> str:
+        return "0" if self.following_tag else "1"
+
+    def feed_link(self) -> Markup:
+        if not self.feed_url:
+            return Markup("")
+        return Markup('<p class="muted"><a href="%s" data-testid="feed-link">%s</a></p>') % (
+            self.feed_url,
+            _("Atom feed (private link)"),
+        )
+
+    def expert_link(self) -> Markup:
+        if not self.expert:
+            return Markup("")
+        return Markup('<a href="%s">%s</a>') % (url_for("qa.expert_queue"), _("Experts' queue"))
+
+
+def list_state(viewer: Viewer, kind: str, tag: Tag | None, chrome=None) -> ListState:
+    feed_name = f"qa-{kind}" if tag is None else "qa-tag"
+    return ListState(
+        following_tag=votes.follows_tag(viewer.user_id, tag) if tag else False,
+        feed_url=feeds.feed_url_for(current_user, feed_name, tag=tag.name if tag else None),
+        expert=experts.is_expert(viewer.user),
+        token=generate_csrf(),
+        chrome=chrome,
+    )
+
+
+def shares_list(viewer: Viewer, kind: str) -> bool:
+    return (
+        kind in SHARED_KINDS
+        and caching_enabled()
+        and plain_member_request()
+        and viewer.reads_answers
+        and viewer.preview is None
+    )
+
+
+def shared_list_page(viewer: Viewer, kind: str, number: int, tag: Tag | None) -> Markup | None:
+    """The whole list page for this viewer from the shared rendering, or None."""
+    if not shares_list(viewer, kind):
+        return None
+    versions = lists.list_versions(kind, number, tag=tag)
+    shown = versions[: lists.PAGE_SIZE]
+    has_next = len(versions) > len(shown)
+    key = (
+        kind,
+        tag.id if tag else "",
+        tag.name if tag else "",
+        number,
+        has_next,
+        *audience_key(),
+        *(f"{question_id}.{version}" for question_id, version in shown),
+    )
+
+    def build() -> Fragment:
+        items = lists.questions_in_order([question_id for question_id, _version in shown])
+        html = render_template(
+            "qa/list.html",
+            kind=kind,
+            tag=tag,
+            page=lists.Page(items=items, number=number, has_next=has_next),
+            title_filter="",
+            viewer=ANY_MEMBER,
+            state=Slots(),
+            page_chrome=Slots(),
+        )
+        if generate_csrf() in html:
+            raise RuntimeError("a shared rendering must not carry the viewer's CSRF token")
+        return Fragment.parse(html)
+
+    shared = cache_for("lists").get_or_build(key, build)
+    return shared.fill(list_state(viewer, kind, tag, chrome_for_request()))
