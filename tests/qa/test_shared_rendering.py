@@ -8,9 +8,9 @@ import pytest
 
 from community.accounts.services import update_profile
 from community.extensions import db
+from community.feeds import services as feeds
 from community.qa import question_rendering
 from community.qa.models import Question
-from community.feeds import services as feeds
 from community.qa.services import answers, curation, experts, notifications, tags, votes
 from community.qa.services import questions as question_service
 from tests.helpers import csrf_from, zh
@@ -57,7 +57,7 @@ def test_members_share_one_rendering_each_with_their_own_votes_and_token(
     mine, theirs = page(client, question), page(other_client, question)
 
     assert shared_entries(app) == 1
-    assert f'value="clear" class="vote on"' in mine
+    assert 'value="clear" class="vote on"' in mine
     assert "vote on" not in theirs
     assert "取消关注" in mine and "取消关注" not in theirs
     my_tokens, their_tokens = set(TOKEN_RE.findall(mine)), set(TOKEN_RE.findall(theirs))
