@@ -69,6 +69,6 @@ def export_command(output: Path | None):
 
 @qa_cli.command("send-digests")
 def send_digests_command():
-    """Email members their daily or weekly digest when it is due (safe to run often)."""
+    """Email members their notifications as each chose: one by one, daily or weekly (run often)."""
     sent = notifications.send_digests()
-    click.echo(f"sent {sent} digest(s)")
+    click.echo(f"sent {sent} notification mail(s)")

@@ -71,6 +71,7 @@ class DigestForm(FlaskForm):
     digest = SelectField(
         _l("Email digest"),
         choices=[
+            SelectChoice("each", _l("One email per notification")),
             SelectChoice("daily", _l("Daily")),
             SelectChoice("weekly", _l("Weekly")),
             SelectChoice("off", _l("Off")),

@@ -12,7 +12,7 @@ from community.feeds import services as feeds
 from community.qa.models import Notification
 from community.qa.services import answers, curation, experts, notifications, votes
 from community.qa.services import tags as tag_service
-from tests.helpers import post_form
+from tests.helpers import post_form, zh
 
 
 def test_answers_comments_acceptance_and_tag_follows_notify(
@@ -75,8 +75,8 @@ def test_digests_are_due_by_choice_and_never_sent_twice(
 def test_send_digests_command(runner, member, mallory, make_question):
     answers.post_answer(mallory, make_question(author=member), "回答")
     db.session.commit()
-    assert "sent 1 digest" in runner.invoke(args=["qa", "send-digests"]).output
-    assert "sent 0 digest" in runner.invoke(args=["qa", "send-digests"]).output
+    assert "sent 1 notification mail" in runner.invoke(args=["qa", "send-digests"]).output
+    assert "sent 0 notification mail" in runner.invoke(args=["qa", "send-digests"]).output
 
 
 def test_digest_choice_is_validated(client, login, member):
@@ -159,3 +159,23 @@ def test_feeds_drop_characters_xml_cannot_carry(client, member, make_question):
     assert "标题里有怪字符的问题" in response.get_data(as_text=True)
     assert client.get(f"/feeds/{raw}/qa-tag.atom?tag=%01").status_code == 404
     assert question.id
+
+
+def test_members_who_chose_each_get_one_mail_per_notification(
+    app, member, mallory, make_question, outbox
+):
+    question = make_question(author=member)
+    notifications.choose_digest(member, "each")
+    answers.post_answer(mallory, question, "第一条回答")
+    answers.add_comment(mallory, question, "第一条评论")
+    db.session.commit()
+    assert notifications.send_digests() == 2
+    assert notifications.send_digests() == 0
+    mails = outbox()
+    assert [mail["To"] for mail in mails] == [member.email, member.email]
+    with app.test_request_context():
+        assert {mail["Subject"] for mail in mails} == {
+            zh("New answer to your question"),
+            zh("New comment on your post"),
+        }
+    assert all(question.title in mail.get_content() for mail in mails)

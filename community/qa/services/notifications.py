@@ -1,4 +1,4 @@
-"""In-app notifications and the daily or weekly email digest."""
+"""In-app notifications and their email: a daily or weekly digest, or one mail each."""
 
 from __future__ import annotations
 
@@ -25,7 +25,13 @@ from community.qa.models import (
 
 log = logging.getLogger(__name__)
 
-DIGESTS = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "off": None}
+# How often a member's pending notifications are mailed; "each" mails every one on its own.
+DIGESTS = {
+    "each": timedelta(0),
+    "daily": timedelta(days=1),
+    "weekly": timedelta(days=7),
+    "off": None,
+}
 DEFAULT_DIGEST = "weekly"
 KINDS = {
     "answer": _l("New answer to your question"),
@@ -129,7 +135,9 @@ def digest_choice(user_id: int) -> str:
 
 def choose_digest(user, choice: str) -> None:
     if choice not in DIGESTS:
-        raise ValidationFailed([("digest", str(_l("Choose daily, weekly or off.")))])
+        raise ValidationFailed(
+            [("digest", str(_l("Choose one email each, daily, weekly or off.")))]
+        )
     row = db.session.get(NotificationSettings, user.id) or NotificationSettings(user_id=user.id)
     row.digest = choice
     db.session.add(row)
@@ -143,10 +151,11 @@ def question_link(question_id: int) -> str:
 
 
 def send_digests(now: datetime | None = None) -> int:
-    """Email each member whose digest is due the notifications not yet mailed; returns mails sent.
+    """Email each member whose mail is due the notifications not yet mailed; returns mails sent.
 
-    Each user's mail is committed on its own, so a second run (or a crash halfway) never
-    sends the same notification twice.
+    Members who chose "each" get one mail per notification, the others one digest when their
+    day or week has passed. Each mail is committed on its own before it is sent, so a second
+    run (or a crash halfway) never sends the same notification twice. Run it every few minutes.
     """
     now = now or utcnow()
     user_ids = db.session.scalars(
@@ -170,27 +179,34 @@ def send_digests(now: datetime | None = None) -> int:
             .order_by(Notification.id)
         ).all()
         user = db.session.get(User, user_id)
-        lines = [
-            (
-                str(KINDS.get(item.kind, item.kind)),
-                item.question.title,
-                question_link(item.question_id),
-            )
-            for item in items
-        ]
-        for item in items:
-            item.emailed_at = now
-        settings.last_digest_at = now
-        db.session.add(settings)
-        db.session.commit()
-        send_email(
-            user.email,
-            _l("Your community digest"),
-            "qa_digest",
-            locale=user.locale,
-            user=user,
-            lines=lines,
-        )
-        sent += 1
-    log.info("sent %d digest mail(s)", sent)
+        batches = [[item] for item in items] if settings.digest == "each" else [items]
+        for batch in batches:
+            mail_notifications(user, settings, batch, now)
+            sent += 1
+    log.info("sent %d notification mail(s)", sent)
     return sent
+
+
+def mail_notifications(user: User, settings: NotificationSettings, items: list, now) -> None:
+    """One mail about `items`: marked as mailed and committed first, then sent."""
+    lines = [
+        (str(KINDS.get(item.kind, item.kind)), item.question.title, question_link(item.question_id))
+        for item in items
+    ]
+    for item in items:
+        item.emailed_at = now
+    settings.last_digest_at = now
+    db.session.add(settings)
+    db.session.commit()
+    single = len(items) == 1 and settings.digest == "each"
+    send_email(
+        user.email,
+        KINDS.get(items[0].kind, _l("Your community digest"))
+        if single
+        else _l("Your community digest"),
+        "qa_digest",
+        locale=user.locale,
+        user=user,
+        lines=lines,
+        single=single,
+    )
