@@ -32,6 +32,8 @@ FACET_LIMIT = 20
 RERANK_DEPTH = 100
 ENOUGH_STRICT_MATCHES = 10
 LOCK_WAIT_SECONDS = 600
+# Memory for postings per writer process before Whoosh sorts a run out to disk.
+BULK_LIMIT_MB = 128
 
 
 class BoostedBM25F(BM25F):
@@ -95,18 +97,26 @@ class WhooshBackend:
             else:
                 writer.cancel()
 
-    def rebuild(self, documents: Iterable[SearchDocument], progress: Callable[[int], None]) -> int:
-        """Index `documents` into a new directory and swap it in; holds the live index's lock."""
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        progress: Callable[[int], None],
+        processes: int = 1,
+    ) -> int:
+        """Index `documents` into a new directory and swap it in; holds the live index's lock.
+
+        With several processes, forked sub-writers analyse batches of documents in parallel and
+        each writes a segment of its own (no merge at the end).
+        """
         path, fresh = self.store.create_new()
         with self._live_lock():
-            writer = fresh.writer(limitmb=128, compound=COMPOUND)
-            count = 0
-            for doc in documents:
-                if not doc.deleted:
-                    writer.add_document(**document_fields(doc))
-                    count += 1
-                progress(1)
-            writer.commit()
+            with bulk_writer(fresh, processes) as writer:
+                count = 0
+                for doc in documents:
+                    if not doc.deleted:
+                        writer.add_document(**document_fields(doc))
+                        count += 1
+                    progress(1)
             self.store.swap_to(path)
         return count
 
@@ -190,6 +200,26 @@ class WhooshBackend:
         result.title_html = highlighter.title(result.title)
         result.snippet = highlighter.snippet(text, may_read(result))
         return result
+
+
+@contextmanager
+def bulk_writer(ix, processes: int):
+    """A writer for a fresh index that commits when the block ends without error."""
+    if processes > 1:
+        writer = ix.writer(
+            procs=processes, multisegment=True, limitmb=BULK_LIMIT_MB, compound=COMPOUND
+        )
+    else:
+        writer = ix.writer(limitmb=BULK_LIMIT_MB, compound=COMPOUND)
+    try:
+        yield writer
+    except BaseException:
+        # Whoosh's cancel cannot reach its sub-writer processes; they wait for work forever.
+        for task in getattr(writer, "tasks", ()):
+            task.terminate()
+        writer.cancel()
+        raise
+    writer.commit()
 
 
 def run(searcher, query: wq.Query, limit: int, kwargs: dict):
