@@ -18,7 +18,7 @@ from community.search.results import HitText, ReadRule, SearchHit, SearchResults
 from community.search.whoosh_facets import TagFacet
 from community.search.whoosh_index import (
     BOOST_SCALE,
-    COMPOUND,
+    WRITER_OPTIONS,
     IndexStore,
     document_fields,
 )
@@ -207,10 +207,10 @@ def bulk_writer(ix, processes: int):
     """A writer for a fresh index that commits when the block ends without error."""
     if processes > 1:
         writer = ix.writer(
-            procs=processes, multisegment=True, limitmb=BULK_LIMIT_MB, compound=COMPOUND
+            procs=processes, multisegment=True, limitmb=BULK_LIMIT_MB, **WRITER_OPTIONS
         )
     else:
-        writer = ix.writer(limitmb=BULK_LIMIT_MB, compound=COMPOUND)
+        writer = ix.writer(limitmb=BULK_LIMIT_MB, **WRITER_OPTIONS)
     try:
         yield writer
     except BaseException:

@@ -25,13 +25,15 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, Field
 from community.search.analysis import analyze, bigrams, fold_text, latin_words
 from community.search.documents import ANSWER_SEPARATOR, SearchDocument
 from community.search.errors import IndexBusy, IndexUnavailable
+from community.search.whoosh_postings import BisectingCodec
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
-# Whoosh copies a compound segment file's postings into memory when it opens it (78 MB for
-# 20,000 questions); separate files are read through the page cache instead.
-COMPOUND = False
+# What every writer of our indexes is given. Whoosh copies a compound segment file's postings
+# into memory when it opens it (78 MB for 20,000 questions); separate files are read through the
+# page cache instead. The codec records itself in each segment, so readers bisect too.
+WRITER_OPTIONS = {"compound": False, "codec": BisectingCodec()}
 # Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
 BOOST_SCALE = 1000
 
@@ -213,7 +215,7 @@ class IndexStore:
         """The current index's writer; IndexBusy when another process holds it past `wait`."""
         ix = self.open()
         try:
-            writer = ix.writer(timeout=wait, delay=0.05, compound=COMPOUND)
+            writer = ix.writer(timeout=wait, delay=0.05, **WRITER_OPTIONS)
         except index.LockError as error:
             raise IndexBusy(str(error)) from error
         try:
