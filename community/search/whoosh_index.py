@@ -25,7 +25,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, Field
 from community.search.analysis import analyze, bigrams, fold_text, latin_words
 from community.search.documents import ANSWER_SEPARATOR, SearchDocument
 from community.search.errors import IndexBusy, IndexUnavailable
-from community.search.whoosh_postings import BisectingCodec
+from community.search.whoosh_postings import CompactCodec
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ CURRENT = "current"
 # What every writer of our indexes is given. Whoosh copies a compound segment file's postings
 # into memory when it opens it (78 MB for 20,000 questions); separate files are read through the
 # page cache instead. The codec records itself in each segment, so readers bisect too.
-WRITER_OPTIONS = {"compound": False, "codec": BisectingCodec()}
+WRITER_OPTIONS = {"compound": False, "codec": CompactCodec()}
 # Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
 BOOST_SCALE = 1000
 

@@ -1,4 +1,4 @@
-"""The bisecting postings reader finds exactly what Whoosh's own reader finds."""
+"""Compact postings: the same documents, weights, positions and scores as Whoosh's own codec."""
 
 from __future__ import annotations
 
@@ -6,34 +6,49 @@ import random
 
 import pytest
 from whoosh import index
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import TEXT, Schema
 from whoosh.matching import ReadTooFar
 
-from community.search.whoosh_postings import BisectingCodec, BisectingMatcher
+from community.search.whoosh_postings import BisectingMatcher, CompactCodec
+
+WORDS = ["common"] * 8 + ["rare", "other", "more"]
+
+
+def build(path, codec):
+    """2,000 documents: "common" in most (many blocks), "rare" in a few, with repeats."""
+    rng = random.Random(7)
+    path.mkdir()
+    ix = index.create_in(str(path), Schema(text=TEXT()))
+    writer = ix.writer(codec=codec)
+    for _ in range(2000):
+        writer.add_document(text=" ".join(rng.choices(WORDS, k=rng.randint(1, 12))))
+    writer.commit()
+    return ix
 
 
 @pytest.fixture
-def reader(tmp_path):
-    """A segment where "common" is in most of 2,000 documents and "rare" in a few (many blocks)."""
-    rng = random.Random(7)
-    ix = index.create_in(str(tmp_path), Schema(text=TEXT()))
-    writer = ix.writer(codec=BisectingCodec())
-    for _ in range(2000):
-        words = ["common"] if rng.random() < 0.8 else []
-        words += ["rare"] if rng.random() < 0.05 else []
-        writer.add_document(text=" ".join(words or ["other"]))
-    writer.commit()
-    with ix.reader() as reader:
-        yield reader
+def searchers(tmp_path):
+    """A searcher of Whoosh's own codec and one of ours, over the same documents."""
+    with (
+        build(tmp_path / "w3", W3Codec()).searcher() as theirs,
+        build(tmp_path / "compact", CompactCodec()).searcher() as ours,
+    ):
+        yield theirs, ours
 
 
-def matchers(reader, term: str):
-    """Whoosh's matcher and ours over the same postings."""
-    ours = reader.postings("text", term)
-    assert isinstance(ours, BisectingMatcher)
-    theirs = W3LeafMatcher(ours._postfile, ours._startoffset, ours._length, ours.format)
-    return theirs, ours
+@pytest.fixture
+def readers(searchers):
+    return [searcher.reader() for searcher in searchers]
+
+
+def postings(matcher) -> list[tuple]:
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight(), matcher.value_as("positions")))
+        matcher.next()
+    return found
 
 
 def visit(matcher, targets: list[int]) -> list[int | None]:
@@ -48,22 +63,40 @@ def visit(matcher, targets: list[int]) -> list[int | None]:
     return found
 
 
-@pytest.mark.parametrize("term", ["common", "rare"])
-def test_skipping_lands_on_the_same_documents(reader, term):
-    theirs, ours = matchers(reader, term)
-    assert list(ours.all_ids()) == list(theirs.all_ids())
-    targets = sorted(random.Random(term).sample(range(2100), 300))
-    theirs, ours = matchers(reader, term)
-    assert visit(ours, targets) == visit(theirs, targets)
+@pytest.mark.parametrize("word", ["common", "rare", "more"])
+def test_postings_read_back_the_same(readers, word):
+    theirs, ours = readers
+    matcher = ours.postings("text", word)
+    assert isinstance(matcher, BisectingMatcher)
+    assert postings(matcher) == postings(theirs.postings("text", word))
 
 
-def test_skipping_backwards_stays_put_and_past_the_end_deactivates(reader):
-    _theirs, ours = matchers(reader, "common")
-    ours.skip_to(500)
-    here = ours.id()
-    ours.skip_to(10)
-    assert ours.id() == here
-    ours.skip_to(10_000)
-    assert not ours.is_active()
+@pytest.mark.parametrize("word", ["common", "rare"])
+def test_skipping_lands_on_the_same_documents(readers, word):
+    theirs, ours = readers
+    targets = sorted(random.Random(word).sample(range(2100), 300))
+    assert visit(ours.postings("text", word), targets) == visit(
+        theirs.postings("text", word), targets
+    )
+
+
+def test_skipping_backwards_stays_put_and_past_the_end_deactivates(readers):
+    _theirs, ours = readers
+    matcher = ours.postings("text", "common")
+    matcher.skip_to(500)
+    here = matcher.id()
+    matcher.skip_to(10)
+    assert matcher.id() == here
+    matcher.skip_to(10_000)
+    assert not matcher.is_active()
     with pytest.raises(ReadTooFar):
-        ours.skip_to(10_001)
+        matcher.skip_to(10_001)
+
+
+def test_phrase_searches_score_the_same(searchers):
+    query = wq.Phrase("text", ["common", "rare"])
+    results = [
+        [(hit.docnum, round(hit.score, 9)) for hit in searcher.search(query, limit=None)]
+        for searcher in searchers
+    ]
+    assert results[0] and results[0] == results[1]
