@@ -8,16 +8,14 @@ from contextlib import contextmanager
 from datetime import UTC
 
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
 from community.search.documents import ANSWER_SEPARATOR, SearchDocument
 from community.search.errors import IndexUnavailable
 from community.search.highlight import Highlighter
 from community.search.query import QueryPlan, TextMatch
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
-from community.search.whoosh_facets import TagFacet
+from community.search.whoosh_collect import CachedLengthBM25F, collect
 from community.search.whoosh_index import (
-    BOOST_SCALE,
     WRITER_OPTIONS,
     IndexStore,
     document_fields,
@@ -29,29 +27,10 @@ WORD_FIELDS = ("words",)
 GRAM_FIELDS = ("grams",)
 SORT_FIELDS = {"newest": "created", "votes": "votes"}
 FACET_LIMIT = 20
-RERANK_DEPTH = 100
 ENOUGH_STRICT_MATCHES = 10
 LOCK_WAIT_SECONDS = 600
 # Memory for postings per writer process before Whoosh sorts a run out to disk.
 BULK_LIMIT_MB = 128
-
-
-class BoostedBM25F(BM25F):
-    """BM25F times each document's rank boost (精华, votes), read from a column.
-
-    k1 above Whoosh's 1.2 saturates term frequency later, so a title term (weight 5) still counts
-    about twice a body term.
-    """
-
-    use_final = True
-
-    def __init__(self, boosts: list[int], generation: int) -> None:
-        super().__init__(K1=2.0)
-        self.boosts = boosts
-        self.generation = generation
-
-    def final(self, searcher, docnum, score):
-        return score * (self.boosts[docnum] or BOOST_SCALE) / BOOST_SCALE
 
 
 class WhooshWriter:
@@ -141,31 +120,32 @@ class WhooshBackend:
         self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
     ) -> SearchResults:
         searcher = self.store.searcher()
-        generation = searcher.reader().generation()
-        weighting = searcher.weighting
-        if not isinstance(weighting, BoostedBM25F) or weighting.generation != generation:
-            # Read once per index version: a list lookup per scored document, not a column read.
-            boosts = list(searcher.reader().column_reader("boost"))
-            searcher.weighting = BoostedBM25F(boosts, generation)
+        if not isinstance(searcher.weighting, CachedLengthBM25F):
+            searcher.weighting = CachedLengthBM25F()
         filter_query = compile_filter(plan)
-        kwargs = {"filter": filter_query} if filter_query else {}
-        if sort in SORT_FIELDS:
-            kwargs |= {"sortedby": SORT_FIELDS[sort], "reverse": True}
-        limit = max(page * per_page, RERANK_DEPTH)
+        sort_column = SORT_FIELDS.get(sort)
+        limit = page * per_page
         # Documents with every word first; only when they are few does any word (or the bigram
         # fallback) widen the search, which keeps common words from scoring half the index.
-        results = run(searcher, compile_plan(plan, strict=True), limit, kwargs)
-        if len(results) < ENOUGH_STRICT_MATCHES and plan.has_text:
-            results = run(searcher, compile_plan(plan), limit, kwargs)
+        found = collect(
+            searcher, filtered(compile_plan(plan, strict=True), filter_query), limit, sort_column
+        )
+        if found.total < ENOUGH_STRICT_MATCHES and plan.has_text:
+            found = collect(
+                searcher, filtered(compile_plan(plan), filter_query), limit, sort_column
+            )
         highlighter = Highlighter(
             [match.text for match in plan.words], [match.text for match in plan.phrases]
         )
         start = (page - 1) * per_page
-        hits = [self._hit(hit, highlighter, may_read) for hit in results[start : start + per_page]]
-        counts = results.groups("tags")
+        hits = [
+            self._hit(searcher, docnum, 0.0 if sort_column else key, highlighter, may_read)
+            for key, docnum in found.top[start : start + per_page]
+        ]
+        counts = found.tag_counts
         facets = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
         return SearchResults(
-            total=len(results),
+            total=found.total,
             page=page,
             per_page=per_page,
             hits=hits,
@@ -173,8 +153,10 @@ class WhooshBackend:
             suggestion=suggest(searcher, plan),
         )
 
-    def _hit(self, hit, highlighter: Highlighter, may_read: ReadRule) -> SearchHit:
-        fields = hit.fields()
+    def _hit(
+        self, searcher, docnum: int, score: float, highlighter: Highlighter, may_read: ReadRule
+    ) -> SearchHit:
+        fields = searcher.stored_fields(docnum)
         created = fields.get("created")
         result = SearchHit(
             id=int(fields["id"]),
@@ -188,7 +170,7 @@ class WhooshBackend:
             closed=fields.get("closed", False),
             votes=fields.get("votes", 0),
             created_at=created.replace(tzinfo=UTC) if created else None,
-            score=hit.score or 0.0,
+            score=score,
         )
         text = HitText(
             title=result.title,
@@ -222,10 +204,11 @@ def bulk_writer(ix, processes: int):
     writer.commit()
 
 
-def run(searcher, query: wq.Query, limit: int, kwargs: dict):
-    return searcher.search(
-        query, limit=limit, groupedby={"tags": TagFacet()}, terms=False, **kwargs
-    )
+def filtered(query: wq.Query, filter_query: wq.Query | None) -> wq.Query:
+    """`query` restricted to the filter's documents, which add nothing to the score."""
+    if filter_query is None:
+        return query
+    return wq.And([query, wq.ConstantScoreQuery(filter_query, 0.0)])
 
 
 def split_answers(text: str) -> list[str]:
