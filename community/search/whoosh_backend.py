@@ -122,18 +122,16 @@ class WhooshBackend:
         searcher = self.store.searcher()
         if not isinstance(searcher.weighting, CachedLengthBM25F):
             searcher.weighting = CachedLengthBM25F()
-        filter_query = compile_filter(plan)
+        only = compile_filter(plan)
         sort_column = SORT_FIELDS.get(sort)
         limit = page * per_page
         # Documents with every word first; only when they are few does any word (or the bigram
         # fallback) widen the search, which keeps common words from scoring half the index.
         found = collect(
-            searcher, filtered(compile_plan(plan, strict=True), filter_query), limit, sort_column
+            searcher, compile_plan(plan, strict=True), limit, only=only, sort_column=sort_column
         )
         if found.total < ENOUGH_STRICT_MATCHES and plan.has_text:
-            found = collect(
-                searcher, filtered(compile_plan(plan), filter_query), limit, sort_column
-            )
+            found = collect(searcher, compile_plan(plan), limit, only=only, sort_column=sort_column)
         highlighter = Highlighter(
             [match.text for match in plan.words], [match.text for match in plan.phrases]
         )
@@ -202,13 +200,6 @@ def bulk_writer(ix, processes: int):
         writer.cancel()
         raise
     writer.commit()
-
-
-def filtered(query: wq.Query, filter_query: wq.Query | None) -> wq.Query:
-    """`query` restricted to the filter's documents, which add nothing to the score."""
-    if filter_query is None:
-        return query
-    return wq.And([query, wq.ConstantScoreQuery(filter_query, 0.0)])
 
 
 def split_answers(text: str) -> list[str]:

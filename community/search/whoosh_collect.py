@@ -46,33 +46,44 @@ class Collected:
     tag_counts: Counter = field(default_factory=Counter)
 
 
-def collect(searcher, query: wq.Query, limit: int, sort_column: str | None = None) -> Collected:
-    """Match `query` in every segment; rank by relevance times rank boost, or by a column.
+def collect(
+    searcher,
+    query: wq.Query,
+    limit: int,
+    *,
+    only: wq.Query | None = None,
+    sort_column: str | None = None,
+) -> Collected:
+    """Match `query` (within the documents `only` matches, when given) in every segment.
 
-    Ties go to the lower document number, as in Whoosh.
+    Ranked by relevance times rank boost, or by a column, largest first. Ties go to the lower
+    document number by relevance and to the higher one by a column, as in Whoosh.
     """
     collected = Collected()
     heap: list[tuple[float, int]] = []
-    context = searcher.context(weighting=None) if sort_column else searcher.context()
+    context = searcher.context()
+    tie = 1 if sort_column else -1
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
         data = segment_data(reader)
         keys = reader.column_reader(sort_column, translate=False) if sort_column else data.boosts
+        allowed = set(only.matcher(subsearcher, context).all_ids()) if only else None
         matcher = query.matcher(subsearcher, context)
         matched: list[int] = []
         remember = matched.append
         while matcher.is_active():
             docnum = matcher.id()
-            remember(docnum)
-            key = keys[docnum] if sort_column else matcher.score() * keys[docnum]
-            item = (key, -(offset + docnum))
-            if len(heap) < limit:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
+            if allowed is None or docnum in allowed:
+                remember(docnum)
+                key = keys[docnum] if sort_column else matcher.score() * keys[docnum]
+                item = (key, tie * (offset + docnum))
+                if len(heap) < limit:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
             if matcher.next():
                 matcher = matcher.replace()
         collected.total += len(matched)
         collected.tag_counts.update(chain.from_iterable(map(data.tags.__getitem__, matched)))
-    collected.top = [(key, -negative) for key, negative in sorted(heap, reverse=True)]
+    collected.top = [(key, tie * docnum) for key, docnum in sorted(heap, reverse=True)]
     return collected
