@@ -20,6 +20,7 @@ from community.search.whoosh_index import (
     IndexStore,
     document_fields,
 )
+from community.search.whoosh_phrase import WordPhrase
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ def any_field(fields: Iterable[str], terms: list[str]) -> wq.Query:
     """`terms` in order (a phrase when several) in any of `fields`."""
     if len(terms) == 1:
         return wq.Or([wq.Term(field, terms[0]) for field in fields])
-    return wq.Or([wq.Phrase(field, terms) for field in fields])
+    return wq.Or([WordPhrase(field, terms) for field in fields])
 
 
 def word_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
