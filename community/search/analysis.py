@@ -12,7 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -62,6 +62,8 @@ def traditional_to_simplified() -> dict[int, str]:
     return table
 
 
+# Indexing folds a question's title and body once for its words and again for its bigrams.
+@lru_cache(maxsize=16)
 def fold(text: str) -> tuple[str, list[int] | None]:
     """Fold `text` (NFKC, simplified, lower case); the offset map is None when lengths match."""
     folded = unicodedata.normalize("NFKC", text).lower()
@@ -165,10 +167,17 @@ def use_dictionary(words: Iterable[str]) -> None:
 
 def analyze(text: str, *, search_mode: bool = True, start_position: int = 0) -> list[Term]:
     """Terms of `text`: search mode adds dictionary sub-words at their word's position."""
+    return list(map(Term._make, word_tuples(text, search_mode, start_position)))
+
+
+def word_tuples(
+    text: str, search_mode: bool = True, start_position: int = 0
+) -> list[tuple[str, int, int, int]]:
+    """`analyze` as plain (text, position, start, end) tuples, for indexing in bulk."""
     folded, offsets = fold(text)
     seg = segmenter()
     parts_of = seg.parts_of
-    terms: list[Term] = []
+    terms: list[tuple[str, int, int, int]] = []
     append = terms.append
     position = start_position
     for word, start, end in seg.words_of(folded):
@@ -179,15 +188,15 @@ def analyze(text: str, *, search_mode: bool = True, start_position: int = 0) -> 
             span_start, span_end = (offsets[start], offsets[end]) if offsets else (start, end)
             if search_mode:
                 for sub in parts.sub_words:
-                    append(Term(sub, position, span_start, span_end))
-            append(Term(parts.cjk, position, span_start, span_end))
+                    append((sub, position, span_start, span_end))
+            append((parts.cjk, position, span_start, span_end))
             position += 1
             continue
         for sub_start, sub_end, stem in parts.latin:
             if offsets:
-                append(Term(stem, position, offsets[start + sub_start], offsets[start + sub_end]))
+                append((stem, position, offsets[start + sub_start], offsets[start + sub_end]))
             else:
-                append(Term(stem, position, start + sub_start, start + sub_end))
+                append((stem, position, start + sub_start, start + sub_end))
             position += 1
     return terms
 
@@ -210,9 +219,14 @@ def query_words(text: str) -> list[str]:
 
 def bigrams(text: str, *, start_position: int = 0) -> list[Term]:
     """The fallback field: CJK runs as overlapping bigrams, other words whole, in order."""
+    return list(map(Term._make, bigram_tuples(text, start_position)))
+
+
+def bigram_tuples(text: str, start_position: int = 0) -> list[tuple[str, int, int, int]]:
+    """`bigrams` as plain (text, position, start, end) tuples, for indexing in bulk."""
     folded, offsets = fold(text)
     seg = segmenter()
-    terms: list[Term] = []
+    terms: list[tuple[str, int, int, int]] = []
     position = start_position
     cursor = 0
     for run in CJK_RUN.finditer(folded):
@@ -220,11 +234,11 @@ def bigrams(text: str, *, start_position: int = 0) -> list[Term]:
         position = _latin_terms(seg, folded, offsets, cursor, base, position, terms)
         chars = run.group()
         if len(chars) == 1:
-            terms.append(Term(chars, position, *_span(offsets, base, base + 1)))
+            terms.append((chars, position, *_span(offsets, base, base + 1)))
             position += 1
         elif offsets:
             terms.extend(
-                Term(
+                (
                     chars[index : index + 2],
                     position + index,
                     offsets[base + index],
@@ -235,7 +249,7 @@ def bigrams(text: str, *, start_position: int = 0) -> list[Term]:
             position += len(chars) - 1
         else:
             terms.extend(
-                Term(chars[index : index + 2], position + index, base + index, base + index + 2)
+                (chars[index : index + 2], position + index, base + index, base + index + 2)
                 for index in range(len(chars) - 1)
             )
             position += len(chars) - 1
@@ -253,7 +267,7 @@ def _span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
 def _latin_terms(seg, folded, offsets, start, end, position, terms) -> int:
     for match in LATIN_WORD.finditer(folded, start, end):
         span_start, span_end = _span(offsets, match.start(), match.end())
-        terms.append(Term(seg.stem(match.group()), position, span_start, span_end))
+        terms.append((seg.stem(match.group()), position, span_start, span_end))
         position += 1
     return position
 

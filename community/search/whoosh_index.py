@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh import formats, index
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 
-from community.search.analysis import analyze, bigrams, fold_text, latin_words
+from community.search.analysis import bigram_tuples, fold_text, latin_words, word_tuples
 from community.search.documents import ANSWER_SEPARATOR, SearchDocument
 from community.search.errors import IndexBusy, IndexUnavailable
 from community.search.whoosh_postings import CompactCodec
@@ -61,7 +61,7 @@ class WeightedSections(FieldType):
         self.format = formats.Positions()
 
     def index(self, value, **kwargs):
-        produce = analyze if self.kind == "words" else bigrams
+        produce = word_tuples if self.kind == "words" else bigram_tuples
         positions: dict[str, list[int]] = defaultdict(list)
         weights: dict[str, float] = defaultdict(float)
         base = 0
@@ -69,10 +69,10 @@ class WeightedSections(FieldType):
             if not text:
                 continue
             last = base
-            for term in produce(text, start_position=base):
-                positions[term.text].append(term.position)
-                weights[term.text] += weight
-                last = term.position
+            for term, position, _start, _end in produce(text, start_position=base):
+                positions[term].append(position)
+                weights[term] += weight
+                last = position
             base = last + SECTION_GAP
         encode = self.format.encode
         for text, found in positions.items():
