@@ -15,6 +15,7 @@ from community.search.highlight import Highlighter
 from community.search.query import QueryPlan, TextMatch
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
 from community.search.whoosh_collect import CachedLengthBM25F, collect
+from community.search.whoosh_conjunction import AllTerms
 from community.search.whoosh_index import (
     WRITER_OPTIONS,
     IndexStore,
@@ -24,8 +25,8 @@ from community.search.whoosh_phrase import WordPhrase
 
 logger = logging.getLogger(__name__)
 
-WORD_FIELDS = ("words",)
-GRAM_FIELDS = ("grams",)
+WORD_FIELD = "words"
+GRAM_FIELD = "grams"
 SORT_FIELDS = {"newest": "created", "votes": "votes"}
 FACET_LIMIT = 20
 ENOUGH_STRICT_MATCHES = 10
@@ -207,29 +208,27 @@ def split_answers(text: str) -> list[str]:
     return [part for part in text.split(ANSWER_SEPARATOR) if part.strip()]
 
 
-def any_field(fields: Iterable[str], terms: list[str]) -> wq.Query:
-    """`terms` in order (a phrase when several) in any of `fields`."""
-    if len(terms) == 1:
-        return wq.Or([wq.Term(field, terms[0]) for field in fields])
-    return wq.Or([WordPhrase(field, terms) for field in fields])
+def in_field(field: str, terms: list[str]) -> wq.Query:
+    """`terms` in order in `field`: a phrase when several."""
+    return wq.Term(field, terms[0]) if len(terms) == 1 else WordPhrase(field, terms)
 
 
 def word_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
     """All of a word's needed terms anywhere, or it as a tag, or (unless strict) its bigrams."""
     options = [
-        wq.And([any_field(WORD_FIELDS, [term]) for term in match.required]),
+        AllTerms(WORD_FIELD, match.required),
         wq.Term("tags", match.tag),
     ]
     if match.grams and not strict:
-        options.append(any_field(GRAM_FIELDS, match.grams))
+        options.append(in_field(GRAM_FIELD, match.grams))
     return wq.Or(options)
 
 
 def phrase_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
     """The words in order, or (unless strict) their bigrams in order."""
     if strict or not match.grams:
-        return any_field(WORD_FIELDS, match.terms)
-    return wq.Or([any_field(WORD_FIELDS, match.terms), any_field(GRAM_FIELDS, match.grams)])
+        return in_field(WORD_FIELD, match.terms)
+    return wq.Or([in_field(WORD_FIELD, match.terms), in_field(GRAM_FIELD, match.grams)])
 
 
 def compile_plan(plan: QueryPlan, *, strict: bool = False) -> wq.Query:
@@ -241,8 +240,8 @@ def compile_plan(plan: QueryPlan, *, strict: bool = False) -> wq.Query:
             required.append(every_word)
         else:
             any_word = wq.Or(
-                [any_field(WORD_FIELDS, [term]) for match in plan.words for term in match.required]
-                + [any_field(GRAM_FIELDS, match.grams) for match in plan.words if match.grams]
+                [wq.Term(WORD_FIELD, term) for match in plan.words for term in match.required]
+                + [in_field(GRAM_FIELD, match.grams) for match in plan.words if match.grams]
                 + [wq.Term("tags", match.tag) for match in plan.words]
             )
             required.append(wq.Or([every_word.with_boost(3.0), any_word]))

@@ -14,9 +14,9 @@ from pickle import loads
 
 from whoosh import matching
 from whoosh import query as wq
-from whoosh.matching.binary import IntersectionMatcher
 from whoosh.query.spans import Span, SpanWrappingMatcher
-from whoosh.util import make_weighted_tree
+
+from community.search.whoosh_conjunction import leapfrog
 
 # An encoded position list: a 4-byte count, then the pickled gaps between positions.
 COUNT_SIZE = 4
@@ -31,14 +31,13 @@ def positions(matcher) -> set[int]:
 class ConsecutiveMatcher(SpanWrappingMatcher):
     """Documents where the leaf matchers' terms occur at consecutive positions, in order.
 
-    `sizes` (each term's document count) shape the intersection so the rarest term leads it.
+    `sizes` (each term's document count) let the rarest term lead the intersection.
     """
 
     def __init__(self, leaves: list, sizes: list[int]) -> None:
         self.leaves = leaves
         self.sizes = sizes
-        weighted = [(-size, leaf) for size, leaf in zip(sizes, leaves, strict=True)]
-        super().__init__(make_weighted_tree(IntersectionMatcher, weighted))
+        super().__init__(leapfrog(leaves, sizes))
 
     def copy(self):
         return self.__class__([leaf.copy() for leaf in self.leaves], self.sizes)

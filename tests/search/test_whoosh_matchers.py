@@ -1,4 +1,4 @@
-"""Our phrase matcher finds and scores exactly what Whoosh's phrase query does."""
+"""Our phrase and all-terms matchers find and score exactly what Whoosh's own queries do."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from whoosh import index
 from whoosh import query as wq
 from whoosh.fields import TEXT, Schema
 
+from community.search.whoosh_conjunction import AllTerms
 from community.search.whoosh_phrase import WordPhrase
 
 WORDS = ["alpha"] * 6 + ["beta"] * 3 + ["gamma", "delta"]
@@ -47,3 +48,33 @@ def test_phrases_match_and_score_as_whoosh_does(searcher, words):
     assert ours == hits(searcher, wq.Phrase("text", words))
     if "missing" not in words:
         assert ours
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["alpha", "beta"],
+        ["gamma", "alpha", "delta"],
+        ["delta", "gamma", "beta", "alpha"],
+        ["beta"],
+        ["alpha", "missing"],
+    ],
+)
+def test_all_terms_match_and_score_as_whoosh_and_does(searcher, words):
+    ours = hits(searcher, AllTerms("text", words))
+    assert ours == hits(searcher, wq.And([wq.Term("text", word) for word in words]))
+    if "missing" not in words:
+        assert ours
+
+
+def test_all_terms_skip_like_whoosh_and(searcher):
+    words = ["gamma", "alpha", "delta"]
+    ours = AllTerms("text", words).matcher(searcher, searcher.context())
+    theirs = wq.And([wq.Term("text", word) for word in words]).matcher(searcher, searcher.context())
+    for target in range(0, 1600, 37):
+        for matcher in (ours, theirs):
+            if matcher.is_active():
+                matcher.skip_to(target)
+        assert ours.is_active() == theirs.is_active()
+        if ours.is_active():
+            assert ours.id() == theirs.id()
