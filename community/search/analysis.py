@@ -12,9 +12,9 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import rjieba
 import Stemmer
@@ -36,8 +36,7 @@ STOPWORD_TEXT = (
 STOPWORDS = frozenset(STOPWORD_TEXT.split())
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One term of analysed text: its folded form, word position and span in the original."""
 
     text: str
@@ -63,6 +62,8 @@ def traditional_to_simplified() -> dict[int, str]:
     return table
 
 
+# Indexing folds a question's title and body once for its words and again for its bigrams.
+@lru_cache(maxsize=16)
 def fold(text: str) -> tuple[str, list[int] | None]:
     """Fold `text` (NFKC, simplified, lower case); the offset map is None when lengths match."""
     folded = unicodedata.normalize("NFKC", text).lower()
@@ -87,12 +88,15 @@ class Segmenter:
 
     rjieba's module keeps one dictionary per process; a second instance would cost another
     ~25 MB, so community words are added to it, and removed ones get a frequency of zero.
+    What a segmented word turns into is cached per word (see `parts_of`); changing the dictionary
+    empties that cache.
     """
 
     def __init__(self) -> None:
         self.words: frozenset[str] = frozenset()
         self.stemmer = Stemmer.Stemmer("english")
         self.lock = threading.Lock()
+        self.parts: dict[str, WordParts | None] = {}
 
     def use_words(self, words: frozenset[str]) -> None:
         with self.lock:
@@ -101,6 +105,7 @@ class Segmenter:
             for word in words - self.words:
                 rjieba.add_word(word, None, None)
             self.words = words
+            self.parts = {}
 
     def words_of(self, text: str) -> list[tuple[str, int, int]]:
         """Precise-mode words of folded text with their spans."""
@@ -112,6 +117,38 @@ class Segmenter:
     def stem(self, word: str) -> str:
         return self.stemmer.stemWord(word) if word.isascii() and word.isalpha() else word
 
+    def parts_of(self, word: str) -> WordParts | None:
+        """What one segmented word yields (None: no term), computed once per distinct word."""
+        parts = self.parts.get(word)
+        if parts is None and word not in self.parts:
+            if len(self.parts) >= PARTS_CACHE_SIZE:
+                self.parts = {}
+            parts = self.parts[word] = self._parts(word)
+        return parts
+
+    def _parts(self, word: str) -> WordParts | None:
+        word = word.strip()
+        if not word or not WORD.search(word):
+            return None
+        if CJK.search(word):
+            return WordParts(word, tuple(_sub_words(self, word)), ())
+        latin = tuple(
+            (match.start(), match.end(), self.stem(match.group()))
+            for match in LATIN_WORD.finditer(word)
+        )
+        return WordParts(None, (), latin)
+
+
+class WordParts(NamedTuple):
+    """A CJK word with its dictionary sub-words, or the stemmed Latin words inside a token."""
+
+    cjk: str | None
+    sub_words: tuple[str, ...]
+    latin: tuple[tuple[int, int, str], ...]
+
+
+# Distinct words seen by one process; a full cache is emptied and refilled.
+PARTS_CACHE_SIZE = 200_000
 
 _segmenter = Segmenter()
 
@@ -130,25 +167,36 @@ def use_dictionary(words: Iterable[str]) -> None:
 
 def analyze(text: str, *, search_mode: bool = True, start_position: int = 0) -> list[Term]:
     """Terms of `text`: search mode adds dictionary sub-words at their word's position."""
+    return list(map(Term._make, word_tuples(text, search_mode, start_position)))
+
+
+def word_tuples(
+    text: str, search_mode: bool = True, start_position: int = 0
+) -> list[tuple[str, int, int, int]]:
+    """`analyze` as plain (text, position, start, end) tuples, for indexing in bulk."""
     folded, offsets = fold(text)
     seg = segmenter()
-    terms: list[Term] = []
+    parts_of = seg.parts_of
+    terms: list[tuple[str, int, int, int]] = []
+    append = terms.append
     position = start_position
     for word, start, end in seg.words_of(folded):
-        word = word.strip()
-        if not word or not WORD.search(word):
+        parts = parts_of(word)
+        if parts is None:
             continue
-        span_start, span_end = _span(offsets, start, end)
-        if CJK.search(word):
+        if parts.cjk is not None:
+            span_start, span_end = (offsets[start], offsets[end]) if offsets else (start, end)
             if search_mode:
-                for sub in _sub_words(seg, word):
-                    terms.append(Term(sub, position, span_start, span_end))
-            terms.append(Term(word, position, span_start, span_end))
+                for sub in parts.sub_words:
+                    append((sub, position, span_start, span_end))
+            append((parts.cjk, position, span_start, span_end))
             position += 1
             continue
-        for match in LATIN_WORD.finditer(word):
-            sub_start, sub_end = _span(offsets, start + match.start(), start + match.end())
-            terms.append(Term(seg.stem(match.group()), position, sub_start, sub_end))
+        for sub_start, sub_end, stem in parts.latin:
+            if offsets:
+                append((stem, position, offsets[start + sub_start], offsets[start + sub_end]))
+            else:
+                append((stem, position, start + sub_start, start + sub_end))
             position += 1
     return terms
 
@@ -164,12 +212,6 @@ def _sub_words(seg: Segmenter, word: str) -> Iterator[str]:
                 yield gram
 
 
-def _span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
-    if offsets is None:
-        return start, end
-    return offsets[start], offsets[end]
-
-
 def query_words(text: str) -> list[str]:
     """Precise-mode terms of a query word, in order (the stemmed/folded form)."""
     return [term.text for term in analyze(text, search_mode=False)]
@@ -177,31 +219,55 @@ def query_words(text: str) -> list[str]:
 
 def bigrams(text: str, *, start_position: int = 0) -> list[Term]:
     """The fallback field: CJK runs as overlapping bigrams, other words whole, in order."""
+    return list(map(Term._make, bigram_tuples(text, start_position)))
+
+
+def bigram_tuples(text: str, start_position: int = 0) -> list[tuple[str, int, int, int]]:
+    """`bigrams` as plain (text, position, start, end) tuples, for indexing in bulk."""
     folded, offsets = fold(text)
     seg = segmenter()
-    terms: list[Term] = []
+    terms: list[tuple[str, int, int, int]] = []
     position = start_position
     cursor = 0
     for run in CJK_RUN.finditer(folded):
-        position = _latin_terms(seg, folded, offsets, cursor, run.start(), position, terms)
+        base = run.start()
+        position = _latin_terms(seg, folded, offsets, cursor, base, position, terms)
         chars = run.group()
         if len(chars) == 1:
-            start, end = _span(offsets, run.start(), run.end())
-            terms.append(Term(chars, position, start, end))
+            terms.append((chars, position, *_span(offsets, base, base + 1)))
             position += 1
-        for index in range(len(chars) - 1):
-            start, end = _span(offsets, run.start() + index, run.start() + index + 2)
-            terms.append(Term(chars[index : index + 2], position, start, end))
-            position += 1
+        elif offsets:
+            terms.extend(
+                (
+                    chars[index : index + 2],
+                    position + index,
+                    offsets[base + index],
+                    offsets[base + index + 2],
+                )
+                for index in range(len(chars) - 1)
+            )
+            position += len(chars) - 1
+        else:
+            terms.extend(
+                (chars[index : index + 2], position + index, base + index, base + index + 2)
+                for index in range(len(chars) - 1)
+            )
+            position += len(chars) - 1
         cursor = run.end()
     _latin_terms(seg, folded, offsets, cursor, len(folded), position, terms)
     return terms
 
 
+def _span(offsets: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    if offsets is None:
+        return start, end
+    return offsets[start], offsets[end]
+
+
 def _latin_terms(seg, folded, offsets, start, end, position, terms) -> int:
     for match in LATIN_WORD.finditer(folded, start, end):
         span_start, span_end = _span(offsets, match.start(), match.end())
-        terms.append(Term(seg.stem(match.group()), position, span_start, span_end))
+        terms.append((seg.stem(match.group()), position, span_start, span_end))
         position += 1
     return position
 

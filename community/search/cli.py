@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -28,12 +29,19 @@ def require_source() -> None:
 
 
 @search_cli.command("reindex")
-def reindex() -> None:
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes that analyse and write documents (Whoosh backend).",
+)
+def reindex(processes: int) -> None:
     """Rebuild the whole index into a new place and swap it in atomically."""
     require_source()
     total = current_source().count()
     with click.progressbar(length=total, label="Indexing", show_pos=True) as bar:
-        count = rebuild_index(bar.update)
+        count = rebuild_index(bar.update, processes)
     click.echo(f"Indexed {count} documents.")
 
 

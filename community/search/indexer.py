@@ -18,8 +18,12 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 
 
-def rebuild_index(progress=lambda count: None) -> int:
-    """Index every document of the source into a fresh index and swap it in."""
+def rebuild_index(progress=lambda count: None, processes: int = 1) -> int:
+    """Index every document of the source into a fresh index and swap it in.
+
+    `processes` above one lets the Whoosh backend fork sub-writers; only a command (never a web
+    process with its threads) asks for that.
+    """
     service = search_service()
     service.refresh_dictionary(force=True)
     source = current_source()
@@ -31,7 +35,7 @@ def rebuild_index(progress=lambda count: None) -> int:
             yield from source.load(ids[start : start + batch])
             db.session.expunge_all()
 
-    count = service.backend.rebuild(documents(), progress)
+    count = service.backend.rebuild(documents(), progress, processes)
     index_state(service.backend.name).rebuilt_at = utcnow()
     db.session.commit()
     return count

@@ -132,8 +132,16 @@ class PostgresBackend:
             raise IndexBusy("another indexer holds the PostgreSQL search lock")
         yield PostgresWriter()
 
-    def rebuild(self, documents: Iterable[SearchDocument], progress: Callable[[int], None]) -> int:
-        """Replace every row in one transaction: readers see the old index until it commits."""
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        progress: Callable[[int], None],
+        processes: int = 1,
+    ) -> int:
+        """Replace every row in one transaction: readers see the old index until it commits.
+
+        The terms are computed in this process (`processes` is for backends that fork writers).
+        """
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
         db.session.execute(delete(IndexedDocument))
         writer = PostgresWriter()

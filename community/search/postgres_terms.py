@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from community.search.analysis import Term, analyze, bigrams, fold_text
+from community.search.analysis import Term, bigram_tuples, fold_text, word_tuples
 from community.search.documents import SearchDocument
 
 MAX_POSITION = 16383
@@ -24,14 +24,14 @@ def quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def vector(fields: list[tuple[str, int, list[Term]]]) -> str:
-    """A tsvector literal of (weight, first position, terms) fields."""
+def vector(fields: list[tuple[str, int, list[tuple]]]) -> str:
+    """A tsvector literal of (weight, first position, (text, position, ...) terms) fields."""
     positions: dict[str, list[str]] = defaultdict(list)
     for weight, first, terms in fields:
-        for term in terms:
-            entries = positions[term.text]
+        for text, position, *_span in terms:
+            entries = positions[text]
             if len(entries) < MAX_POSITIONS_PER_TERM:
-                entries.append(f"{min(first + term.position, MAX_POSITION)}{weight}")
+                entries.append(f"{min(first + position, MAX_POSITION)}{weight}")
     return " ".join(f"{quote(text)}:{','.join(entries)}" for text, entries in positions.items())
 
 
@@ -47,16 +47,16 @@ def document_vectors(doc: SearchDocument) -> tuple[str, str]:
     weights = dict(LAYOUT)
     terms = vector(
         [
-            ("A", weights["A"], analyze(title) + tag_terms(doc.tags)),
-            ("B", weights["B"], analyze(doc.body)),
-            ("C", weights["C"], analyze(top)),
-            ("D", weights["D"], analyze(other)),
+            ("A", weights["A"], word_tuples(title) + tag_terms(doc.tags)),
+            ("B", weights["B"], word_tuples(doc.body)),
+            ("C", weights["C"], word_tuples(top)),
+            ("D", weights["D"], word_tuples(other)),
         ]
     )
     grams = vector(
         [
-            ("A", weights["A"], bigrams(title)),
-            ("D", weights["B"], bigrams("\n".join([doc.body, top, other]))),
+            ("A", weights["A"], bigram_tuples(title)),
+            ("D", weights["B"], bigram_tuples("\n".join([doc.body, top, other]))),
         ]
     )
     return terms, grams

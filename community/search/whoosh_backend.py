@@ -8,48 +8,31 @@ from contextlib import contextmanager
 from datetime import UTC
 
 from whoosh import query as wq
-from whoosh.scoring import BM25F
 
 from community.search.documents import ANSWER_SEPARATOR, SearchDocument
 from community.search.errors import IndexUnavailable
 from community.search.highlight import Highlighter
 from community.search.query import QueryPlan, TextMatch
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
-from community.search.whoosh_facets import TagFacet
+from community.search.whoosh_collect import CachedLengthBM25F, collect
+from community.search.whoosh_conjunction import AllTerms
 from community.search.whoosh_index import (
-    BOOST_SCALE,
-    COMPOUND,
+    WRITER_OPTIONS,
     IndexStore,
     document_fields,
 )
+from community.search.whoosh_phrase import WordPhrase
 
 logger = logging.getLogger(__name__)
 
-WORD_FIELDS = ("words",)
-GRAM_FIELDS = ("grams",)
+WORD_FIELD = "words"
+GRAM_FIELD = "grams"
 SORT_FIELDS = {"newest": "created", "votes": "votes"}
 FACET_LIMIT = 20
-RERANK_DEPTH = 100
 ENOUGH_STRICT_MATCHES = 10
 LOCK_WAIT_SECONDS = 600
-
-
-class BoostedBM25F(BM25F):
-    """BM25F times each document's rank boost (精华, votes), read from a column.
-
-    k1 above Whoosh's 1.2 saturates term frequency later, so a title term (weight 5) still counts
-    about twice a body term.
-    """
-
-    use_final = True
-
-    def __init__(self, boosts: list[int], generation: int) -> None:
-        super().__init__(K1=2.0)
-        self.boosts = boosts
-        self.generation = generation
-
-    def final(self, searcher, docnum, score):
-        return score * (self.boosts[docnum] or BOOST_SCALE) / BOOST_SCALE
+# Memory for postings per writer process before Whoosh sorts a run out to disk.
+BULK_LIMIT_MB = 128
 
 
 class WhooshWriter:
@@ -95,18 +78,26 @@ class WhooshBackend:
             else:
                 writer.cancel()
 
-    def rebuild(self, documents: Iterable[SearchDocument], progress: Callable[[int], None]) -> int:
-        """Index `documents` into a new directory and swap it in; holds the live index's lock."""
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        progress: Callable[[int], None],
+        processes: int = 1,
+    ) -> int:
+        """Index `documents` into a new directory and swap it in; holds the live index's lock.
+
+        With several processes, forked sub-writers analyse batches of documents in parallel and
+        each writes a segment of its own (no merge at the end).
+        """
         path, fresh = self.store.create_new()
         with self._live_lock():
-            writer = fresh.writer(limitmb=128, compound=COMPOUND)
-            count = 0
-            for doc in documents:
-                if not doc.deleted:
-                    writer.add_document(**document_fields(doc))
-                    count += 1
-                progress(1)
-            writer.commit()
+            with bulk_writer(fresh, processes) as writer:
+                count = 0
+                for doc in documents:
+                    if not doc.deleted:
+                        writer.add_document(**document_fields(doc))
+                        count += 1
+                    progress(1)
             self.store.swap_to(path)
         return count
 
@@ -131,31 +122,30 @@ class WhooshBackend:
         self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
     ) -> SearchResults:
         searcher = self.store.searcher()
-        generation = searcher.reader().generation()
-        weighting = searcher.weighting
-        if not isinstance(weighting, BoostedBM25F) or weighting.generation != generation:
-            # Read once per index version: a list lookup per scored document, not a column read.
-            boosts = list(searcher.reader().column_reader("boost"))
-            searcher.weighting = BoostedBM25F(boosts, generation)
-        filter_query = compile_filter(plan)
-        kwargs = {"filter": filter_query} if filter_query else {}
-        if sort in SORT_FIELDS:
-            kwargs |= {"sortedby": SORT_FIELDS[sort], "reverse": True}
-        limit = max(page * per_page, RERANK_DEPTH)
+        if not isinstance(searcher.weighting, CachedLengthBM25F):
+            searcher.weighting = CachedLengthBM25F()
+        only = compile_filter(plan)
+        sort_column = SORT_FIELDS.get(sort)
+        limit = page * per_page
         # Documents with every word first; only when they are few does any word (or the bigram
         # fallback) widen the search, which keeps common words from scoring half the index.
-        results = run(searcher, compile_plan(plan, strict=True), limit, kwargs)
-        if len(results) < ENOUGH_STRICT_MATCHES and plan.has_text:
-            results = run(searcher, compile_plan(plan), limit, kwargs)
+        found = collect(
+            searcher, compile_plan(plan, strict=True), limit, only=only, sort_column=sort_column
+        )
+        if found.total < ENOUGH_STRICT_MATCHES and plan.has_text:
+            found = collect(searcher, compile_plan(plan), limit, only=only, sort_column=sort_column)
         highlighter = Highlighter(
             [match.text for match in plan.words], [match.text for match in plan.phrases]
         )
         start = (page - 1) * per_page
-        hits = [self._hit(hit, highlighter, may_read) for hit in results[start : start + per_page]]
-        counts = results.groups("tags")
+        hits = [
+            self._hit(searcher, docnum, 0.0 if sort_column else key, highlighter, may_read)
+            for key, docnum in found.top[start : start + per_page]
+        ]
+        counts = found.tag_counts
         facets = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
         return SearchResults(
-            total=len(results),
+            total=found.total,
             page=page,
             per_page=per_page,
             hits=hits,
@@ -163,8 +153,10 @@ class WhooshBackend:
             suggestion=suggest(searcher, plan),
         )
 
-    def _hit(self, hit, highlighter: Highlighter, may_read: ReadRule) -> SearchHit:
-        fields = hit.fields()
+    def _hit(
+        self, searcher, docnum: int, score: float, highlighter: Highlighter, may_read: ReadRule
+    ) -> SearchHit:
+        fields = searcher.stored_fields(docnum)
         created = fields.get("created")
         result = SearchHit(
             id=int(fields["id"]),
@@ -178,7 +170,7 @@ class WhooshBackend:
             closed=fields.get("closed", False),
             votes=fields.get("votes", 0),
             created_at=created.replace(tzinfo=UTC) if created else None,
-            score=hit.score or 0.0,
+            score=score,
         )
         text = HitText(
             title=result.title,
@@ -192,39 +184,51 @@ class WhooshBackend:
         return result
 
 
-def run(searcher, query: wq.Query, limit: int, kwargs: dict):
-    return searcher.search(
-        query, limit=limit, groupedby={"tags": TagFacet()}, terms=False, **kwargs
-    )
+@contextmanager
+def bulk_writer(ix, processes: int):
+    """A writer for a fresh index that commits when the block ends without error."""
+    if processes > 1:
+        writer = ix.writer(
+            procs=processes, multisegment=True, limitmb=BULK_LIMIT_MB, **WRITER_OPTIONS
+        )
+    else:
+        writer = ix.writer(limitmb=BULK_LIMIT_MB, **WRITER_OPTIONS)
+    try:
+        yield writer
+    except BaseException:
+        # Whoosh's cancel cannot reach its sub-writer processes; they wait for work forever.
+        for task in getattr(writer, "tasks", ()):
+            task.terminate()
+        writer.cancel()
+        raise
+    writer.commit()
 
 
 def split_answers(text: str) -> list[str]:
     return [part for part in text.split(ANSWER_SEPARATOR) if part.strip()]
 
 
-def any_field(fields: Iterable[str], terms: list[str]) -> wq.Query:
-    """`terms` in order (a phrase when several) in any of `fields`."""
-    if len(terms) == 1:
-        return wq.Or([wq.Term(field, terms[0]) for field in fields])
-    return wq.Or([wq.Phrase(field, terms) for field in fields])
+def in_field(field: str, terms: list[str]) -> wq.Query:
+    """`terms` in order in `field`: a phrase when several."""
+    return wq.Term(field, terms[0]) if len(terms) == 1 else WordPhrase(field, terms)
 
 
 def word_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
     """All of a word's needed terms anywhere, or it as a tag, or (unless strict) its bigrams."""
     options = [
-        wq.And([any_field(WORD_FIELDS, [term]) for term in match.required]),
+        AllTerms(WORD_FIELD, match.required),
         wq.Term("tags", match.tag),
     ]
     if match.grams and not strict:
-        options.append(any_field(GRAM_FIELDS, match.grams))
+        options.append(in_field(GRAM_FIELD, match.grams))
     return wq.Or(options)
 
 
 def phrase_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
     """The words in order, or (unless strict) their bigrams in order."""
     if strict or not match.grams:
-        return any_field(WORD_FIELDS, match.terms)
-    return wq.Or([any_field(WORD_FIELDS, match.terms), any_field(GRAM_FIELDS, match.grams)])
+        return in_field(WORD_FIELD, match.terms)
+    return wq.Or([in_field(WORD_FIELD, match.terms), in_field(GRAM_FIELD, match.grams)])
 
 
 def compile_plan(plan: QueryPlan, *, strict: bool = False) -> wq.Query:
@@ -236,8 +240,8 @@ def compile_plan(plan: QueryPlan, *, strict: bool = False) -> wq.Query:
             required.append(every_word)
         else:
             any_word = wq.Or(
-                [any_field(WORD_FIELDS, [term]) for match in plan.words for term in match.required]
-                + [any_field(GRAM_FIELDS, match.grams) for match in plan.words if match.grams]
+                [wq.Term(WORD_FIELD, term) for match in plan.words for term in match.required]
+                + [in_field(GRAM_FIELD, match.grams) for match in plan.words if match.grams]
                 + [wq.Term("tags", match.tag) for match in plan.words]
             )
             required.append(wq.Or([every_word.with_boost(3.0), any_word]))

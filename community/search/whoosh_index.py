@@ -14,29 +14,29 @@ import shutil
 import threading
 import time
 import warnings
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index
-from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh import formats, index
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 
-from community.search.analysis import analyze, bigrams, fold_text, latin_words
+from community.search.analysis import bigram_tuples, fold_text, latin_words, word_tuples
 from community.search.documents import ANSWER_SEPARATOR, SearchDocument
 from community.search.errors import IndexBusy, IndexUnavailable
+from community.search.whoosh_postings import CompactCodec
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
-# Whoosh copies a compound segment file's postings into memory when it opens it (78 MB for
-# 20,000 questions); separate files are read through the page cache instead.
-COMPOUND = False
+# What every writer of our indexes is given. Whoosh copies a compound segment file's postings
+# into memory when it opens it (78 MB for 20,000 questions); separate files are read through the
+# page cache instead. The codec records itself in each segment, so readers bisect too.
+WRITER_OPTIONS = {"compound": False, "codec": CompactCodec()}
 # Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
 BOOST_SCALE = 1000
 
-SECTION = "\x1f"
-WEIGHT = "\x1e"
 SECTION_GAP = 100
 # Term weights per part of a question: the title (and aliases) above the question text and the
 # accepted/canonical answers, which rank above the other answers. One field holds them all, with
@@ -46,60 +46,47 @@ TEXT_WEIGHT = 1.2
 ANSWER_WEIGHT = 0.8
 
 
-def weighted(sections: list[tuple[float, str]]) -> str:
-    """Encode weighted sections of text as one field value for `TermTokenizer`."""
-    clean = str.maketrans({SECTION: " ", WEIGHT: " "})
-    return SECTION.join(
-        f"{weight}{WEIGHT}{text.translate(clean)}" for weight, text in sections if text
-    )
+class WeightedSections(FieldType):
+    """A text field indexed from (weight, text) sections by our analyzer, without Whoosh's.
 
-
-class TermTokenizer(Tokenizer):
-    """A Whoosh tokenizer over our analyzer: positions count words, each term carries its weight.
-
-    `kind` is "words" or "grams" over weighted sections, or "spelling" (Latin words, for the
-    "did you mean" corrector). Sections are kept apart by a gap in positions, so a phrase never
-    spans two of them.
+    `kind` is "words" (segmented words) or "grams" (the CJK bigram fallback). Positions count
+    words; a term's weight is the sum of its occurrences' section weights. Sections are kept apart
+    by a gap in positions, so a phrase never spans two of them.
     """
 
-    def __init__(self, kind: str = "words") -> None:
+    scorable = True
+
+    def __init__(self, kind: str) -> None:
         self.kind = kind
+        self.format = formats.Positions()
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, TermTokenizer) and other.kind == self.kind
-
-    def __hash__(self) -> int:
-        return hash(self.kind)
-
-    def __call__(self, value, positions=False, chars=False, start_pos=0, mode="", **kwargs):
-        token = Token(positions, chars, mode=mode, **kwargs)
-        token.stopped = False
-        if self.kind == "spelling":
-            for word in latin_words(value):
-                token.text, token.boost, token.pos = word, 1.0, start_pos
-                yield token
-            return
-        produce = analyze if self.kind == "words" else bigrams
-        base = start_pos
-        for section in value.split(SECTION):
-            weight, _, text = section.partition(WEIGHT)
+    def index(self, value, **kwargs):
+        produce = word_tuples if self.kind == "words" else bigram_tuples
+        positions: dict[str, list[int]] = defaultdict(list)
+        weights: dict[str, float] = defaultdict(float)
+        base = 0
+        for weight, text in value:
+            if not text:
+                continue
             last = base
-            for term in produce(text, start_position=base):
-                token.text = term.text
-                token.boost = float(weight)
-                token.pos = last = term.position
-                yield token
+            for term, position, _start, _end in produce(text, start_position=base):
+                positions[term].append(position)
+                weights[term] += weight
+                last = position
             base = last + SECTION_GAP
+        encode = self.format.encode
+        for text, found in positions.items():
+            yield text.encode("utf-8"), len(found), weights[text], encode(found)
 
 
 def schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         external_id=STORED(),
-        words=TEXT(analyzer=TermTokenizer("words")),
-        grams=TEXT(analyzer=TermTokenizer("grams")),
+        words=WeightedSections("words"),
+        grams=WeightedSections("grams"),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, field_boost=3.0),
-        spelling=TEXT(analyzer=TermTokenizer("spelling"), phrase=False),
+        spelling=KEYWORD(),
         title=STORED(),
         teaser=STORED(),
         body=STORED(),
@@ -127,18 +114,16 @@ def document_fields(doc: SearchDocument) -> dict:
     return {
         "id": str(doc.id),
         "external_id": doc.external_id,
-        "words": weighted(
-            [
-                (TITLE_WEIGHT, title),
-                (TEXT_WEIGHT, doc.body),
-                (TEXT_WEIGHT, top),
-                (ANSWER_WEIGHT, others),
-            ]
-        ),
+        "words": [
+            (TITLE_WEIGHT, title),
+            (TEXT_WEIGHT, doc.body),
+            (TEXT_WEIGHT, top),
+            (ANSWER_WEIGHT, others),
+        ],
         # The bigram fallback covers title and question text; answers would double the postings.
-        "grams": weighted([(TITLE_WEIGHT, title), (TEXT_WEIGHT, doc.body)]),
+        "grams": [(TITLE_WEIGHT, title), (TEXT_WEIGHT, doc.body)],
         "tags": ",".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()),
-        "spelling": " ".join([doc.title, *doc.tags, doc.body]),
+        "spelling": " ".join(latin_words(" ".join([doc.title, *doc.tags, doc.body]))),
         "title": doc.title,
         "teaser": doc.teaser,
         "body": doc.body,
@@ -230,7 +215,7 @@ class IndexStore:
         """The current index's writer; IndexBusy when another process holds it past `wait`."""
         ix = self.open()
         try:
-            writer = ix.writer(timeout=wait, delay=0.05, compound=COMPOUND)
+            writer = ix.writer(timeout=wait, delay=0.05, **WRITER_OPTIONS)
         except index.LockError as error:
             raise IndexBusy(str(error)) from error
         try:

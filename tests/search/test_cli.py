@@ -13,6 +13,7 @@ from community.search.indexer import ensure_index
 from community.search.models import DictionaryTerm
 from tests.search.conftest import everyone_reads, visitor_reads
 from tests.search.corpus import DOCUMENTS, IDS
+from tests.search.relevance import QUERIES
 
 
 def indexed_count() -> int:
@@ -39,6 +40,24 @@ def test_reindex_swaps_in_a_new_directory_and_open_searchers_follow(runner, serv
     assert first != second
     assert (root / second).is_dir()
     assert IDS["coffee"] in [hit.id for hit in service.search("挂耳", may_read=everyone_reads).hits]
+
+
+def test_reindex_in_several_processes_finds_what_one_process_finds(runner, service):
+    def answers():
+        return [
+            [
+                (hit.id, round(hit.score, 6))
+                for hit in service.search(query, may_read=everyone_reads).hits
+            ]
+            for query, _key in QUERIES
+        ]
+
+    assert runner.invoke(args=["search", "reindex", "--processes", "1"]).exit_code == 0
+    one_process = answers()
+    result = runner.invoke(args=["search", "reindex", "--processes", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"Indexed {indexed_count()} documents." in result.output
+    assert answers() == one_process
 
 
 def test_status_prints_documents_pending_changes_and_the_last_change(runner, indexed, backend_name):
