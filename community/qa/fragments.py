@@ -31,8 +31,8 @@ def audience_key() -> tuple[str, str]:
 class Slots:
     """Stands in for a viewer's state while a shared fragment renders: every call is a slot.
 
-    `slots.vote_value(12, 1)` renders as a marker that `fill` later replaces with
-    `state.vote_value(12, 1)` for the viewer being served.
+    `slots.vote_button(12, "up")` renders as a marker that `fill` later replaces with
+    `state.vote_button(12, "up")` for the viewer being served.
     """
 
     def __getattr__(self, name: str) -> Callable[..., Markup]:

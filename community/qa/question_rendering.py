@@ -53,11 +53,11 @@ class ViewerState:
     def mine(self, post) -> int | None:
         return self.votes.get(str(post))
 
-    def vote_value(self, post, direction: str) -> str:
-        return "clear" if self.mine(post) == DIRECTIONS[direction] else direction
-
-    def vote_on(self, post, direction: str) -> str:
-        return " on" if self.mine(post) == DIRECTIONS[direction] else ""
+    def vote_button(self, post, direction: str) -> Markup:
+        """A vote button's value and class: pressing it again takes the vote back."""
+        if self.mine(post) == DIRECTIONS[direction]:
+            return Markup('value="clear" class="vote on"')
+        return Markup('value="%s" class="vote"') % direction
 
     def follow_label(self) -> str:
         return _("Unfollow") if self.following else _("Follow")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
 from community.billing.tiers import tiers_for_sale
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db
 from community.qa.forms import AnswerForm, AskForm, CommentForm, EditQuestionForm, FlagForm
-from community.qa.models import Question, QuestionStatus, Tag
+from community.qa.models import QuestionStatus, Tag
 from community.qa.question_rendering import shared_question_page, viewer_state
 from community.qa.services import answers as answer_service
 from community.qa.services import experts, lists, moderation, votes
@@ -66,7 +65,8 @@ def ask():
 
 def render_question(question_id: int, status: int = 200, **forms):
     viewer = current_viewer()
-    question = question_or_404(question_id, viewer, options=(joinedload(Question.author),))
+    # Nothing eager: a shared page needs only the question's own row (live renders load more).
+    question = question_or_404(question_id, viewer, options=())
     if question.status == QuestionStatus.DUPLICATE and question.duplicate_of_id:
         return redirect(url_for("qa.show", question_id=question.duplicate_of_id), 301)
     shared = None if forms else shared_question_page(viewer, question)
