@@ -66,6 +66,10 @@ class Chrome:
     def current_path(self) -> str:
         return self.context["current_path"]
 
+    def login_url(self) -> str:
+        """Sign in, then come back here."""
+        return url_for("accounts.login", next=self.current_path())
+
     def user_name(self) -> str:
         return current_user.name
 

@@ -28,9 +28,11 @@ class Standing:
         return self.tier.is_paid
 
 
-# Asked on every page a signed-in user opens, so prepared once.
+# Asked on every page a signed-in user opens, so prepared once; the tier comes with each
+# period's dates (the periods themselves are not needed to answer).
 LIVE_PERIODS = (
-    select(MembershipPeriod)
+    select(Tier, MembershipPeriod.starts_at, MembershipPeriod.ends_at)
+    .join(Tier, MembershipPeriod.tier_id == Tier.id)
     .where(
         MembershipPeriod.user_id == bindparam("user_id"),
         MembershipPeriod.revoked_at.is_(None),
@@ -44,20 +46,20 @@ def standing_at(user, moment: datetime) -> Standing:
     """Compute a user's standing at `moment` from their unrevoked periods."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Standing(tier=tier_by_slug(FREE), active_until=None)
-    periods = list(db.session.scalars(LIVE_PERIODS, {"user_id": user.id, "moment": moment}))
-    covering = [period for period in periods if period.covers(moment)]
+    periods = db.session.execute(LIVE_PERIODS, {"user_id": user.id, "moment": moment}).all()
+    covering = [tier for tier, starts_at, ends_at in periods if starts_at <= moment < ends_at]
     if not covering:
         return Standing(tier=tier_by_slug(FREE), active_until=None)
-    tier = max((period.tier for period in covering), key=lambda tier: tier.rank)
+    tier = max(covering, key=lambda tier: tier.rank)
     return Standing(tier=tier, active_until=covered_until(periods, moment))
 
 
-def covered_until(periods: list[MembershipPeriod], moment: datetime) -> datetime:
-    """End of the unbroken run of periods (sorted by start) that covers `moment`."""
+def covered_until(periods, moment: datetime) -> datetime:
+    """End of the unbroken run of periods (rows of tier, start, end; by start) covering `moment`."""
     end = moment
-    for period in periods:
-        if period.starts_at <= end and period.ends_at > end:
-            end = period.ends_at
+    for _tier, starts_at, ends_at in periods:
+        if starts_at <= end and ends_at > end:
+            end = ends_at
     return end
 
 

@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
@@ -57,6 +58,8 @@ class Fragment:
 
     @classmethod
     def parse(cls, html: str, **meta) -> Fragment:
+        if quote(SLOT) in html:
+            raise ValueError("a slot was put through a URL; give the whole URL its own slot")
         pieces = SLOT_PATTERN.split(html)
         slots = zip(pieces[1::3], pieces[2::3], strict=True)
         return cls(

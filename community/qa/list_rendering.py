@@ -1,4 +1,4 @@
-"""The question lists' pages: shared whole between members, filled per viewer.
+"""The question lists' pages: shared whole between members, and between visitors.
 
 A list page shows every member the same rows; what differs is the header (name, bell, CSRF
 token), whether they follow the tag, their private feed link and the experts' tab. The page is
@@ -17,11 +17,11 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.feeds import services as feeds
-from community.qa.access import ANY_MEMBER, Viewer
+from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.fragment_cache import cache_for, caching_enabled
 from community.qa.fragments import Fragment, Slots, audience_key
 from community.qa.models import Tag
-from community.qa.question_rendering import plain_member_request
+from community.qa.question_rendering import plain_member_request, visitor_request
 from community.qa.services import experts, lists, votes
 from community.templating import Chrome, chrome_for_request
 
@@ -77,24 +77,27 @@ def list_state(viewer: Viewer, kind: str, tag: Tag | None, chrome=None) -> ListS
     )
 
 
-def shares_list(viewer: Viewer, kind: str) -> bool:
-    return (
-        kind in SHARED_KINDS
-        and caching_enabled()
-        and plain_member_request()
-        and viewer.reads_answers
-        and viewer.preview is None
-    )
+def list_audience(viewer: Viewer, kind: str) -> str | None:
+    """Who a shared rendering of this list page would be for: "member", "visitor" or nobody."""
+    if kind not in SHARED_KINDS or not caching_enabled() or viewer.preview is not None:
+        return None
+    if viewer.user is None and visitor_request():
+        return VISITOR
+    if viewer.reads_answers and plain_member_request():
+        return MEMBER
+    return None
 
 
 def shared_list_page(viewer: Viewer, kind: str, number: int, tag: Tag | None) -> Markup | None:
-    """The whole list page for this viewer from the shared rendering, or None."""
-    if not shares_list(viewer, kind):
+    """The whole list page for this viewer from a shared rendering, or None."""
+    audience = list_audience(viewer, kind)
+    if audience is None:
         return None
     versions = lists.list_versions(kind, number, tag=tag)
     shown = versions[: lists.PAGE_SIZE]
     has_next = len(versions) > len(shown)
     key = (
+        audience,
         kind,
         tag.id if tag else "",
         tag.name if tag else "",
@@ -112,7 +115,7 @@ def shared_list_page(viewer: Viewer, kind: str, number: int, tag: Tag | None) ->
             tag=tag,
             page=lists.Page(items=items, number=number, has_next=has_next),
             title_filter="",
-            viewer=ANY_MEMBER,
+            viewer=ANY_MEMBER if audience == MEMBER else viewer,
             state=Slots(),
             page_chrome=Slots(),
         )

@@ -1,10 +1,10 @@
 """The question page's content and the list rows, rendered once and shared where they can be.
 
 Members who neither asked a question nor answered it all see the same page, but for their own
-votes, their follow button and their CSRF token: that content renders once per question version,
-language and time zone, with slots for those three, and is filled per viewer (fragments.py).
-Everyone else (visitors, free users, authors, operators, previews, forms with errors) gets the
-same template rendered for them alone. List rows are the same for everyone and are shared whole.
+header, votes, follow button and CSRF token: the page renders once per question version,
+language and time zone, with slots for those, and is filled per viewer (fragments.py). Visitors
+share another rendering the same way. Everyone else (free users, authors, operators, previews,
+forms with errors, pending messages) gets the page rendered for them alone.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
+from community.billing.tiers import tiers_for_sale
 from community.extensions import db
-from community.qa.access import ANY_MEMBER, Viewer
+from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
 from community.qa.fragments import Fragment, Slots, audience_key
@@ -28,6 +29,11 @@ from community.qa.services import lists, votes
 from community.templating import Chrome, chrome_for_request
 
 DIRECTIONS = {"up": 1, "down": -1}
+PRESSED = Markup('value="clear" class="vote on"')
+UNPRESSED = {
+    "up": Markup('value="up" class="vote"'),
+    "down": Markup('value="down" class="vote"'),
+}
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,8 @@ class ViewerState:
     def vote_button(self, post, direction: str) -> Markup:
         """A vote button's value and class: pressing it again takes the vote back."""
         if self.mine(post) == DIRECTIONS[direction]:
-            return Markup('value="clear" class="vote on"')
-        return Markup('value="%s" class="vote"') % direction
+            return PRESSED
+        return UNPRESSED[direction]
 
     def follow_label(self) -> str:
         return _("Unfollow") if self.following else _("Follow")
@@ -87,30 +93,47 @@ def plain_member_request() -> bool:
     )
 
 
-def shares_question(viewer: Viewer, question: Question) -> bool:
-    return (
-        caching_enabled()
-        and plain_member_request()
-        and viewer.reads_answers
-        and viewer.user is not None
+def visitor_request() -> bool:
+    """Someone not signed in, with no messages waiting: every such page looks the same."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def audience(viewer: Viewer, question: Question) -> str | None:
+    """Who a shared rendering of this page would be for: "member", "visitor" or nobody."""
+    if not caching_enabled() or not question.approved or question.is_deleted:
+        return None
+    if viewer.preview is not None:
+        return None
+    if viewer.user is None and visitor_request():
+        return VISITOR
+    if (
+        viewer.reads_answers
         and not viewer.is_operator
-        and viewer.preview is None
         and viewer.user_id != question.author_id
-        and question.approved
-        and not question.is_deleted
+        and plain_member_request()
+    ):
+        return MEMBER
+    return None
+
+
+def tiers_key(tiers) -> str:
+    """The prices a visitor's page shows, as part of its key."""
+    return "|".join(
+        f"{tier.slug}:{tier.annual_price}:{tier.currency}:{tier.name}" for tier in tiers
     )
 
 
-def build_shared_question(question: Question) -> Fragment:
-    page = lists.question_page(question, ANY_MEMBER)
+def build_shared_question(question: Question, viewer: Viewer, tiers) -> Fragment:
+    page = lists.question_page(question, viewer)
     html = render_template(
         "qa/show.html",
         page=page,
         question=question,
-        viewer=ANY_MEMBER,
+        viewer=viewer,
         state=Slots(),
         page_chrome=Slots(),
         answer_form=AnswerForm(formdata=None),
+        tiers=tiers,
     )
     if generate_csrf() in html:
         raise RuntimeError("a shared rendering must not carry the viewer's CSRF token")
@@ -126,12 +149,21 @@ def build_shared_question(question: Question) -> Fragment:
 
 
 def shared_question_page(viewer: Viewer, question: Question) -> Markup | None:
-    """The whole page for this viewer from the shared rendering, or None when it is not for them."""
-    if not shares_question(viewer, question):
+    """The whole page for this viewer from a shared rendering, or None when none fits them.
+
+    Members share one rendering per question version; visitors another (with the tier prices
+    in its key, as the call to join shows them).
+    """
+    kind = audience(viewer, question)
+    if kind is None:
         return None
-    key = (question.id, question.render_version, *audience_key())
-    shared = cache_for("questions").get_or_build(key, lambda: build_shared_question(question))
-    if viewer.user_id in shared.meta["authors"]:
+    tiers = [] if kind == MEMBER or question.public else tiers_for_sale()
+    key = (kind, question.id, question.render_version, *audience_key(), tiers_key(tiers))
+    builder = ANY_MEMBER if kind == MEMBER else viewer
+    shared = cache_for("questions").get_or_build(
+        key, lambda: build_shared_question(question, builder, tiers)
+    )
+    if kind == MEMBER and viewer.user_id in shared.meta["authors"]:
         return None
     state = viewer_state(viewer, question, shared.meta["answer_ids"], chrome_for_request())
     return shared.fill(state)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from community.accounts.services import update_profile
+from community.billing.models import Tier
 from community.extensions import db
 from community.feeds import services as feeds
 from community.qa import question_rendering
@@ -270,3 +271,46 @@ def test_list_pages_fill_the_feed_link_tag_follow_and_experts_tab_per_member(
     follow = other.post(f"/qa/tags/{tag.name}/follow", data={"csrf_token": token, "follow": "1"})
     assert follow.status_code == 302
     assert "取消关注标签" in other.get(url).get_data(as_text=True)
+
+
+def test_visitors_share_a_page_with_the_teaser_their_own_token_and_current_prices(
+    app, make_question, make_answer
+):
+    question = make_question(body="正文开头。" + "很长的正文。" * 60)
+    answer = make_answer(question, body="只有会员能看到的回答内容。")
+    first, second = app.test_client(), app.test_client()
+    one, two = page(first, question), page(second, question)
+    assert shared_entries(app) == 1
+    for html in (one, two):
+        assert answer.body not in html and "很长的正文。" * 40 not in html
+        assert 'data-testid="join-call"' in html
+        assert f"/account/login?next=/qa/{question.id}" in html
+        assert "\x00" not in html and "%00" not in html
+    assert TOKEN_RE.findall(one)[0] != TOKEN_RE.findall(two)[0]
+    tier = db.session.scalar(db.select(Tier).where(Tier.slug == "member"))
+    tier.annual_price = 25_800
+    db.session.commit()
+    assert "¥258" in page(first, question)
+
+
+def test_visitors_of_a_public_question_read_answers_without_member_controls(
+    app, make_question, make_answer
+):
+    question = make_question(public=True)
+    answer = make_answer(question, body="公开问题的回答，谁都能看。")
+    html = page(app.test_client(), question)
+    assert answer.body in html
+    assert "vote-form" not in html and "/comments" not in html
+
+
+def test_visitors_share_list_pages(app, make_question):
+    question = make_question(title="给访客看的列表问题：怎么办")
+    first, second = app.test_client(), app.test_client()
+    one = first.get("/qa/?page=1").get_data(as_text=True)
+    two = second.get("/qa/?page=1").get_data(as_text=True)
+    assert question.title in one and question.title in two
+    assert 'data-testid="join-banner"' in one
+    assert shared_entries(app, "lists") == 1
+    assert (
+        "/account/login?next=/qa/?page%3D1" in one or "/account/login?next=/qa/%3Fpage%3D1" in one
+    )
