@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from urllib.parse import quote
 
 from flask_babel import get_locale, get_timezone
@@ -55,6 +56,16 @@ class Fragment:
     slots: tuple[tuple[str, tuple[str, ...]], ...]
     # Facts about the rendering its users need (who may not be served it, say).
     meta: dict = field(default_factory=dict)
+    # The distinct slots (each asked once per fill) and, per slot, which of them it is.
+    distinct: tuple = field(init=False, repr=False, compare=False)
+    picks: Callable = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        distinct = tuple(dict.fromkeys(self.slots))
+        index = {slot: number for number, slot in enumerate(distinct)}
+        order = [index[slot] for slot in self.slots]
+        object.__setattr__(self, "distinct", distinct)
+        object.__setattr__(self, "picks", itemgetter(*order, 0) if self.slots else None)
 
     @classmethod
     def parse(cls, html: str, **meta) -> Fragment:
@@ -82,13 +93,11 @@ class Fragment:
 
     def fill(self, state) -> Markup:
         """The HTML with every slot replaced by `state`'s value (escaped), each asked once."""
-        values: dict = {}
-        out = [self.texts[0]]
-        for slot, text in zip(self.slots, self.texts[1:], strict=True):
-            value = values.get(slot)
-            if value is None:
-                name, args = slot
-                value = values[slot] = escape(getattr(state, name)(*args))
-            out.append(value)
-            out.append(text)
+        if not self.slots:
+            return Markup(self.texts[0])  # noqa: S704 - rendered, autoescaped HTML
+        values = [escape(getattr(state, name)(*args)) for name, args in self.distinct]
+        out = [""] * (2 * len(self.texts) - 1)
+        out[0::2] = self.texts
+        # The picks end with a spare value so that one slot still yields a tuple.
+        out[1::2] = self.picks(values)[:-1]
         return Markup("".join(out))  # noqa: S704 - rendered HTML and escaped values
