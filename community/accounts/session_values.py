@@ -1,8 +1,9 @@
 """Values every page shows about the signed-in user, loaded with the user in one statement.
 
 Other areas register a correlated expression over `User.id` (the bell's unread count, whether
-the user is an expert); the session loader selects them beside the user, and pages read them
-from here instead of asking the database again.
+the user is an expert) or a row to join (the tier they hold now); the session loader selects
+them beside the user, and pages read them from here instead of asking the database again.
+Expressions may use the bound parameter `now`, the moment the user was loaded.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.sql import ColumnElement
 
 from community.accounts.models import User
+from community.clock import utcnow
 from community.extensions import db
 
 REGISTERED: dict[str, Callable[[], ColumnElement]] = {}
+JOINED: dict[str, Callable[[], tuple]] = {}
 MISSING = object()
 _statement: tuple[tuple[str, ...], Select] | None = None
 
@@ -26,19 +29,28 @@ def register(name: str, expression: Callable[[], ColumnElement]) -> None:
     REGISTERED[name] = expression
 
 
+def register_joined(name: str, join: Callable[[], tuple]) -> None:
+    """Outer-join `join()` = (entity, on clause) to every session user; its row is `name`."""
+    JOINED[name] = join
+
+
 def statement() -> tuple[tuple[str, ...], Select]:
     global _statement
-    names = tuple(REGISTERED)
+    names = (*JOINED, *REGISTERED)
     if _statement is None or _statement[0] != names:
-        columns = [REGISTERED[name]().label(name) for name in names]
-        _statement = (names, select(User, *columns).where(User.id == bindparam("user_id")))
+        joins = [JOINED[name]() for name in JOINED]
+        columns = [REGISTERED[name]().label(name) for name in REGISTERED]
+        query = select(User, *(entity for entity, _on in joins), *columns)
+        for entity, on in joins:
+            query = query.outerjoin(entity, on)
+        _statement = (names, query.where(User.id == bindparam("user_id")))
     return _statement
 
 
 def load_user(user_id: int) -> User | None:
     """The user with every registered value, remembered for this request."""
     names, query = statement()
-    row = db.session.execute(query, {"user_id": user_id}).first()
+    row = db.session.execute(query, {"user_id": user_id, "now": utcnow()}).first()
     if row is None:
         return None
     g.session_values = {"user_id": user_id, **dict(zip(names, row[1:], strict=True))}

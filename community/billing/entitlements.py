@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import aliased
 
+from community.accounts import session_values
+from community.accounts.models import User
 from community.billing.models import MembershipPeriod, Tier
 from community.billing.tiers import FREE, tier_by_slug
 from community.clock import utcnow
@@ -74,17 +77,59 @@ def standing(user) -> Standing:
     return cache[key]
 
 
+def held_tier_of_session_user():
+    """The tier a session user holds at `now` (highest rank among periods covering it),
+    joined to the user as they load (session_values): `may` then needs no query of its own."""
+    best = (
+        select(MembershipPeriod.tier_id)
+        .join(Tier, MembershipPeriod.tier_id == Tier.id)
+        .where(
+            MembershipPeriod.user_id == User.id,
+            MembershipPeriod.revoked_at.is_(None),
+            MembershipPeriod.starts_at <= bindparam("now"),
+            MembershipPeriod.ends_at > bindparam("now"),
+        )
+        .order_by(Tier.rank.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    held = aliased(Tier, name="held_tier")
+    return held, held.id == best
+
+
+session_values.register_joined("held_tier", held_tier_of_session_user)
+
+
+@event.listens_for(db.session, "before_flush")
+def forget_standing_on_change(session, _flush_context, _instances) -> None:
+    """A request that changes membership periods asks again for what they grant."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(instance, MembershipPeriod) for instance in changed):
+        session_values.forget("held_tier")
+        if has_request_context():
+            g.pop("standings", None)
+
+
+def tier_now(user) -> Tier:
+    """The tier whose entitlements `user` has now."""
+    if getattr(user, "is_authenticated", False):
+        held = session_values.value(user.id, "held_tier")
+        if held is not session_values.MISSING:
+            return held or tier_by_slug(FREE)
+    return standing(user).tier
+
+
 def may(user, entitlement: str) -> bool:
     """True when `user` may use `entitlement` now; operators and admins may use everything."""
     if entitlement not in ENTITLEMENTS:
         raise ValueError(f"unknown entitlement {entitlement!r}")
     if getattr(user, "is_authenticated", False) and user.is_operator:
         return True
-    return standing(user).tier.grants(entitlement)
+    return tier_now(user).grants(entitlement)
 
 
 def is_member(user) -> bool:
     """True for an active paid tier, and for staff."""
     if getattr(user, "is_authenticated", False) and user.is_operator:
         return True
-    return standing(user).is_member
+    return tier_now(user).is_paid

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from community.accounts.services import update_profile
 from community.billing.models import Tier
+from community.clock import utcnow
 from community.extensions import db
 from community.feeds import services as feeds
 from community.qa import question_rendering
 from community.qa.models import Question
 from community.qa.services import answers, curation, experts, notifications, tags, votes
 from community.qa.services import questions as question_service
+from tests.conftest import grant_period
 from tests.helpers import csrf_from, zh
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -314,3 +317,22 @@ def test_visitors_share_list_pages(app, make_question):
     assert (
         "/account/login?next=/qa/?page%3D1" in one or "/account/login?next=/qa/%3Fpage%3D1" in one
     )
+
+
+def test_the_tier_held_is_read_afresh_on_every_request(
+    app, client, login, make_user, make_question, make_answer
+):
+    question = make_question()
+    answer = make_answer(question, body="会员才能读的回答。")
+    reader = make_user()
+    login(client, reader)
+    assert answer.body not in page(client, question)
+    period = grant_period(reader, "member", 30)
+    db.session.commit()
+    assert answer.body in page(client, question)
+    period.revoked_at = utcnow()
+    db.session.commit()
+    assert answer.body not in page(client, question)
+    grant_period(reader, "member", 30, start=utcnow() + timedelta(days=1))
+    db.session.commit()
+    assert answer.body not in page(client, question)
