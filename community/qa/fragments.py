@@ -30,6 +30,23 @@ def audience_key() -> tuple[str, str]:
     return str(get_locale()), str(get_timezone())
 
 
+@dataclass(frozen=True, kw_only=True)
+class PageState:
+    """A viewer's own values for a page; what it does not answer, the page's chrome does
+    (templating.Chrome: the header's name, bell and paths)."""
+
+    token: str
+    chrome: object | None = None
+
+    def __getattr__(self, name: str):
+        if self.chrome is None or name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.chrome, name)
+
+    def csrf_token(self) -> str:
+        return self.token
+
+
 class Slots:
     """Stands in for a viewer's state while a shared fragment renders: every call is a slot.
 

@@ -19,32 +19,22 @@ from markupsafe import Markup
 from community.feeds import services as feeds
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.fragments import Fragment, Slots, audience_key
+from community.qa.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.models import Tag
 from community.qa.question_rendering import plain_member_request, visitor_request
 from community.qa.services import experts, lists, votes
-from community.templating import Chrome, chrome_for_request
+from community.templating import chrome_for_request
 
 SHARED_KINDS = ("newest", "unanswered", "featured", "hot")
 
 
-@dataclass(frozen=True)
-class ListState:
+@dataclass(frozen=True, kw_only=True)
+class ListState(PageState):
     """One viewer's own parts of a list page; the header's come from `chrome`."""
 
     following_tag: bool
     feed_url: str | None
     expert: bool
-    token: str
-    chrome: Chrome | None = None
-
-    def __getattr__(self, name: str):
-        if self.chrome is None or name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.chrome, name)
-
-    def csrf_token(self) -> str:
-        return self.token
 
     def follow_label(self) -> str:
         return _("Unfollow tag") if self.following_tag else _("Follow tag")

@@ -23,10 +23,10 @@ from community.extensions import db
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.fragments import Fragment, Slots, audience_key
+from community.qa.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.models import Answer, Question
 from community.qa.services import lists, votes
-from community.templating import Chrome, chrome_for_request
+from community.templating import chrome_for_request
 
 DIRECTIONS = {"up": 1, "down": -1}
 PRESSED = Markup('value="clear" class="vote on"')
@@ -36,25 +36,12 @@ UNPRESSED = {
 }
 
 
-@dataclass(frozen=True)
-class ViewerState:
-    """One viewer's own state on a question page, as the templates ask for it.
-
-    Anything else a slot asks for (the header's name, bell and paths) comes from `chrome`.
-    """
+@dataclass(frozen=True, kw_only=True)
+class ViewerState(PageState):
+    """One viewer's own state on a question page, as the templates ask for it."""
 
     votes: dict
     following: bool
-    token: str
-    chrome: Chrome | None = None
-
-    def __getattr__(self, name: str):
-        if self.chrome is None or name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self.chrome, name)
-
-    def csrf_token(self) -> str:
-        return self.token
 
     def mine(self, post) -> int | None:
         return self.votes.get(str(post))
