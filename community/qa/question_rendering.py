@@ -1,4 +1,4 @@
-"""The question page's content and the list rows, rendered once and shared where they can be.
+"""The question page, rendered once and shared by everyone it looks the same for.
 
 Members who neither asked a question nor answered it all see the same page, but for their own
 header, votes, follow button and CSRF token: the page renders once per question version,

@@ -77,6 +77,20 @@ def edit_answer(editor, answer: Answer, body, note: str = "") -> Answer:
     return answer
 
 
+def single_out(answer: Answer, flag: str) -> bool:
+    """Set `flag` (accepted, canonical) on `answer` alone among its question's answers, or take
+    it back when `answer` had it; returns whether it has it now."""
+    if answer.is_deleted:
+        raise ValidationFailed([(None, str(_l("This answer was deleted.")))])
+    setting = not getattr(answer, flag)
+    db.session.execute(
+        update(Answer).where(Answer.question_id == answer.question_id).values({flag: False})
+    )
+    db.session.refresh(answer)
+    setattr(answer, flag, setting)
+    return setting
+
+
 def accept_answer(actor, answer: Answer) -> Answer:
     """The asker or an operator marks one answer accepted (again on it: take it back)."""
     from community.qa.services import notifications
@@ -86,14 +100,7 @@ def accept_answer(actor, answer: Answer) -> Answer:
         raise NotAllowed(str(_l("Only the asker or an operator can accept an answer.")))
     if not actor.is_operator:
         require_member(actor)
-    if answer.is_deleted:
-        raise ValidationFailed([(None, str(_l("This answer was deleted.")))])
-    accepting = not answer.accepted
-    db.session.execute(
-        update(Answer).where(Answer.question_id == question.id).values(accepted=False)
-    )
-    db.session.refresh(answer)
-    answer.accepted = accepting
+    accepting = single_out(answer, "accepted")
     if actor.is_operator and actor.id != question.author_id:
         log_action(actor, "accept" if accepting else "unaccept", question, answer)
     if accepting:

@@ -21,6 +21,7 @@ from community.qa.models import (
     QuestionStatus,
     Vote,
 )
+from community.qa.services.answers import single_out
 from community.qa.services.log import log_action
 from community.qa.services.questions import refresh_counts
 
@@ -110,14 +111,7 @@ def choose_canonical(actor, answer: Answer) -> Answer:
     from community.qa.services import notifications
 
     require_operator(actor)
-    if answer.is_deleted:
-        raise ValidationFailed([(None, str(_l("This answer was deleted.")))])
-    making = not answer.canonical
-    db.session.execute(
-        update(Answer).where(Answer.question_id == answer.question_id).values(canonical=False)
-    )
-    db.session.refresh(answer)
-    answer.canonical = making
+    making = single_out(answer, "canonical")
     log_action(actor, "canonical" if making else "uncanonical", answer.question, answer)
     if making:
         notifications.notify(answer.author_id, "canonical", answer.question, actor)

@@ -85,24 +85,24 @@ def page_state(user_id: int | None, question_id: int, answer_ids) -> tuple[dict,
     return votes, following
 
 
-def follow_question(user, question: Question, following: bool = True) -> None:
-    require_member(user)
-    row = db.session.get(QuestionFollow, (user.id, question.id))
+def set_following(model, key: dict, following: bool) -> None:
+    """Add or remove the follow row `model(**key)` (a question's or a tag's), as asked."""
+    row = db.session.get(model, tuple(key.values()))
     if following and row is None:
-        db.session.add(QuestionFollow(user_id=user.id, question_id=question.id))
+        db.session.add(model(**key))
     elif not following and row is not None:
         db.session.delete(row)
     db.session.flush()
+
+
+def follow_question(user, question: Question, following: bool = True) -> None:
+    require_member(user)
+    set_following(QuestionFollow, {"user_id": user.id, "question_id": question.id}, following)
 
 
 def follow_tag(user, tag: Tag, following: bool = True) -> None:
     require_member(user)
-    row = db.session.get(TagFollow, (user.id, tag.id))
-    if following and row is None:
-        db.session.add(TagFollow(user_id=user.id, tag_id=tag.id))
-    elif not following and row is not None:
-        db.session.delete(row)
-    db.session.flush()
+    set_following(TagFollow, {"user_id": user.id, "tag_id": tag.id}, following)
 
 
 def follows_tag(user_id: int | None, tag: Tag) -> bool:
