@@ -93,10 +93,10 @@ class FileLayer:
                 )
                 .fetchone()
             )
-        except sqlite3.Error:
+            return None if row is None else Fragment.loads(zlib.decompress(row[0]).decode())
+        except (sqlite3.Error, zlib.error, ValueError, KeyError):
             log.warning("rendering cache %s unreadable", self.path, exc_info=True)
             return None
-        return None if row is None else Fragment.loads(zlib.decompress(row[0]).decode())
 
     def put(self, key: str, fragment: Fragment) -> None:
         value = zlib.compress(fragment.dumps().encode(), 1)

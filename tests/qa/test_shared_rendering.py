@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -336,3 +337,16 @@ def test_the_tier_held_is_read_afresh_on_every_request(
     grant_period(reader, "member", 30, start=utcnow() + timedelta(days=1))
     db.session.commit()
     assert answer.body not in page(client, question)
+
+
+def test_a_damaged_shared_file_entry_is_rendered_again(
+    app, app_config, make_app, login, make_question, reader
+):
+    question = make_question()
+    page(reader[0], question)
+    with sqlite3.connect(app.config["QA_FRAGMENT_FILE"]) as connection:
+        assert connection.execute("UPDATE fragments SET value = x'00ff'").rowcount == 1
+    second_worker = make_app(app_config)
+    second_client = second_worker.test_client()
+    login(second_client, reader[1])
+    assert question.title in page(second_client, question)
