@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
 
+import numpy as np
 import rjieba
 import Stemmer
 
@@ -62,10 +63,71 @@ def traditional_to_simplified() -> dict[int, str]:
     return table
 
 
+BMP = 0x10000
+# Hangul vowel and trailing consonant jamo compose with the syllable before them.
+HANGUL_COMPOSING = (range(0x1161, 0x1176), range(0x11A8, 0x11C3))
+# Shorter texts fold faster through string methods than through the table.
+TABLE_FROM = 64
+
+
+@cache
+def fold_table() -> tuple[np.ndarray, np.ndarray]:
+    """Per BMP code point: what it folds to on its own, and whether its folding depends on its
+    neighbours or changes the length (combining marks, characters that compose with the one
+    before, ligatures, final sigma), so that only `fold`'s character-by-character path is exact.
+    """
+    second = set()
+    for point in range(BMP):
+        parts = unicodedata.decomposition(chr(point)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            second.add(int(parts[1], 16))
+    for block in HANGUL_COMPOSING:
+        second.update(block)
+    # Every character folded on its own in one call: NUL between them blocks composition
+    # (NUL itself and the surrogates stand in as "a").
+    chars = [chr(point) if point and not 0xD800 <= point < 0xE000 else "a" for point in range(BMP)]
+    alone = unicodedata.normalize("NFKC", "\x00".join(chars)).lower().split("\x00")
+    simplified = traditional_to_simplified()
+    folded = np.arange(BMP, dtype=np.uint32)
+    contextual = np.zeros(BMP, dtype=bool)
+    for point, mapped in enumerate(alone):
+        if point == 0:
+            continue
+        if (
+            0xD800 <= point < 0xE000
+            or len(mapped) != 1
+            or point in second
+            or ord(mapped) in second
+            or unicodedata.combining(chars[point])
+            or unicodedata.combining(mapped)
+        ):
+            contextual[point] = True
+        else:
+            folded[point] = ord(simplified.get(ord(mapped), mapped))
+    contextual[0x03A3] = True
+    return folded, contextual
+
+
+def fold_by_table(text: str) -> str | None:
+    """`text` folded one character at a time by the table, or None if one of its characters
+    needs its neighbours (or lies outside the BMP)."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if points.max() >= BMP:
+        return None
+    folded, contextual = fold_table()
+    if contextual[points].any():
+        return None
+    return folded[points].astype("<u4").tobytes().decode("utf-32-le")
+
+
 # Indexing folds a question's title and body once for its words and again for its bigrams.
 @lru_cache(maxsize=16)
 def fold(text: str) -> tuple[str, list[int] | None]:
     """Fold `text` (NFKC, simplified, lower case); the offset map is None when lengths match."""
+    if len(text) >= TABLE_FROM:
+        folded = fold_by_table(text)
+        if folded is not None:
+            return folded, None
     folded = unicodedata.normalize("NFKC", text).lower()
     if len(folded) == len(text):
         return folded.translate(traditional_to_simplified()), None

@@ -14,14 +14,9 @@ from community.search.errors import IndexUnavailable
 from community.search.highlight import Highlighter
 from community.search.query import QueryPlan, TextMatch
 from community.search.results import HitText, ReadRule, SearchHit, SearchResults
-from community.search.whoosh_collect import CachedLengthBM25F, collect
-from community.search.whoosh_conjunction import AllTerms
-from community.search.whoosh_index import (
-    WRITER_OPTIONS,
-    IndexStore,
-    document_fields,
-)
-from community.search.whoosh_phrase import WordPhrase
+from community.search.whoosh_collect import collect
+from community.search.whoosh_index import IndexStore, document_fields
+from community.search.whoosh_rebuild import build_index
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +26,6 @@ SORT_FIELDS = {"newest": "created", "votes": "votes"}
 FACET_LIMIT = 20
 ENOUGH_STRICT_MATCHES = 10
 LOCK_WAIT_SECONDS = 600
-# Memory for postings per writer process before Whoosh sorts a run out to disk.
-BULK_LIMIT_MB = 128
 
 
 class WhooshWriter:
@@ -86,18 +79,12 @@ class WhooshBackend:
     ) -> int:
         """Index `documents` into a new directory and swap it in; holds the live index's lock.
 
-        With several processes, forked sub-writers analyse batches of documents in parallel and
-        each writes a segment of its own (no merge at the end).
+        With several processes, forked builders take batches of documents in turn, each
+        writing segments of its own (whoosh_rebuild.py).
         """
         path, fresh = self.store.create_new()
         with self._live_lock():
-            with bulk_writer(fresh, processes) as writer:
-                count = 0
-                for doc in documents:
-                    if not doc.deleted:
-                        writer.add_document(**document_fields(doc))
-                        count += 1
-                    progress(1)
+            count = build_index(fresh, documents, progress, processes)
             self.store.swap_to(path)
         return count
 
@@ -122,8 +109,6 @@ class WhooshBackend:
         self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
     ) -> SearchResults:
         searcher = self.store.searcher()
-        if not isinstance(searcher.weighting, CachedLengthBM25F):
-            searcher.weighting = CachedLengthBM25F()
         only = compile_filter(plan)
         sort_column = SORT_FIELDS.get(sort)
         limit = page * per_page
@@ -184,39 +169,19 @@ class WhooshBackend:
         return result
 
 
-@contextmanager
-def bulk_writer(ix, processes: int):
-    """A writer for a fresh index that commits when the block ends without error."""
-    if processes > 1:
-        writer = ix.writer(
-            procs=processes, multisegment=True, limitmb=BULK_LIMIT_MB, **WRITER_OPTIONS
-        )
-    else:
-        writer = ix.writer(limitmb=BULK_LIMIT_MB, **WRITER_OPTIONS)
-    try:
-        yield writer
-    except BaseException:
-        # Whoosh's cancel cannot reach its sub-writer processes; they wait for work forever.
-        for task in getattr(writer, "tasks", ()):
-            task.terminate()
-        writer.cancel()
-        raise
-    writer.commit()
-
-
 def split_answers(text: str) -> list[str]:
     return [part for part in text.split(ANSWER_SEPARATOR) if part.strip()]
 
 
 def in_field(field: str, terms: list[str]) -> wq.Query:
     """`terms` in order in `field`: a phrase when several."""
-    return wq.Term(field, terms[0]) if len(terms) == 1 else WordPhrase(field, terms)
+    return wq.Term(field, terms[0]) if len(terms) == 1 else wq.Phrase(field, terms)
 
 
 def word_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
     """All of a word's needed terms anywhere, or it as a tag, or (unless strict) its bigrams."""
     options = [
-        AllTerms(WORD_FIELD, match.required),
+        wq.And([wq.Term(WORD_FIELD, term) for term in match.required]),
         wq.Term("tags", match.tag),
     ]
     if match.grams and not strict:

@@ -1,40 +1,21 @@
 """One pass over a query's matches: the top documents, the exact total and the tag counts.
 
-Whoosh's collectors call several layers of Python per matched document (and its tag facet adds
-more); a search over a common word matches tens of thousands of documents, so this loop does only
-what a result page needs: score (BM25F with lengths and rank boosts read from per-segment arrays),
-keep the best in a heap, and remember the document for the tag counts.
+Each segment's matches and scores come from whoosh_evaluate.py as arrays; this keeps those the
+filter allows, ranks them (relevance times the rank boost, or a sort column), and counts tags.
+Ties go to the lower document number by relevance and to the higher one by a column, as in
+Whoosh.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BM25F, BM25FScorer
 
+from community.search.whoosh_evaluate import SegmentSearch, evaluate
 from community.search.whoosh_segments import segment_data
-
-
-class CachedLengthBM25F(BM25F):
-    """BM25F reading field lengths from a per-segment array instead of a column per document.
-
-    k1 above Whoosh's 1.2 saturates term frequency later, so a title term (weight 5) still counts
-    about twice a body term.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(K1=2.0)
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(scorer, BM25FScorer):
-            reader = searcher.reader()
-            scorer.dfl = segment_data(reader).field_lengths(reader, fieldname).__getitem__
-        return scorer
 
 
 @dataclass
@@ -54,36 +35,51 @@ def collect(
     only: wq.Query | None = None,
     sort_column: str | None = None,
 ) -> Collected:
-    """Match `query` (within the documents `only` matches, when given) in every segment.
-
-    Ranked by relevance times rank boost, or by a column, largest first. Ties go to the lower
-    document number by relevance and to the higher one by a column, as in Whoosh.
-    """
+    """Match `query` (within the documents `only` matches, when given) in every segment."""
     collected = Collected()
-    heap: list[tuple[float, int]] = []
-    context = searcher.context()
-    tie = 1 if sort_column else -1
+    keys, docnums = [], []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
         data = segment_data(reader)
-        keys = reader.column_reader(sort_column, translate=False) if sort_column else data.boosts
-        allowed = set(only.matcher(subsearcher, context).all_ids()) if only else None
-        matcher = query.matcher(subsearcher, context)
-        matched: list[int] = []
-        remember = matched.append
-        while matcher.is_active():
-            docnum = matcher.id()
-            if allowed is None or docnum in allowed:
-                remember(docnum)
-                key = keys[docnum] if sort_column else matcher.score() * keys[docnum]
-                item = (key, tie * (offset + docnum))
-                if len(heap) < limit:
-                    heapq.heappush(heap, item)
-                elif item > heap[0]:
-                    heapq.heapreplace(heap, item)
-            if matcher.next():
-                matcher = matcher.replace()
+        segment = SegmentSearch(searcher, reader, data)
+        found = evaluate(query, segment)
+        matches = found.matches & data.live_documents(reader)
+        if only is not None:
+            matches &= evaluate(only, segment).matches
+        matched = np.flatnonzero(matches)
+        if not len(matched):
+            continue
         collected.total += len(matched)
-        collected.tag_counts.update(chain.from_iterable(map(data.tags.__getitem__, matched)))
-    collected.top = [(key, tie * docnum) for key, docnum in sorted(heap, reverse=True)]
+        count_tags(collected.tag_counts, data, matches)
+        if sort_column:
+            segment_keys = data.sort_key(reader, sort_column)[matched]
+        else:
+            segment_keys = found.scores[matched] * data.boosts[matched]
+        best = best_first(segment_keys, matched, limit, bool(sort_column))
+        keys.append(segment_keys[best])
+        docnums.append(matched[best] + offset)
+    if keys:
+        all_keys, all_docnums = np.concatenate(keys), np.concatenate(docnums)
+        best = best_first(all_keys, all_docnums, limit, bool(sort_column))
+        collected.top = list(zip(all_keys[best].tolist(), all_docnums[best].tolist(), strict=True))
     return collected
+
+
+def best_first(keys: np.ndarray, docnums: np.ndarray, limit: int, by_column: bool) -> np.ndarray:
+    """Indexes of the `limit` best: highest key first; ties to the higher document number by a
+    column, to the lower one by relevance."""
+    candidates = np.arange(len(keys))
+    if len(keys) > limit:
+        threshold = np.partition(keys, len(keys) - limit)[len(keys) - limit]
+        candidates = np.flatnonzero(keys >= threshold)
+    tie = docnums[candidates] if by_column else -docnums[candidates]
+    order = np.lexsort((-tie, -keys[candidates]))
+    return candidates[order[:limit]]
+
+
+def count_tags(counts: Counter, data, matches: np.ndarray) -> None:
+    per_document = np.diff(data.tag_starts)
+    chosen = np.repeat(matches, per_document)
+    found = np.bincount(data.tag_codes[chosen], minlength=len(data.tag_names))
+    for code in np.flatnonzero(found).tolist():
+        counts[data.tag_names[code]] += int(found[code])

@@ -17,23 +17,32 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from whoosh import formats, index
-from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, FieldType, Schema
 
-from community.search.analysis import bigram_tuples, fold_text, latin_words, word_tuples
+from community.search.analysis import (
+    LATIN_WORD,
+    bigram_tuples,
+    fold_text,
+    latin_words,
+    word_tuples,
+)
+from community.search.bulk_folding import fold_many
 from community.search.documents import ANSWER_SEPARATOR, SearchDocument
 from community.search.errors import IndexBusy, IndexUnavailable
-from community.search.whoosh_postings import CompactCodec
+from community.search.whoosh_codec import ArrayCodec
 
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
 # What every writer of our indexes is given. Whoosh copies a compound segment file's postings
 # into memory when it opens it (78 MB for 20,000 questions); separate files are read through the
-# page cache instead. The codec records itself in each segment, so readers bisect too.
-WRITER_OPTIONS = {"compound": False, "codec": CompactCodec()}
+# page cache instead. The codec records itself in each segment, so readers use it too.
+WRITER_OPTIONS = {"compound": False, "codec": ArrayCodec()}
 # Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
 BOOST_SCALE = 1000
 
@@ -44,20 +53,29 @@ SECTION_GAP = 100
 TITLE_WEIGHT = 5.0
 TEXT_WEIGHT = 1.2
 ANSWER_WEIGHT = 0.8
+# The parts, in order: title, question text, top answers, other answers.
+WORD_WEIGHTS = (TITLE_WEIGHT, TEXT_WEIGHT, TEXT_WEIGHT, ANSWER_WEIGHT)
+# The bigram fallback covers title and question text; answers would double the postings.
+GRAM_WEIGHTS = (TITLE_WEIGHT, TEXT_WEIGHT)
+EPOCH = datetime(1970, 1, 1)
+# Joins a batch's texts for folding (never in a text: replaced by a space, as good for words).
+SPELLING_SEPARATOR = "\x0c"
 
 
 class WeightedSections(FieldType):
-    """A text field indexed from (weight, text) sections by our analyzer, without Whoosh's.
+    """A text field indexed from sections of text by our analyzer, each with its own weight.
 
-    `kind` is "words" (segmented words) or "grams" (the CJK bigram fallback). Positions count
-    words; a term's weight is the sum of its occurrences' section weights. Sections are kept apart
-    by a gap in positions, so a phrase never spans two of them.
+    `kind` is "words" (segmented words) or "grams" (the CJK bigram fallback); a value is one
+    text per weight in `weights`. Positions count words; a term's weight is the sum of its
+    occurrences' section weights. Sections are kept apart by a gap in positions, so a phrase
+    never spans two of them.
     """
 
     scorable = True
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, weights: tuple[float, ...]) -> None:
         self.kind = kind
+        self.weights = weights
         self.format = formats.Positions()
 
     def index(self, value, **kwargs):
@@ -65,7 +83,7 @@ class WeightedSections(FieldType):
         positions: dict[str, list[int]] = defaultdict(list)
         weights: dict[str, float] = defaultdict(float)
         base = 0
-        for weight, text in value:
+        for weight, text in zip(self.weights, value, strict=True):
             if not text:
                 continue
             last = base
@@ -79,12 +97,30 @@ class WeightedSections(FieldType):
             yield text.encode("utf-8"), len(found), weights[text], encode(found)
 
 
+class SortColumn(COLUMN):
+    """A number per document kept in a column for sorting (and stored when asked); not indexed."""
+
+    def __init__(self, typecode: str = "i", *, stored: bool = False, default: int = 0) -> None:
+        super().__init__(NumericColumn(typecode, default=default))
+        self.stored = stored
+
+    def to_column_value(self, value) -> int:
+        return int(value)
+
+
+class DateSortColumn(SortColumn):
+    """A naive UTC datetime, sorted by its microseconds since 1970."""
+
+    def to_column_value(self, value) -> int:
+        return (value - EPOCH) // timedelta(microseconds=1)
+
+
 def schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         external_id=STORED(),
-        words=WeightedSections("words"),
-        grams=WeightedSections("grams"),
+        words=WeightedSections("words", WORD_WEIGHTS),
+        grams=WeightedSections("grams", GRAM_WEIGHTS),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True, field_boost=3.0),
         spelling=KEYWORD(),
         title=STORED(),
@@ -98,11 +134,10 @@ def schema() -> Schema:
         closed=BOOLEAN(stored=True),
         accepted=BOOLEAN(stored=True),
         unanswered=BOOLEAN(),
-        votes=NUMERIC(stored=True, sortable=True, signed=True),
-        answer_count=NUMERIC(stored=True),
-        boost=NUMERIC(sortable=True, default=BOOST_SCALE),
-        created=DATETIME(stored=True, sortable=True),
-        updated=DATETIME(sortable=True),
+        votes=SortColumn(stored=True),
+        answer_count=STORED(),
+        boost=SortColumn(default=BOOST_SCALE),
+        created=DateSortColumn("q", stored=True),
     )
 
 
@@ -114,14 +149,8 @@ def document_fields(doc: SearchDocument) -> dict:
     return {
         "id": str(doc.id),
         "external_id": doc.external_id,
-        "words": [
-            (TITLE_WEIGHT, title),
-            (TEXT_WEIGHT, doc.body),
-            (TEXT_WEIGHT, top),
-            (ANSWER_WEIGHT, others),
-        ],
-        # The bigram fallback covers title and question text; answers would double the postings.
-        "grams": [(TITLE_WEIGHT, title), (TEXT_WEIGHT, doc.body)],
+        "words": [title, doc.body, top, others],
+        "grams": [title, doc.body],
         "tags": ",".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()),
         "spelling": " ".join(latin_words(" ".join([doc.title, *doc.tags, doc.body]))),
         "title": doc.title,
@@ -129,7 +158,7 @@ def document_fields(doc: SearchDocument) -> dict:
         "body": doc.body,
         "top_answers": top,
         "other_answers": others,
-        "author": fold_text(doc.author.strip()),
+        "author": fold_text(doc.author.strip()) or None,
         "featured": doc.featured,
         "public": doc.public,
         "closed": doc.closed,
@@ -139,7 +168,44 @@ def document_fields(doc: SearchDocument) -> dict:
         "answer_count": doc.answer_count,
         "boost": round(doc.rank_boost * BOOST_SCALE),
         "created": doc.created_at.replace(tzinfo=None),
-        "updated": doc.updated_at.replace(tzinfo=None),
+    }
+
+
+def batch_fields(docs: list[SearchDocument]) -> dict[str, list]:
+    """`document_fields` of every document, as one list per field (a value per document, None
+    where a document has none); the spelling words come from one folding of the whole batch."""
+    titles = [ANSWER_SEPARATOR.join([doc.title, *doc.aliases]) for doc in docs]
+    bodies = [doc.body for doc in docs]
+    tops = [ANSWER_SEPARATOR.join(doc.top_answers) for doc in docs]
+    others = [ANSWER_SEPARATOR.join(doc.other_answers) for doc in docs]
+    spelling = [
+        " ".join([doc.title, *doc.tags, doc.body]).replace(SPELLING_SEPARATOR, " ") for doc in docs
+    ]
+    folded = fold_many(spelling, SPELLING_SEPARATOR).split(SPELLING_SEPARATOR)
+    return {
+        "id": [str(doc.id) for doc in docs],
+        "external_id": [doc.external_id for doc in docs],
+        "words": [titles, bodies, tops, others],
+        "grams": [titles, bodies],
+        "tags": [
+            ",".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()) for doc in docs
+        ],
+        "spelling": [" ".join(LATIN_WORD.findall(text)) for text in folded],
+        "title": [doc.title for doc in docs],
+        "teaser": [doc.teaser for doc in docs],
+        "body": bodies,
+        "top_answers": tops,
+        "other_answers": others,
+        "author": [fold_text(doc.author.strip()) or None for doc in docs],
+        "featured": [doc.featured for doc in docs],
+        "public": [doc.public for doc in docs],
+        "closed": [doc.closed for doc in docs],
+        "accepted": [doc.accepted for doc in docs],
+        "unanswered": [doc.unanswered for doc in docs],
+        "votes": [doc.votes for doc in docs],
+        "answer_count": [doc.answer_count for doc in docs],
+        "boost": [round(doc.rank_boost * BOOST_SCALE) for doc in docs],
+        "created": [doc.created_at.replace(tzinfo=None) for doc in docs],
     }
 
 

@@ -1,62 +1,108 @@
-"""What a query reads per document, loaded once per segment: tags, rank boosts, field lengths.
+"""What a query reads per document, as arrays loaded once per segment: field lengths, rank
+boosts, sort keys, tags, and which documents are deleted.
 
-Segments never change once written (deletions are kept apart), so these are cached by segment id
-and survive new index versions; only a new segment is read again. Whoosh would otherwise read a
-column value per scored document, and its tag facet rebuilds the document → tags map per query.
+Segments never change once written except for deletions, which only grow; so these are cached
+by segment id (a random name) and survive new index versions, and the deletion mask by segment
+id and number of deletions. Only a new segment, or new deletions, are read again.
 """
 
 from __future__ import annotations
 
 import threading
-from array import array
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
 
 from community.search.whoosh_index import BOOST_SCALE
 
 CACHED_SEGMENTS = 64
+LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
+LENGTH_OF_BYTE[0] = 0.0
 
 
 class SegmentData:
     """Per-document values of one segment, indexed by the segment's document numbers."""
 
     def __init__(self, reader: SegmentReader) -> None:
-        size = reader.doc_count_all()
-        boosts = reader.column_reader("boost")
-        self.boosts = array("d", ((value or BOOST_SCALE) / BOOST_SCALE for value in boosts))
-        self.tags = _tags(reader, size)
-        self.lengths: dict[str, array] = {}
+        self.size = reader.doc_count_all()
+        self.boosts = self._column(reader, "boost") / BOOST_SCALE
+        self.tag_names, self.tag_starts, self.tag_codes = _tags(reader, self.size)
+        self.lengths: dict[str, np.ndarray] = {}
+        self.sort_keys: dict[str, np.ndarray] = {}
+        self.live: dict[int, np.ndarray] = {}
         self.lock = threading.Lock()
 
-    def field_lengths(self, reader: SegmentReader, fieldname: str) -> array:
-        """Every document's length in `fieldname` (what BM25 normalises by)."""
-        lengths = self.lengths.get(fieldname)
-        if lengths is None:
+    def _column(self, reader: SegmentReader, name: str) -> np.ndarray:
+        return np.fromiter(reader.column_reader(name, translate=False), np.int64, self.size)
+
+    def field_lengths(self, reader: SegmentReader, fieldname: str) -> np.ndarray:
+        """Every document's length in `fieldname` (what BM25 normalises by), as Whoosh reads it."""
+        found = self.lengths.get(fieldname)
+        if found is None:
             with self.lock:
-                lengths = self.lengths.get(fieldname)
-                if lengths is None:
-                    length_of = reader.doc_field_length
-                    lengths = array(
-                        "I", (length_of(docnum, fieldname, 0) for docnum in range(len(self.tags)))
-                    )
-                    self.lengths[fieldname] = lengths
-        return lengths
+                found = self.lengths.get(fieldname)
+                if found is None:
+                    found = LENGTH_OF_BYTE[_length_bytes(reader, fieldname)]
+                    self.lengths[fieldname] = found
+        return found
+
+    def sort_key(self, reader: SegmentReader, name: str) -> np.ndarray:
+        found = self.sort_keys.get(name)
+        if found is None:
+            with self.lock:
+                found = self.sort_keys.get(name)
+                if found is None:
+                    found = self.sort_keys[name] = self._column(reader, name)
+        return found
+
+    def live_documents(self, reader: SegmentReader) -> np.ndarray:
+        """Which documents are not deleted."""
+        count = reader.segment().deleted_count()
+        found = self.live.get(count)
+        if found is None:
+            found = np.ones(self.size, dtype=bool)
+            if count:
+                found[np.fromiter(reader.segment().deleted_docs(), np.int64, count)] = False
+            with self.lock:
+                self.live = {count: found}
+        return found
 
 
-def _tags(reader: SegmentReader, size: int) -> list[tuple[str, ...]]:
-    """The tags of every document; documents with the same tags share one tuple."""
-    found: dict[int, list[str]] = defaultdict(list)
-    for term in reader.lexicon("tags"):
-        name = term.decode("utf-8")
-        for docnum in reader.postings("tags", term).all_ids():
-            found[docnum].append(name)
-    shared: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
-    tags: list[tuple[str, ...]] = [()] * size
-    for docnum, names in found.items():
-        key = tuple(names)
-        tags[docnum] = shared.setdefault(key, key)
-    return tags
+def _length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:
+    """The segment's length column of a field: one byte per document, zero when absent."""
+    lengths = np.zeros(reader.doc_count_all(), dtype=np.uint8)
+    # The per-document files are Whoosh's own; 2.7.4 keeps the segment's storage on its reader.
+    storage = reader._storage
+    name = W3Codec.column_filename(reader.segment(), f"_{fieldname}_len")
+    if storage.file_exists(name):
+        dbfile = storage.open_file(name)
+        try:
+            data = np.frombuffer(dbfile.read(), dtype=np.uint8)
+        finally:
+            dbfile.close()
+        lengths[: len(data)] = data[: len(lengths)]
+    return lengths
+
+
+def _tags(reader: SegmentReader, size: int):
+    """Tag names, and each document's tags as codes into them (document d's are
+    codes[starts[d]:starts[d + 1]])."""
+    names: list[str] = []
+    docs, codes = [], []
+    for code, term in enumerate(reader.lexicon("tags")):
+        names.append(term.decode("utf-8"))
+        found = np.fromiter(reader.postings("tags", term).all_ids(), np.int64)
+        docs.append(found)
+        codes.append(np.full(len(found), code, dtype=np.int64))
+    docs_flat = np.concatenate(docs) if docs else np.zeros(0, np.int64)
+    codes_flat = np.concatenate(codes) if codes else np.zeros(0, np.int64)
+    order = np.argsort(docs_flat, kind="stable")
+    starts = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(docs_flat, minlength=size), out=starts[1:])
+    return names, starts, codes_flat[order]
 
 
 _cache: OrderedDict[str, SegmentData] = OrderedDict()

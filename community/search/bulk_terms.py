@@ -1,0 +1,250 @@
+"""A batch of documents' text as arrays of term occurrences, for rebuilding the index in bulk.
+
+The terms, positions and weights are those `WeightedSections.index` gives one document at a
+time (whoosh_index.py), found for thousands of documents per call: their sections are folded
+and segmented as one string, what each distinct jieba word yields is worked out once, and the
+rest is array arithmetic. Each occurrence is one 64-bit key — term, document, section,
+position — so that sorting the keys of a whole segment puts its postings in order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import rjieba
+
+from community.search.analysis import LATIN_WORD, segmenter
+from community.search.bulk_folding import fold_many
+
+logger = logging.getLogger(__name__)
+
+# Whitespace to jieba, so always a word of its own; it never yields a term.
+SEPARATOR = "\x0c"
+POSITION_BITS, SECTION_BITS, DOC_BITS, TERM_BITS = 21, 2, 17, 24
+SECTION_SHIFT = POSITION_BITS
+DOC_SHIFT = SECTION_SHIFT + SECTION_BITS
+TERM_SHIFT = DOC_SHIFT + DOC_BITS
+POSITION_LIMIT = 1 << POSITION_BITS
+DOC_LIMIT = 1 << DOC_BITS
+TERM_LIMIT = 1 << TERM_BITS
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
+
+
+class Terms:
+    """One field's terms in one segment, numbered as they first appear."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.texts: list[str] = []
+
+    def number(self, text: str) -> int:
+        found = self.numbers.get(text)
+        if found is None:
+            found = self.numbers[text] = len(self.texts)
+            self.texts.append(text)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def byte_order(self) -> tuple[np.ndarray, list[bytes]]:
+        """Each term's rank in UTF-8 byte order (the term dictionary's), and the encoded terms
+        in that order."""
+        encoded = [text.encode("utf-8") for text in self.texts]
+        order = sorted(range(len(encoded)), key=encoded.__getitem__)
+        ranks = np.empty(len(order), dtype=np.uint64)
+        ranks[order] = np.arange(len(order), dtype=np.uint64)
+        return ranks, [encoded[index] for index in order]
+
+
+class Growing:
+    """An integer array that grows at its end (doubling), for tables indexed by word number."""
+
+    def __init__(self) -> None:
+        self.data = np.zeros(1024, dtype=np.int64)
+        self.size = 0
+
+    def extend(self, values: Sequence[int]) -> None:
+        needed = self.size + len(values)
+        if needed > len(self.data):
+            grown = np.zeros(max(needed, 2 * len(self.data)), dtype=np.int64)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : needed] = values
+        self.size = needed
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
+class WordNumbers(dict):
+    """jieba word → word number; a new word is analysed and entered into its table."""
+
+    def __init__(self, table: WordTable) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = self.table.add(word)
+        return number
+
+
+class WordTable:
+    """What each distinct jieba word yields in the words field: its terms, at which position
+    offsets, and how many positions it takes (see `analysis.word_tuples`)."""
+
+    def __init__(self, terms: Terms) -> None:
+        self.terms = terms
+        self.numbers = WordNumbers(self)
+        self.term_counts, self.advances, self.firsts = Growing(), Growing(), Growing()
+        self.flat_terms, self.flat_offsets = Growing(), Growing()
+        self.pending: list[tuple[list[int], list[int], int]] = []
+        self.numbers[SEPARATOR] = self.add(SEPARATOR)
+
+    def add(self, word: str) -> int:
+        parts = segmenter().parts_of(word)
+        if parts is None:
+            found: list[tuple[str, int]] = []
+            advance = 0
+        elif parts.cjk is not None:
+            found = [(sub, 0) for sub in parts.sub_words] + [(parts.cjk, 0)]
+            advance = 1
+        else:
+            found = [(stem, offset) for offset, (_s, _e, stem) in enumerate(parts.latin)]
+            advance = len(parts.latin)
+        number = self.term_counts.size + len(self.pending)
+        self.pending.append(
+            ([self.terms.number(text) for text, _ in found], [o for _, o in found], advance)
+        )
+        return number
+
+    def settle(self) -> None:
+        """Move the words added since the last call into the arrays."""
+        if not self.pending:
+            return
+        start = self.flat_terms.size
+        counts = [len(terms) for terms, _, _ in self.pending]
+        self.term_counts.extend(counts)
+        self.advances.extend([advance for _, _, advance in self.pending])
+        self.firsts.extend((start + np.cumsum([0, *counts[:-1]])).tolist())
+        self.flat_terms.extend([term for terms, _, _ in self.pending for term in terms])
+        self.flat_offsets.extend([o for _, offsets, _ in self.pending for o in offsets])
+        self.pending = []
+
+
+def section_bases(used: np.ndarray, nonempty: np.ndarray, sections: int, gap: int):
+    """Where each section's positions start in its document: an empty section takes none, any
+    other one its positions plus `gap` (as `WeightedSections.index` counts)."""
+    step = np.where(nonempty, np.maximum(used - 1, 0) + gap, 0).reshape(-1, sections)
+    return (np.cumsum(step, axis=1) - step).reshape(-1)
+
+
+def pack(terms, docs, sections, positions) -> np.ndarray:
+    kept = positions < POSITION_LIMIT
+    if not kept.all():
+        logger.warning("search: %d word positions past the limit left out", int((~kept).sum()))
+        terms, docs, sections, positions = (
+            terms[kept],
+            docs[kept],
+            sections[kept],
+            positions[kept],
+        )
+    return (
+        (terms.astype(np.uint64) << np.uint64(TERM_SHIFT))
+        | (docs.astype(np.uint64) << np.uint64(DOC_SHIFT))
+        | (sections.astype(np.uint64) << np.uint64(SECTION_SHIFT))
+        | positions.astype(np.uint64)
+    )
+
+
+class BatchText:
+    """One batch's sections, folded once for both text fields."""
+
+    def __init__(self, sections: list[str], per_document: int) -> None:
+        self.per_document = per_document
+        self.nonempty = np.array([bool(text) for text in sections])
+        clean = [text.replace(SEPARATOR, " ") for text in sections]
+        self.folded = fold_many(clean, SEPARATOR)
+
+
+def word_keys(batch: BatchText, table: WordTable, first_doc: int, gap: int) -> np.ndarray:
+    """The words field's occurrence keys of a batch (documents numbered from `first_doc`)."""
+    tokens = rjieba.cut(batch.folded, True)
+    words = np.fromiter(map(table.numbers.__getitem__, tokens), np.int64, len(tokens))
+    table.settle()
+    section = np.cumsum(words == 0)
+    advance = table.advances.view()[words]
+    before = np.cumsum(advance) - advance
+    used = np.bincount(section, weights=advance, minlength=len(batch.nonempty)).astype(np.int64)
+    bases = section_bases(used, batch.nonempty, batch.per_document, gap)
+    word_position = (bases - (np.cumsum(used) - used))[section] + before
+
+    counts = table.term_counts.view()[words]
+    occurrence_word = np.repeat(np.arange(len(words)), counts)
+    within = np.arange(len(occurrence_word)) - np.repeat(np.cumsum(counts) - counts, counts)
+    flat = table.firsts.view()[words][occurrence_word] + within
+    occurrence_section = section[occurrence_word]
+    return pack(
+        table.flat_terms.view()[flat],
+        first_doc + occurrence_section // batch.per_document,
+        occurrence_section % batch.per_document,
+        word_position[occurrence_word] + table.flat_offsets.view()[flat],
+    )
+
+
+def gram_keys(
+    batch: BatchText, slots: int, terms: Terms, first_doc: int, gap: int, known: dict
+) -> np.ndarray:
+    """The bigram field's occurrence keys, over the first `slots` sections of each document.
+
+    CJK runs become overlapping bigrams (a lone character stays whole) and the Latin words
+    between them their stems, numbered in text order (`analysis.bigram_tuples`). `known`
+    maps a bigram's code-point key to its term number across batches.
+    """
+    pieces = batch.folded.split(SEPARATOR)
+    per = batch.per_document
+    chosen = [pieces[index] for index in range(len(pieces)) if index % per < slots]
+    nonempty = batch.nonempty.reshape(-1, per)[:, :slots].reshape(-1)
+    text = SEPARATOR.join(chosen)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    points = points.astype(np.int64)
+    section = np.cumsum(points == ord(SEPARATOR))
+    cjk = np.zeros(len(points), dtype=bool)
+    for low, high in CJK_RANGES:
+        cjk |= (points >= low) & (points <= high)
+    after = np.append(cjk[1:], False)
+    before = np.insert(cjk[:-1], 0, False)
+    pairs = np.flatnonzero(cjk & after)
+    singles = np.flatnonzero(cjk & ~after & ~before)
+    cjk_at = np.concatenate([pairs, singles])
+    cjk_keys = np.concatenate([(points[pairs] << 21) | points[pairs + 1], points[singles]])
+    unique, inverse = np.unique(cjk_keys, return_inverse=True)
+    numbers = [known.get(key) for key in unique.tolist()]
+    for index, key in enumerate(unique.tolist()):
+        if numbers[index] is None:
+            gram = chr(key >> 21) + chr(key & 0x1FFFFF) if key >= 1 << 21 else chr(key)
+            numbers[index] = known[key] = terms.number(gram)
+    cjk_terms = np.array(numbers, dtype=np.int64)[inverse]
+
+    stem = segmenter().stem
+    latin = [
+        (match.start(), terms.number(stem(match.group()))) for match in LATIN_WORD.finditer(text)
+    ]
+    latin_at = np.array([start for start, _ in latin], dtype=np.int64)
+    latin_terms = np.array([number for _, number in latin], dtype=np.int64)
+
+    at = np.concatenate([cjk_at, latin_at])
+    order = np.argsort(at, kind="stable")
+    at, unit_terms = at[order], np.concatenate([cjk_terms, latin_terms])[order]
+    unit_section = section[at]
+    used = np.bincount(unit_section, minlength=len(nonempty))
+    bases = section_bases(used, nonempty, slots, gap)
+    rank = np.arange(len(at)) - (np.cumsum(used) - used)[unit_section]
+    return pack(
+        unit_terms,
+        first_doc + unit_section // slots,
+        unit_section % slots,
+        bases[unit_section] + rank,
+    )

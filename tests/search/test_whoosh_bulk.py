@@ -1,0 +1,96 @@
+"""A bulk rebuild writes the index Whoosh's own writer would: every term, posting, statistic,
+stored value, length and sort key, in one process or several, in one segment or many."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import index
+
+from community.search import whoosh_bulk, whoosh_rebuild
+from community.search.whoosh_index import WRITER_OPTIONS, document_fields, schema
+from community.search.whoosh_rebuild import RebuildFailed, build_index
+from tests.search.whoosh_corpus import whoosh_documents
+
+DOCUMENTS = whoosh_documents()
+
+
+def contents(ix) -> dict:
+    """Everything the index holds, keyed by question id rather than document number."""
+    with ix.reader() as reader:
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        postings, statistics = {}, {}
+        for field, term in reader.all_terms():
+            matcher = reader.postings(field, term)
+            found = {}
+            while matcher.is_active():
+                found[ids[matcher.id()]] = (matcher.weight(), matcher.value())
+                matcher.next()
+            postings[field, term] = found
+            info = reader.term_info(field, term)
+            statistics[field, term] = (
+                info.doc_frequency(),
+                round(info.weight(), 3),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+            )
+        documents = {
+            ids[docnum]: (
+                reader.stored_fields(docnum),
+                [reader.doc_field_length(docnum, name) for name in ("words", "grams", "tags")],
+                [reader.column_reader(name)[docnum] for name in ("votes", "boost", "created")],
+            )
+            for docnum in ids
+        }
+        totals = {name: reader.field_length(name) for name in ("words", "grams", "tags")}
+    return {"postings": postings, "statistics": statistics, "docs": documents, "totals": totals}
+
+
+@pytest.fixture(scope="module")
+def whooshs_own(tmp_path_factory):
+    ix = index.create_in(str(tmp_path_factory.mktemp("whoosh")), schema())
+    writer = ix.writer(**WRITER_OPTIONS)
+    for doc in DOCUMENTS:
+        writer.add_document(**document_fields(doc))
+    writer.commit()
+    return contents(ix)
+
+
+def bulk(path, processes: int = 1, documents=DOCUMENTS) -> index.Index:
+    path.mkdir()
+    ix = index.create_in(str(path), schema())
+    build_index(ix, iter(documents), lambda count: None, processes)
+    return index.open_dir(str(path))
+
+
+def test_one_process_writes_what_whoosh_writes(tmp_path, whooshs_own):
+    ix = bulk(tmp_path / "bulk")
+    assert len(ix._segments()) == 1
+    assert contents(ix) == whooshs_own
+
+
+def test_several_processes_and_segments_write_what_whoosh_writes(
+    tmp_path, whooshs_own, monkeypatch
+):
+    monkeypatch.setattr(whoosh_rebuild, "BATCH_DOCUMENTS", 50)
+    monkeypatch.setattr(whoosh_bulk, "SEGMENT_DOCUMENTS", 120)
+    ix = bulk(tmp_path / "bulk", processes=2)
+    assert len(ix._segments()) >= 4
+    assert contents(ix) == whooshs_own
+
+
+def test_deleted_documents_are_left_out(tmp_path):
+    documents = [doc for doc in DOCUMENTS[:20]]
+    documents[3].deleted = True
+    with bulk(tmp_path / "bulk", documents=documents).searcher() as searcher:
+        assert searcher.doc_count() == 19
+        assert str(documents[3].id) not in {fields["id"] for fields in searcher.all_stored_fields()}
+
+
+def test_a_failing_process_fails_the_rebuild(tmp_path, monkeypatch):
+    def fail(self, docs):
+        raise ValueError("disk on fire")
+
+    monkeypatch.setattr(whoosh_bulk.SegmentBuilder, "add_batch", fail)
+    with pytest.raises(RebuildFailed, match="disk on fire"):
+        bulk(tmp_path / "bulk", processes=2)
