@@ -49,15 +49,6 @@ class Terms:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def byte_order(self) -> tuple[np.ndarray, list[bytes]]:
-        """Each term's rank in UTF-8 byte order (the term dictionary's), and the encoded terms
-        in that order."""
-        encoded = [text.encode("utf-8") for text in self.texts]
-        order = sorted(range(len(encoded)), key=encoded.__getitem__)
-        ranks = np.empty(len(order), dtype=np.uint64)
-        ranks[order] = np.arange(len(order), dtype=np.uint64)
-        return ranks, [encoded[index] for index in order]
-
 
 class Growing:
     """An integer array that grows at its end (doubling), for tables indexed by word number."""
@@ -194,14 +185,90 @@ def word_keys(batch: BatchText, table: WordTable, first_doc: int, gap: int) -> n
     )
 
 
-def gram_keys(
-    batch: BatchText, slots: int, terms: Terms, first_doc: int, gap: int, known: dict
-) -> np.ndarray:
+class KeyTable:
+    """Non-negative integer keys → numbers, an open-addressing hash table looked up for whole
+    arrays of keys at once."""
+
+    def __init__(self) -> None:
+        self._allocate(1 << 16)
+
+    def _allocate(self, size: int) -> None:
+        self.keys = np.full(size, -1, dtype=np.int64)
+        self.numbers = np.zeros(size, dtype=np.int64)
+        self.count = 0
+        self.shift = np.uint64(64 - size.bit_length() + 1)
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        mixed = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        return (mixed >> self.shift).astype(np.int64)
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's number, or -1 where it has none."""
+        found = np.full(len(keys), -1, dtype=np.int64)
+        slots = self._slots(keys)
+        pending = np.arange(len(keys))
+        mask = len(self.keys) - 1
+        while len(pending):
+            there = self.keys[slots[pending]]
+            hit = there == keys[pending]
+            found[pending[hit]] = self.numbers[slots[pending[hit]]]
+            pending = pending[~hit & (there != -1)]
+            slots[pending] = (slots[pending] + 1) & mask
+        return found
+
+    def add(self, keys: list[int], numbers: list[int]) -> None:
+        """Enter keys not yet in the table."""
+        if 2 * (self.count + len(keys)) > len(self.keys):
+            old_keys, old_numbers = self.keys[self.keys >= 0], self.numbers[self.keys >= 0]
+            size = len(self.keys)
+            while 2 * (self.count + len(keys)) > size:
+                size *= 2
+            self._allocate(size)
+            self.add(old_keys.tolist(), old_numbers.tolist())
+        mask = len(self.keys) - 1
+        table, values = self.keys, self.numbers
+        for key, number, slot in zip(
+            keys, numbers, self._slots(np.array(keys, dtype=np.int64)).tolist(), strict=True
+        ):
+            while table[slot] != -1:
+                slot = (slot + 1) & mask
+            table[slot], values[slot] = key, number
+        self.count += len(keys)
+
+
+class GramTerms:
+    """The bigram field's terms in one segment: CJK bigrams (and lone characters) by their
+    code-point keys, Latin words by their text."""
+
+    def __init__(self, terms: Terms) -> None:
+        self.terms = terms
+        self.table = KeyTable()
+        self.latin: dict[str, int] = {}
+
+    def cjk_numbers(self, keys: np.ndarray) -> np.ndarray:
+        found = self.table.find(keys)
+        missing = found < 0
+        if missing.any():
+            new = np.unique(keys[missing]).tolist()
+            texts = [
+                chr(key >> 21) + chr(key & 0x1FFFFF) if key >= 1 << 21 else chr(key) for key in new
+            ]
+            self.table.add(new, list(map(self.terms.number, texts)))
+            found[missing] = self.table.find(keys[missing])
+        return found
+
+    def latin_number(self, word: str) -> int:
+        number = self.latin.get(word)
+        if number is None:
+            number = self.latin[word] = self.terms.number(segmenter().stem(word))
+        return number
+
+
+def gram_keys(batch: BatchText, slots: int, grams: GramTerms, first_doc: int, gap: int):
     """The bigram field's occurrence keys, over the first `slots` sections of each document.
 
     CJK runs become overlapping bigrams (a lone character stays whole) and the Latin words
-    between them their stems, numbered in text order (`analysis.bigram_tuples`). `known`
-    maps a bigram's code-point key to its term number across batches.
+    between them their stems, numbered in text order (`analysis.bigram_tuples`).
     """
     pieces = batch.folded.split(SEPARATOR)
     per = batch.per_document
@@ -218,32 +285,19 @@ def gram_keys(
     before = np.insert(cjk[:-1], 0, False)
     pairs = np.flatnonzero(cjk & after)
     singles = np.flatnonzero(cjk & ~after & ~before)
-    cjk_at = np.concatenate([pairs, singles])
-    cjk_keys = np.concatenate([(points[pairs] << 21) | points[pairs + 1], points[singles]])
-    unique, inverse = np.unique(cjk_keys, return_inverse=True)
-    numbers = [known.get(key) for key in unique.tolist()]
-    for index, key in enumerate(unique.tolist()):
-        if numbers[index] is None:
-            gram = chr(key >> 21) + chr(key & 0x1FFFFF) if key >= 1 << 21 else chr(key)
-            numbers[index] = known[key] = terms.number(gram)
-    cjk_terms = np.array(numbers, dtype=np.int64)[inverse]
-
-    stem = segmenter().stem
-    latin = [
-        (match.start(), terms.number(stem(match.group()))) for match in LATIN_WORD.finditer(text)
-    ]
-    latin_at = np.array([start for start, _ in latin], dtype=np.int64)
-    latin_terms = np.array([number for _, number in latin], dtype=np.int64)
-
-    at = np.concatenate([cjk_at, latin_at])
-    order = np.argsort(at, kind="stable")
-    at, unit_terms = at[order], np.concatenate([cjk_terms, latin_terms])[order]
+    unit_term = np.full(len(points), -1, dtype=np.int64)
+    unit_term[pairs] = grams.cjk_numbers((points[pairs] << 21) | points[pairs + 1])
+    unit_term[singles] = grams.cjk_numbers(points[singles])
+    number = grams.latin_number
+    for match in LATIN_WORD.finditer(text):
+        unit_term[match.start()] = number(match.group())
+    at = np.flatnonzero(unit_term >= 0)
     unit_section = section[at]
     used = np.bincount(unit_section, minlength=len(nonempty))
     bases = section_bases(used, nonempty, slots, gap)
     rank = np.arange(len(at)) - (np.cumsum(used) - used)[unit_section]
     return pack(
-        unit_terms,
+        unit_term[at],
         first_doc + unit_section // slots,
         unit_section % slots,
         bases[unit_section] + rank,

@@ -26,8 +26,8 @@ from community.search.bulk_terms import (
     DOC_SHIFT,
     SECTION_SHIFT,
     TERM_LIMIT,
-    TERM_SHIFT,
     BatchText,
+    GramTerms,
     Terms,
     WordTable,
     gram_keys,
@@ -43,7 +43,14 @@ from community.search.whoosh_bulk_files import (
     term_infos,
 )
 from community.search.whoosh_codec import ArrayCodec
-from community.search.whoosh_index import SECTION_GAP, WeightedSections, batch_fields
+from community.search.whoosh_index import (
+    GRAM_WEIGHTS,
+    SECTION_GAP,
+    WORD_WEIGHTS,
+    SortColumn,
+    WeightedSections,
+    batch_fields,
+)
 
 # Documents per segment; fewer when a field's terms near what a key can number.
 SEGMENT_DOCUMENTS = 100_000
@@ -55,61 +62,77 @@ LOW_32 = np.uint64(0xFFFFFFFF)
 THIRTY_TWO = np.uint64(32)
 
 
-def term_splitter(field) -> Callable[[object], list[str]]:
-    """How a one-value field (an id, a flag, keywords) turns a value into terms, exactly as its
-    Whoosh field and analyzer do."""
-    if isinstance(field, BOOLEAN):
-        return lambda value: ["t" if value else "f"]
-    if isinstance(field, ID) and isinstance(field.analyzer, IDTokenizer):
-        return lambda value: [value]
-    if isinstance(field, KEYWORD):
-        items = getattr(field.analyzer, "items", [field.analyzer])
-        tokenizer, filters = items[0], items[1:]
-        if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
-            raise TypeError(f"no bulk indexing through {tokenizer!r}")
-        steps = []
-        for found in filters:
-            if isinstance(found, StripFilter):
-                steps.append(str.strip)
-            elif isinstance(found, LowercaseFilter):
-                steps.append(str.lower)
-            else:
-                raise TypeError(f"no bulk indexing through {found!r}")
-        find = tokenizer.expression.findall
+def keyword_splitter(field) -> Callable[[str], list[str]]:
+    """How a KEYWORD field's analyzer splits a value into terms (a regular expression, then
+    stripping and lower-casing), exactly."""
+    items = getattr(field.analyzer, "items", [field.analyzer])
+    tokenizer, filters = items[0], items[1:]
+    if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
+        raise TypeError(f"no bulk indexing through {tokenizer!r}")
+    steps = []
+    for found in filters:
+        if isinstance(found, StripFilter):
+            steps.append(str.strip)
+        elif isinstance(found, LowercaseFilter):
+            steps.append(str.lower)
+        else:
+            raise TypeError(f"no bulk indexing through {found!r}")
+    find = tokenizer.expression.findall
 
-        def split(value) -> list[str]:
-            terms = find(value)
-            for step in steps:
-                terms = list(map(step, terms))
-            return terms
+    def split(value: str) -> list[str]:
+        terms = find(value)
+        for step in steps:
+            terms = list(map(step, terms))
+        return terms
 
-        return split
-    raise TypeError(f"no bulk indexing for {type(field).__name__} fields")
+    return split
 
 
 class SmallField:
-    """The postings of a one-value field in one segment, as (term << 32 | document) keys."""
+    """The postings of a one-value field (an id, a flag, keywords) in one segment, as
+    (term << 32 | document) keys; its terms as Whoosh's field and analyzer make them."""
 
     def __init__(self, field) -> None:
         self.field = field
-        self.split = term_splitter(field)
         self.terms = Terms()
         self.keys: list[np.ndarray] = []
         self.lengths: list[np.ndarray] = []
+        if isinstance(field, BOOLEAN):
+            self.add = self._add_flags
+        elif isinstance(field, ID) and isinstance(field.analyzer, IDTokenizer):
+            self.add = self._add_ids
+        elif isinstance(field, KEYWORD):
+            self.split = keyword_splitter(field)
+            self.add = self._add_keywords
+        else:
+            raise TypeError(f"no bulk indexing for {type(field).__name__} fields")
 
-    def add(self, first: int, values: list) -> None:
+    def _keep(self, first: int, numbers, docs, counts=None) -> None:
+        self.keys.append((np.asarray(numbers, dtype=np.uint64) << THIRTY_TWO) | docs)
+        if counts is not None:
+            self.lengths.append(counts)
+
+    def _add_flags(self, first: int, values: list) -> None:
+        numbers = np.where(
+            np.array(values, dtype=bool), self.terms.number("t"), self.terms.number("f")
+        )
+        self._keep(first, numbers, np.arange(first, first + len(values), dtype=np.uint64))
+
+    def _add_ids(self, first: int, values: list) -> None:
+        present = [index for index, value in enumerate(values) if value is not None]
+        numbers = [self.terms.number(values[index]) for index in present]
+        self._keep(first, numbers, first + np.array(present, dtype=np.uint64))
+
+    def _add_keywords(self, first: int, values: list) -> None:
         found = [self.split(value) if value is not None else [] for value in values]
         counts = np.fromiter(map(len, found), np.int64, len(found))
         numbers = list(map(self.terms.number, chain.from_iterable(found)))
         docs = np.repeat(np.arange(first, first + len(values), dtype=np.uint64), counts)
-        self.keys.append((np.array(numbers, dtype=np.uint64) << THIRTY_TWO) | docs)
-        self.lengths.append(counts)
+        self._keep(first, numbers, docs, counts if self.field.scorable else None)
 
     def postings(self) -> FieldPostings:
         """Its postings; a term used twice in a document counts twice."""
         keys = np.concatenate(self.keys) if self.keys else np.zeros(0, np.uint64)
-        ranks, encoded = self.terms.byte_order()
-        keys = (ranks[keys >> THIRTY_TWO] << THIRTY_TWO) | (keys & LOW_32) if len(keys) else keys
         keys.sort()
         starts = group_starts(keys)
         frequencies = np.diff(np.append(starts, len(keys)))
@@ -117,8 +140,9 @@ class SmallField:
         posting_terms = pairs >> THIRTY_TWO
         firsts = group_starts(posting_terms)
         format_ = self.field.format
+        encoded = [text.encode("utf-8") for text in self.terms.texts]
         return FieldPostings(
-            terms=[encoded[rank] for rank in posting_terms[firsts].tolist()],
+            terms=[encoded[number] for number in posting_terms[firsts].tolist()],
             bounds=np.append(firsts, len(starts)),
             docs=(pairs & LOW_32).astype(np.uint32),
             weights=(frequencies * format_.field_boost).astype(np.float32),
@@ -134,24 +158,23 @@ def group_starts(values: np.ndarray) -> np.ndarray:
 
 
 def text_postings(terms: Terms, keys: np.ndarray, weights: tuple[float, ...]) -> FieldPostings:
-    """A text field's postings from its occurrence keys (bulk_terms.py)."""
-    ranks, encoded = terms.byte_order()
-    if len(keys):
-        low = np.uint64((1 << TERM_SHIFT) - 1)
-        keys = (ranks[keys >> np.uint64(TERM_SHIFT)] << np.uint64(TERM_SHIFT)) | (keys & low)
+    """A text field's postings from its occurrence keys (bulk_terms.py), terms in the order
+    they were numbered."""
     keys.sort()
     pairs = keys >> np.uint64(DOC_SHIFT)
     starts = group_starts(pairs)
-    sections = ((keys >> np.uint64(SECTION_SHIFT)) & SECTION_MASK).astype(np.intp)
-    section_weights = np.array(weights, dtype=np.float64)[sections]
+    section_weights = np.array(weights, dtype=np.float64)[
+        (keys >> np.uint64(SECTION_SHIFT)) & SECTION_MASK
+    ]
     posting_pairs = pairs[starts]
     posting_terms = posting_pairs >> np.uint64(DOC_BITS)
     firsts = group_starts(posting_terms)
     posting_weights = (
         np.add.reduceat(section_weights, starts) if len(starts) else np.zeros(0)
     ).astype(np.float32)
+    encoded = [text.encode("utf-8") for text in terms.texts]
     return FieldPostings(
-        terms=[encoded[rank] for rank in posting_terms[firsts].tolist()],
+        terms=[encoded[number] for number in posting_terms[firsts].tolist()],
         bounds=np.append(firsts, len(starts)),
         docs=(posting_pairs & DOC_MASK).astype(np.uint32),
         weights=posting_weights,
@@ -169,6 +192,9 @@ class SegmentBuilder:
         self.text_fields = {
             name: field for name, field in schema.items() if isinstance(field, WeightedSections)
         }
+        for name, field in schema.items():
+            if field.column_type and not isinstance(field, SortColumn):
+                raise TypeError(f"no bulk indexing for the column of {name}")
         self.segments: list = []
         self._start()
 
@@ -177,7 +203,7 @@ class SegmentBuilder:
         self.doc_count = 0
         self.terms = {name: Terms() for name in self.text_fields}
         self.word_table = WordTable(self.terms["words"])
-        self.known_grams: dict[int, int] = {}
+        self.grams = GramTerms(self.terms["grams"])
         self.keys: dict[str, list[np.ndarray]] = {name: [] for name in self.text_fields}
         self.small = {
             name: SmallField(field)
@@ -185,7 +211,7 @@ class SegmentBuilder:
             if field.indexed and name not in self.text_fields
         }
         self.stored: list[dict] = []
-        self.columns: dict[str, list] = {
+        self.columns: dict[str, list[np.ndarray]] = {
             name: [] for name, field in self.schema.items() if field.column_type
         }
 
@@ -193,10 +219,11 @@ class SegmentBuilder:
         """Index a batch of SearchDocuments."""
         fields = batch_fields(docs)
         first = self.doc_count
-        words = BatchText(list(chain.from_iterable(zip(*fields["words"], strict=True))), 4)
+        sections = list(chain.from_iterable(zip(*fields["words"], strict=True)))
+        words = BatchText(sections, len(WORD_WEIGHTS))
         self.keys["words"].append(word_keys(words, self.word_table, first, SECTION_GAP))
         self.keys["grams"].append(
-            gram_keys(words, 2, self.terms["grams"], first, SECTION_GAP, self.known_grams)
+            gram_keys(words, len(GRAM_WEIGHTS), self.grams, first, SECTION_GAP)
         )
         for name, small in self.small.items():
             small.add(first, fields[name])
@@ -210,9 +237,7 @@ class SegmentBuilder:
                 }
             )
         for name, values in self.columns.items():
-            to_column = self.schema[name].to_column_value
-            default = self.schema[name].column_type.default_value()
-            values.extend(default if value is None else to_column(value) for value in fields[name])
+            values.append(self.schema[name].to_column_array(fields[name]))
         self.doc_count += len(docs)
         if self.doc_count + len(docs) > SEGMENT_DOCUMENTS or self._near_term_limit():
             self.finish_segment()
@@ -251,7 +276,10 @@ class SegmentBuilder:
             infos = term_infos(postings, lengths.get(name), postings_file.tell() + starts, sizes)
             postings_file.write(blob)
             prefix = pack_ushort(fieldmap[name])
-            terms_file.add_sorted([prefix + term for term in postings.terms], infos)
+            order = sorted(range(len(infos)), key=postings.terms.__getitem__)
+            terms_file.add_sorted(
+                [prefix + postings.terms[index] for index in order], [infos[i] for i in order]
+            )
         terms_file.close()
         postings_file.close()
         self._write_columns(lengths)
@@ -268,7 +296,7 @@ class SegmentBuilder:
                 files[f"_{name}_len"] = length_bytes(found).tobytes()
         for name, values in self.columns.items():
             column = self.schema[name].column_type
-            files[name] = numeric_column(np.array(values, dtype=np.int64), column._typecode)
+            files[name] = numeric_column(np.concatenate(values), column._typecode)
         for name, data in files.items():
             dbfile = self.storage.create_file(W3Codec.column_filename(self.segment, name))
             dbfile.write(data)

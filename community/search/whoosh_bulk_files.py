@@ -40,13 +40,16 @@ TERM_INFO = np.dtype(
     ]
 )
 ENTRY_LENGTHS = np.dtype([("key", ">i4"), ("value", ">i4")])
+# A hash table slot: the key's hash and where its entry starts.
+POINTER = np.dtype([("hash", ">u4"), ("position", ">i8")])
 STORED_OFFSETS_FROM = 2**15
 
 
 @dataclass
 class FieldPostings:
-    """A field's postings in one segment, term by term in byte order (Whoosh's term order)."""
+    """A field's postings in one segment, term by term."""
 
+    # In the order of the records (not necessarily the dictionary's byte order).
     terms: list[bytes]
     # Term i's postings are docs[bounds[i]:bounds[i + 1]] (and the same of weights, counts).
     bounds: np.ndarray
@@ -67,22 +70,18 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
 def records(postings: FieldPostings) -> tuple[bytes, np.ndarray, np.ndarray]:
     """Every term's postings record (whoosh_codec.py) end to end, and each one's start and
     length in bytes."""
-    bounds = postings.bounds
-    per_term = np.diff(bounds)
-    term_of = np.repeat(np.arange(len(per_term)), per_term)
-    rank = np.arange(len(postings.docs)) - bounds[:-1][term_of]
-    plain = np.minimum.reduceat(postings.weights == 1.0, bounds[:-1]).astype(bool)
-    weighted = ~plain
+    firsts = postings.bounds[:-1]
+    per_term = np.diff(postings.bounds)
+    weighted = ~np.minimum.reduceat(postings.weights == 1.0, firsts).astype(bool)
     if postings.counts is not None:
-        kind = POSITIONS
-        extra = np.add.reduceat(postings.counts, bounds[:-1]) if len(postings.counts) else per_term
+        kind, extra = POSITIONS, np.add.reduceat(postings.counts, firsts)
         tail = per_term + extra
     elif postings.frequencies is not None:
         kind, extra = VALUE_BYTES, 4 * per_term
         tail = 2 * per_term
     else:
-        kind, extra = NO_VALUES, np.zeros(len(per_term), np.int64)
-        tail = np.zeros(len(per_term), np.int64)
+        kind = NO_VALUES
+        extra = tail = np.zeros(len(per_term), np.int64)
     words = HEADER_WORDS + per_term * (1 + weighted) + tail
     starts = np.concatenate(([0], np.cumsum(words)[:-1]))
     out = np.zeros(int(words.sum()), dtype=WORD)
@@ -90,21 +89,28 @@ def records(postings: FieldPostings) -> tuple[bytes, np.ndarray, np.ndarray]:
         (MAGIC_WORD, per_term, kind, extra, np.where(weighted, HAS_WEIGHTS, 0))
     ):
         out[starts + offset] = value
-    ids_at = starts[term_of] + HEADER_WORDS + rank
-    out[ids_at] = postings.docs
-    chosen = weighted[term_of]
-    out[(ids_at + per_term[term_of])[chosen]] = postings.weights.view(WORD)[chosen]
-    after = ids_at + per_term[term_of] * (1 + weighted[term_of])
+    ranks = np.arange(len(postings.docs))
+
+    def place(section_start: np.ndarray, values: np.ndarray, chosen=None) -> None:
+        """Put each term's slice of `values` at its record's `section_start`."""
+        where = np.repeat(section_start - firsts, per_term) + ranks
+        if chosen is None:
+            out[where] = values
+        else:
+            out[where[chosen]] = values[chosen]
+
+    ids_start = starts + HEADER_WORDS
+    place(ids_start, postings.docs)
+    place(ids_start + per_term, postings.weights.view(WORD), np.repeat(weighted, per_term))
+    after = ids_start + per_term * (1 + weighted)
     if postings.counts is not None:
-        out[after] = postings.counts
-        occurrence_term = np.repeat(term_of, postings.counts)
-        first_occurrence = np.concatenate(([0], np.cumsum(extra)[:-1]))
-        occurrence_rank = np.arange(len(postings.positions)) - first_occurrence[occurrence_term]
-        positions_at = starts + HEADER_WORDS + per_term * (2 + weighted)
-        out[positions_at[occurrence_term] + occurrence_rank] = postings.positions
+        place(after, postings.counts)
+        first_positions = np.concatenate(([0], np.cumsum(extra)[:-1]))
+        where = np.repeat(after + per_term - first_positions, extra)
+        out[where + np.arange(len(postings.positions))] = postings.positions
     elif postings.frequencies is not None:
-        out[after] = 4 * (rank + 1)
-        out[after + per_term[term_of]] = postings.frequencies.astype(">u4").view(WORD)
+        place(after, 4 * (ranks - np.repeat(firsts, per_term) + 1))
+        place(after + per_term, postings.frequencies.astype(">u4").view(WORD))
     return out.tobytes(), 4 * starts, 4 * words
 
 
@@ -154,9 +160,25 @@ class BulkHashWriter(OrderedHashWriter):
         self.index.extend(positions)
         buckets = self.buckets
         for key, position in zip(keys, positions, strict=True):
-            hashed = int(md5(key).hexdigest(), 16) & 0xFFFFFFFF  # noqa: S324 - Whoosh's hash
+            # Whoosh's MD5 hash: the digest's last four bytes.
+            hashed = int.from_bytes(md5(key).digest()[-4:], "big")  # noqa: S324
             buckets[hashed & 255].append((hashed, position))
         self.lastkey = keys[-1]
+
+    def _write_hashes(self):
+        """Whoosh's 256 hash tables (linear probing), each written in one piece."""
+        for entries in self.buckets:
+            slots = 2 * len(entries)
+            self.directory.append((self.dbfile.tell(), slots))
+            hashes, places = [0] * slots, [0] * slots
+            for hashed, position in entries:
+                slot = (hashed >> 8) % slots
+                while places[slot]:
+                    slot = (slot + 1) % slots
+                hashes[slot], places[slot] = hashed, position
+            table = np.zeros(slots, dtype=POINTER)
+            table["hash"], table["position"] = hashes, places
+            self.dbfile.write(table.tobytes())
 
 
 def stored_column(values: list[dict]) -> bytes:

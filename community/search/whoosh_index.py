@@ -18,8 +18,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 
+import numpy as np
 from whoosh import formats, index
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, KEYWORD, STORED, FieldType, Schema
@@ -107,12 +109,21 @@ class SortColumn(COLUMN):
     def to_column_value(self, value) -> int:
         return int(value)
 
+    def to_column_array(self, values: list) -> np.ndarray:
+        """`to_column_value` of many values (None: the column's default)."""
+        default = self.column_type.default_value()
+        return np.array([default if value is None else value for value in values], np.int64)
+
 
 class DateSortColumn(SortColumn):
     """A naive UTC datetime, sorted by its microseconds since 1970."""
 
     def to_column_value(self, value) -> int:
         return (value - EPOCH) // timedelta(microseconds=1)
+
+    def to_column_array(self, values: list) -> np.ndarray:
+        stamps = [EPOCH if value is None else value for value in values]
+        return np.array(stamps, dtype="datetime64[us]").astype(np.int64)
 
 
 def schema() -> Schema:
@@ -182,14 +193,15 @@ def batch_fields(docs: list[SearchDocument]) -> dict[str, list]:
         " ".join([doc.title, *doc.tags, doc.body]).replace(SPELLING_SEPARATOR, " ") for doc in docs
     ]
     folded = fold_many(spelling, SPELLING_SEPARATOR).split(SPELLING_SEPARATOR)
+    # Few tags, used again and again.
+    tag_of = cache(lambda tag: fold_text(tag.strip()))
     return {
         "id": [str(doc.id) for doc in docs],
         "external_id": [doc.external_id for doc in docs],
         "words": [titles, bodies, tops, others],
+        # The bulk builder reads the bigram field from the first word sections.
         "grams": [titles, bodies],
-        "tags": [
-            ",".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()) for doc in docs
-        ],
+        "tags": [",".join(tag_of(tag) for tag in doc.tags if tag.strip()) for doc in docs],
         "spelling": [" ".join(LATIN_WORD.findall(text)) for text in folded],
         "title": [doc.title for doc in docs],
         "teaser": [doc.teaser for doc in docs],

@@ -1,16 +1,17 @@
-"""A full rebuild of the Whoosh index: documents in batches to segment builders, one process or
-several, and their segments listed in a new generation of the index's table of contents.
+"""A full rebuild of the Whoosh index: documents in chunks, each chunk split between processes
+that write segments of their own, all segments listed in a new table of contents.
 
-With several processes the parent reads the documents and hands out batches; each forked
-process fills segments of its own (whoosh_bulk.py) and reports them when the documents run out.
-A process that fails or dies ends the rebuild with an error instead of a hang.
+With several processes the documents of a chunk are read first; then the chunk is split in
+contiguous parts, and forked processes build all parts but the first, which this process
+builds itself. Forked processes see the chunk's documents without copying them through a pipe
+(unpickling a document cost more than analysing it); only the segments they wrote come back.
+A process that fails or dies ends the rebuild with an error.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import queue
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 
@@ -23,35 +24,41 @@ from community.search.whoosh_bulk import SegmentBuilder
 logger = logging.getLogger(__name__)
 
 BATCH_DOCUMENTS = 1000
-WAIT_SECONDS = 1.0
+CHUNK_DOCUMENTS = 100_000
 
 
 class RebuildFailed(RuntimeError):
     """A rebuild process raised or died; the index being built is incomplete."""
 
 
-def batches(documents: Iterable[SearchDocument], progress: Callable[[int], None]) -> Iterator:
-    """The documents to index in lists of `BATCH_DOCUMENTS`; deleted ones are skipped."""
-    batch: list[SearchDocument] = []
+def chunks(
+    documents: Iterable[SearchDocument], progress: Callable[[int], None], size: int
+) -> Iterator[list[SearchDocument]]:
+    """The documents to index in lists of `size`; deleted ones are skipped."""
+    chunk: list[SearchDocument] = []
     for doc in documents:
         progress(1)
         if not doc.deleted:
-            batch.append(doc)
-            if len(batch) == BATCH_DOCUMENTS:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
+            chunk.append(doc)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
 
 
 def build_index(ix, documents: Iterable[SearchDocument], progress, processes: int = 1) -> int:
     """Index `documents` into the empty index `ix`; return how many were indexed."""
+    segments, count = [], 0
     if processes > 1:
-        segments, count = _in_processes(ix, documents, progress, processes)
+        # Built here once, so that every forked process has it.
+        fold_table()
+        for chunk in chunks(documents, progress, CHUNK_DOCUMENTS):
+            segments += build_in_processes(ix, chunk, processes)
+            count += len(chunk)
     else:
         builder = SegmentBuilder(ix.storage, ix.schema, ix.indexname)
-        count = 0
-        for batch in batches(documents, progress):
+        for batch in chunks(documents, progress, BATCH_DOCUMENTS):
             builder.add_batch(batch)
             count += len(batch)
         segments = builder.finish()
@@ -59,83 +66,55 @@ def build_index(ix, documents: Iterable[SearchDocument], progress, processes: in
     return count
 
 
-def _build(ix, tasks, results) -> None:
-    """A rebuild process: batches from `tasks` until None, then its segments to `results`."""
+def build_part(ix, documents: list[SearchDocument]) -> list:
+    """Segments holding `documents`, written in batches."""
+    builder = SegmentBuilder(ix.storage, ix.schema, ix.indexname)
+    for start in range(0, len(documents), BATCH_DOCUMENTS):
+        builder.add_batch(documents[start : start + BATCH_DOCUMENTS])
+    return builder.finish()
+
+
+def _build_forked(ix, documents, sender) -> None:
     try:
-        builder = SegmentBuilder(ix.storage, ix.schema, ix.indexname)
-        while (batch := tasks.get()) is not None:
-            builder.add_batch(batch)
-        results.put(("done", builder.finish()))
+        sender.send(("done", build_part(ix, documents)))
     except BaseException:
-        results.put(("failed", traceback.format_exc()))
+        sender.send(("failed", traceback.format_exc()))
         raise SystemExit(1) from None
-
-
-def _in_processes(ix, documents, progress, processes: int):
-    context = multiprocessing.get_context("fork")
-    tasks = context.Queue(maxsize=2 * processes)
-    results = context.Queue()
-    # Built once here, so the forked processes share it.
-    fold_table()
-    workers = [
-        context.Process(target=_build, args=(ix, tasks, results), daemon=True)
-        for _ in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        count = 0
-        for batch in batches(documents, progress):
-            _hand_over(tasks, batch, workers, results)
-            count += len(batch)
-        for _ in workers:
-            _hand_over(tasks, None, workers, results)
-        segments = []
-        for _ in workers:
-            segments.extend(_result(results, workers))
-        for worker in workers:
-            worker.join()
-        return segments, count
     finally:
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-        tasks.cancel_join_thread()
-        tasks.close()
-        results.close()
+        sender.close()
 
 
-def _hand_over(tasks, batch, workers, results) -> None:
-    while True:
-        try:
-            tasks.put(batch, timeout=WAIT_SECONDS)
-            return
-        except queue.Full:
-            _check(workers, results)
-
-
-def _result(results, workers) -> list:
-    while True:
-        try:
-            kind, value = results.get(timeout=WAIT_SECONDS)
-        except queue.Empty:
-            _check(workers, results)
-            continue
-        if kind == "failed":
-            raise RebuildFailed(f"a rebuild process failed:\n{value}")
-        return value
-
-
-def _check(workers, results) -> None:
-    """Raise if a process has ended with an error (with what it reported, if anything)."""
-    failed = [worker for worker in workers if not worker.is_alive() and worker.exitcode]
-    if not failed:
-        return
+def build_in_processes(ix, documents: list[SearchDocument], processes: int) -> list:
+    """Segments for `documents`, built by this process and `processes - 1` forked ones."""
+    context = multiprocessing.get_context("fork")
+    size = -(-len(documents) // processes)
+    parts = [documents[start : start + size] for start in range(0, len(documents), size)]
+    children = []
+    for part in parts[1:]:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_build_forked, args=(ix, part, sender), daemon=True)
+        process.start()
+        sender.close()
+        children.append((process, receiver))
     try:
-        kind, value = results.get(timeout=WAIT_SECONDS)
-    except queue.Empty:
-        kind = None
+        segments = build_part(ix, parts[0])
+        for process, receiver in children:
+            segments += _received(process, receiver)
+        return segments
+    finally:
+        for process, receiver in children:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+            receiver.close()
+
+
+def _received(process, receiver) -> list:
+    try:
+        kind, value = receiver.recv()
+    except EOFError:
+        process.join()
+        raise RebuildFailed(f"a rebuild process died (exit code {process.exitcode})") from None
     if kind == "failed":
         raise RebuildFailed(f"a rebuild process failed:\n{value}")
-    raise RebuildFailed(f"a rebuild process died (exit code {failed[0].exitcode})")
+    return value

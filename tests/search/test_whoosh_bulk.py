@@ -3,6 +3,8 @@ stored value, length and sort key, in one process or several, in one segment or 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from whoosh import index
 
@@ -73,6 +75,7 @@ def test_several_processes_and_segments_write_what_whoosh_writes(
     tmp_path, whooshs_own, monkeypatch
 ):
     monkeypatch.setattr(whoosh_rebuild, "BATCH_DOCUMENTS", 50)
+    monkeypatch.setattr(whoosh_rebuild, "CHUNK_DOCUMENTS", 200)
     monkeypatch.setattr(whoosh_bulk, "SEGMENT_DOCUMENTS", 120)
     ix = bulk(tmp_path / "bulk", processes=2)
     assert len(ix._segments()) >= 4
@@ -87,10 +90,31 @@ def test_deleted_documents_are_left_out(tmp_path):
         assert str(documents[3].id) not in {fields["id"] for fields in searcher.all_stored_fields()}
 
 
+def in_forked_process(action):
+    """A stand-in for `SegmentBuilder.add_batch` that does `action` in forked processes only."""
+    parent = os.getpid()
+    add_batch = whoosh_bulk.SegmentBuilder.add_batch
+
+    def add(self, docs):
+        if os.getpid() != parent:
+            action()
+        return add_batch(self, docs)
+
+    return add
+
+
 def test_a_failing_process_fails_the_rebuild(tmp_path, monkeypatch):
-    def fail(self, docs):
+    def fail():
         raise ValueError("disk on fire")
 
-    monkeypatch.setattr(whoosh_bulk.SegmentBuilder, "add_batch", fail)
+    monkeypatch.setattr(whoosh_bulk.SegmentBuilder, "add_batch", in_forked_process(fail))
     with pytest.raises(RebuildFailed, match="disk on fire"):
+        bulk(tmp_path / "bulk", processes=2)
+
+
+def test_a_process_that_dies_fails_the_rebuild(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        whoosh_bulk.SegmentBuilder, "add_batch", in_forked_process(lambda: os._exit(3))
+    )
+    with pytest.raises(RebuildFailed, match="exit code 3"):
         bulk(tmp_path / "bulk", processes=2)
