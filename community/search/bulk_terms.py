@@ -29,7 +29,18 @@ TERM_SHIFT = DOC_SHIFT + DOC_BITS
 POSITION_LIMIT = 1 << POSITION_BITS
 DOC_LIMIT = 1 << DOC_BITS
 TERM_LIMIT = 1 << TERM_BITS
-CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF))
+
+
+def _bmp_table(ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    table = np.zeros(0x10000, dtype=bool)
+    for low, high in ranges:
+        table[low : high + 1] = True
+    return table
+
+
+# What analysis.CJK matches: three BMP blocks by table, one range beyond.
+CJK_BMP = _bmp_table(((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)))
+ASTRAL_CJK = (0x20000, 0x2FFFF)
 
 
 class Terms:
@@ -53,14 +64,14 @@ class Terms:
 class Growing:
     """An integer array that grows at its end (doubling), for tables indexed by word number."""
 
-    def __init__(self) -> None:
-        self.data = np.zeros(1024, dtype=np.int64)
+    def __init__(self, dtype=np.int64) -> None:
+        self.data = np.zeros(1024, dtype=dtype)
         self.size = 0
 
     def extend(self, values: Sequence[int]) -> None:
         needed = self.size + len(values)
         if needed > len(self.data):
-            grown = np.zeros(max(needed, 2 * len(self.data)), dtype=np.int64)
+            grown = np.zeros(max(needed, 2 * len(self.data)), dtype=self.data.dtype)
             grown[: self.size] = self.data[: self.size]
             self.data = grown
         self.data[self.size : needed] = values
@@ -84,13 +95,15 @@ class WordNumbers(dict):
 
 class WordTable:
     """What each distinct jieba word yields in the words field: its terms, at which position
-    offsets, and how many positions it takes (see `analysis.word_tuples`)."""
+    offsets, and how many positions it takes (see `analysis.word_tuples`). Each term it yields
+    is kept as its part of an occurrence key (`pack`): term and position offset."""
 
     def __init__(self, terms: Terms) -> None:
         self.terms = terms
         self.numbers = WordNumbers(self)
         self.term_counts, self.advances, self.firsts = Growing(), Growing(), Growing()
-        self.flat_terms, self.flat_offsets = Growing(), Growing()
+        self.key_parts = Growing(np.uint64)
+        self.longest_offset = 0
         self.pending: list[tuple[list[int], list[int], int]] = []
         self.numbers[SEPARATOR] = self.add(SEPARATOR)
 
@@ -115,13 +128,20 @@ class WordTable:
         """Move the words added since the last call into the arrays."""
         if not self.pending:
             return
-        start = self.flat_terms.size
+        start = self.key_parts.size
         counts = [len(terms) for terms, _, _ in self.pending]
         self.term_counts.extend(counts)
         self.advances.extend([advance for _, _, advance in self.pending])
         self.firsts.extend((start + np.cumsum([0, *counts[:-1]])).tolist())
-        self.flat_terms.extend([term for terms, _, _ in self.pending for term in terms])
-        self.flat_offsets.extend([o for _, offsets, _ in self.pending for o in offsets])
+        self.key_parts.extend(
+            [
+                (term << TERM_SHIFT) | offset
+                for terms, offsets, _ in self.pending
+                for term, offset in zip(terms, offsets, strict=True)
+            ]
+        )
+        offsets = [o for _, found, _ in self.pending for o in found]
+        self.longest_offset = max([self.longest_offset, *offsets])
         self.pending = []
 
 
@@ -176,13 +196,22 @@ def word_keys(batch: BatchText, table: WordTable, first_doc: int, gap: int) -> n
     occurrence_word = np.repeat(np.arange(len(words)), counts)
     within = np.arange(len(occurrence_word)) - np.repeat(np.cumsum(counts) - counts, counts)
     flat = table.firsts.view()[words][occurrence_word] + within
-    occurrence_section = section[occurrence_word]
-    return pack(
-        table.flat_terms.view()[flat],
-        first_doc + occurrence_section // batch.per_document,
-        occurrence_section % batch.per_document,
-        word_position[occurrence_word] + table.flat_offsets.view()[flat],
+    if len(words) and word_position.max() + table.longest_offset >= POSITION_LIMIT:
+        parts = table.key_parts.view()[flat]
+        occurrence_section = section[occurrence_word]
+        return pack(
+            (parts >> np.uint64(TERM_SHIFT)).astype(np.int64),
+            first_doc + occurrence_section // batch.per_document,
+            occurrence_section % batch.per_document,
+            word_position[occurrence_word]
+            + (parts & np.uint64((1 << POSITION_BITS) - 1)).astype(np.int64),
+        )
+    token_parts = (
+        ((first_doc + section // batch.per_document).astype(np.uint64) << np.uint64(DOC_SHIFT))
+        | ((section % batch.per_document).astype(np.uint64) << np.uint64(SECTION_SHIFT))
+        | word_position.astype(np.uint64)
     )
+    return table.key_parts.view()[flat] + token_parts[occurrence_word]
 
 
 class KeyTable:
@@ -270,17 +299,17 @@ def gram_keys(batch: BatchText, slots: int, grams: GramTerms, first_doc: int, ga
     CJK runs become overlapping bigrams (a lone character stays whole) and the Latin words
     between them their stems, numbered in text order (`analysis.bigram_tuples`).
     """
-    pieces = batch.folded.split(SEPARATOR)
     per = batch.per_document
-    chosen = [pieces[index] for index in range(len(pieces)) if index % per < slots]
     nonempty = batch.nonempty.reshape(-1, per)[:, :slots].reshape(-1)
-    text = SEPARATOR.join(chosen)
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    points = points.astype(np.int64)
+    points = np.frombuffer(batch.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    separators = points == ord(SEPARATOR)
+    # The first `slots` sections of each document, still joined by separators.
+    points = points[np.cumsum(separators) % per < slots]
+    text = points.tobytes().decode("utf-32-le", "surrogatepass")
     section = np.cumsum(points == ord(SEPARATOR))
-    cjk = np.zeros(len(points), dtype=bool)
-    for low, high in CJK_RANGES:
-        cjk |= (points >= low) & (points <= high)
+    cjk = CJK_BMP[np.minimum(points, 0xFFFF)]
+    cjk |= (points >= ASTRAL_CJK[0]) & (points <= ASTRAL_CJK[1])
+    points = points.astype(np.int64)
     after = np.append(cjk[1:], False)
     before = np.insert(cjk[:-1], 0, False)
     pairs = np.flatnonzero(cjk & after)

@@ -193,8 +193,9 @@ def batch_fields(docs: list[SearchDocument]) -> dict[str, list]:
         " ".join([doc.title, *doc.tags, doc.body]).replace(SPELLING_SEPARATOR, " ") for doc in docs
     ]
     folded = fold_many(spelling, SPELLING_SEPARATOR).split(SPELLING_SEPARATOR)
-    # Few tags, used again and again.
+    # Few tags and authors, each seen again and again.
     tag_of = cache(lambda tag: fold_text(tag.strip()))
+    author_of = cache(lambda author: fold_text(author.strip()) or None)
     return {
         "id": [str(doc.id) for doc in docs],
         "external_id": [doc.external_id for doc in docs],
@@ -208,7 +209,7 @@ def batch_fields(docs: list[SearchDocument]) -> dict[str, list]:
         "body": bodies,
         "top_answers": tops,
         "other_answers": others,
-        "author": [fold_text(doc.author.strip()) or None for doc in docs],
+        "author": [author_of(doc.author) for doc in docs],
         "featured": [doc.featured for doc in docs],
         "public": [doc.public for doc in docs],
         "closed": [doc.closed for doc in docs],

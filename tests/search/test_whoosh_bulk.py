@@ -8,10 +8,10 @@ import os
 import pytest
 from whoosh import index
 
-from community.search import whoosh_bulk, whoosh_rebuild
+from community.search import bulk_terms, whoosh_bulk, whoosh_rebuild
 from community.search.whoosh_index import WRITER_OPTIONS, document_fields, schema
 from community.search.whoosh_rebuild import RebuildFailed, build_index
-from tests.search.whoosh_corpus import whoosh_documents
+from tests.search.whoosh_corpus import awkward_documents, whoosh_documents
 
 DOCUMENTS = whoosh_documents()
 
@@ -118,3 +118,16 @@ def test_a_process_that_dies_fails_the_rebuild(tmp_path, monkeypatch):
     )
     with pytest.raises(RebuildFailed, match="exit code 3"):
         bulk(tmp_path / "bulk", processes=2)
+
+
+def test_word_positions_past_what_a_key_holds_are_left_out_with_a_warning(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(bulk_terms, "POSITION_LIMIT", 150)
+    (doc,) = awkward_documents(1)
+    doc.title, doc.body, doc.answers = "开头的标题", "，".join(["填充"] * 60 + ["结尾词语"]), []
+    with bulk(tmp_path / "bulk", documents=[doc]).searcher() as searcher:
+        terms = {term for field, term in searcher.reader().all_terms() if field == "words"}
+    assert "开头".encode() in terms and "填充".encode() in terms
+    assert "结尾".encode() not in terms
+    assert "positions past the limit" in caplog.text
