@@ -38,25 +38,23 @@ class SegmentData:
     def _column(self, reader: SegmentReader, name: str) -> np.ndarray:
         return np.fromiter(reader.column_reader(name, translate=False), np.int64, self.size)
 
-    def field_lengths(self, reader: SegmentReader, fieldname: str) -> np.ndarray:
-        """Every document's length in `fieldname` (what BM25 normalises by), as Whoosh reads it."""
-        found = self.lengths.get(fieldname)
+    def _once(self, store: dict, key: str, compute) -> np.ndarray:
+        found = store.get(key)
         if found is None:
             with self.lock:
-                found = self.lengths.get(fieldname)
+                found = store.get(key)
                 if found is None:
-                    found = LENGTH_OF_BYTE[_length_bytes(reader, fieldname)]
-                    self.lengths[fieldname] = found
+                    found = store[key] = compute()
         return found
 
+    def field_lengths(self, reader: SegmentReader, fieldname: str) -> np.ndarray:
+        """Every document's length in `fieldname` (what BM25 normalises by), as Whoosh reads it."""
+        return self._once(
+            self.lengths, fieldname, lambda: LENGTH_OF_BYTE[_length_bytes(reader, fieldname)]
+        )
+
     def sort_key(self, reader: SegmentReader, name: str) -> np.ndarray:
-        found = self.sort_keys.get(name)
-        if found is None:
-            with self.lock:
-                found = self.sort_keys.get(name)
-                if found is None:
-                    found = self.sort_keys[name] = self._column(reader, name)
-        return found
+        return self._once(self.sort_keys, name, lambda: self._column(reader, name))
 
     def live_documents(self, reader: SegmentReader) -> np.ndarray:
         """Which documents are not deleted."""
