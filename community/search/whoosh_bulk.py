@@ -41,11 +41,13 @@ from community.search.whoosh_bulk_files import (
     records,
     stored_column,
     term_infos,
+    text_column,
 )
-from community.search.whoosh_codec import ArrayCodec
+from community.search.whoosh_codec import ArrayCodec, text_column_name
 from community.search.whoosh_index import (
     GRAM_WEIGHTS,
     SECTION_GAP,
+    STORED_TEXTS,
     WORD_WEIGHTS,
     SortColumn,
     WeightedSections,
@@ -211,6 +213,7 @@ class SegmentBuilder:
             if field.indexed and name not in self.text_fields
         }
         self.stored: list[dict] = []
+        self.texts: dict[str, list[str]] = {name: [] for name in STORED_TEXTS}
         self.columns: dict[str, list[np.ndarray]] = {
             name: [] for name, field in self.schema.items() if field.column_type
         }
@@ -227,7 +230,11 @@ class SegmentBuilder:
         )
         for name, small in self.small.items():
             small.add(first, fields[name])
-        stored = [name for name in self.schema.stored_names() if name in fields]
+        stored = [
+            name
+            for name in self.schema.stored_names()
+            if name in fields and name not in STORED_TEXTS
+        ]
         for values in zip(*(fields[name] for name in stored), strict=True):
             self.stored.append(
                 {
@@ -236,6 +243,8 @@ class SegmentBuilder:
                     if value is not None
                 }
             )
+        for name in STORED_TEXTS:
+            self.texts[name] += fields[name]
         for name, values in self.columns.items():
             values.append(self.schema[name].to_column_array(fields[name]))
         self.doc_count += len(docs)
@@ -291,6 +300,9 @@ class SegmentBuilder:
     def _write_columns(self, lengths: dict[str, np.ndarray]) -> None:
         """Stored fields, field lengths and sort columns, as Whoosh's per-document writer."""
         files = {"_stored": stored_column(self.stored)}
+        for name, texts in self.texts.items():
+            files[text_column_name(name)] = text_column(texts)
+        self.segment.text_columns = tuple(self.texts)
         for name, found in lengths.items():
             if found.any():
                 files[f"_{name}_len"] = length_bytes(found).tobytes()

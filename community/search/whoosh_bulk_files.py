@@ -182,15 +182,26 @@ class BulkHashWriter(OrderedHashWriter):
 
 
 def stored_column(values: list[dict]) -> bytes:
-    """Stored fields as a `PickleColumn(VarBytesColumn())`: pickles, then their lengths (and,
-    for many documents, offsets) as Whoosh's variable-bytes column lays them out."""
-    pickles = [pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if value else b"" for value in values]
-    lengths = np.fromiter(map(len, pickles), np.int64, len(pickles))
-    parts = [b"".join(pickles)]
+    """Stored fields as a `PickleColumn(VarBytesColumn())` (whoosh_codec.STORED_COLUMN)."""
+    return var_bytes_column(
+        [pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if value else b"" for value in values]
+    )
+
+
+def text_column(texts: list[str]) -> bytes:
+    """Texts as UTF-8 in a `VarBytesColumn` (whoosh_codec.TEXT_COLUMN)."""
+    return var_bytes_column(list(map(str.encode, texts)))
+
+
+def var_bytes_column(items: list[bytes]) -> bytes:
+    """The values, then their lengths (and, for many documents, offsets), as Whoosh's
+    variable-bytes column lays them out."""
+    lengths = np.fromiter(map(len, items), np.int64, len(items))
+    parts = [b"".join(items)]
     length_code = _typecode(int(lengths.max(initial=0)))
     parts.append(_big_endian(lengths, length_code))
     tail = length_code
-    if len(values) > STORED_OFFSETS_FROM:
+    if len(items) > STORED_OFFSETS_FROM:
         offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         offset_code = _typecode(int(offsets.max(initial=0)))
         parts.append(_big_endian(offsets, offset_code))

@@ -60,6 +60,8 @@ WORD_WEIGHTS = (TITLE_WEIGHT, TEXT_WEIGHT, TEXT_WEIGHT, ANSWER_WEIGHT)
 # The bigram fallback covers title and question text; answers would double the postings.
 GRAM_WEIGHTS = (TITLE_WEIGHT, TEXT_WEIGHT)
 EPOCH = datetime(1970, 1, 1)
+# Stored fields that always hold text (a bulk rebuild keeps them in columns of their own).
+STORED_TEXTS = ("title", "teaser", "body", "top_answers", "other_answers")
 # Joins a batch's texts for folding (never in a text: replaced by a space, as good for words).
 SPELLING_SEPARATOR = "\x0c"
 
