@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
 
 from community.billing.tiers import tiers_for_sale
 from community.extensions import db
@@ -24,8 +23,9 @@ from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
 from community.qa.fragments import Fragment, PageState, Slots, audience_key
-from community.qa.models import Answer, Question
-from community.qa.services import lists, votes
+from community.qa.models import Question
+from community.qa.question_heads import QuestionHead
+from community.qa.services import lists
 from community.templating import chrome_for_request
 
 DIRECTIONS = {"up": 1, "down": -1}
@@ -59,13 +59,9 @@ class ViewerState(PageState):
         return "0" if self.following else "1"
 
 
-def viewer_state(viewer: Viewer, question: Question, answer_ids, chrome=None) -> ViewerState:
-    mine, following = votes.page_state(viewer.user_id, question.id, answer_ids)
+def viewer_state(head: QuestionHead, chrome=None) -> ViewerState:
     return ViewerState(
-        votes={str(post): value for post, value in mine.items()},
-        following=following,
-        token=generate_csrf(),
-        chrome=chrome,
+        votes=head.votes, following=head.following, token=generate_csrf(), chrome=chrome
     )
 
 
@@ -85,9 +81,9 @@ def visitor_request() -> bool:
     return not current_user.is_authenticated and not session.get("_flashes")
 
 
-def audience(viewer: Viewer, question: Question) -> str | None:
+def audience(viewer: Viewer, head: QuestionHead) -> str | None:
     """Who a shared rendering of this page would be for: "member", "visitor" or nobody."""
-    if not caching_enabled() or not question.approved or question.is_deleted:
+    if not caching_enabled() or not head.approved or head.is_deleted or head.is_duplicate:
         return None
     if viewer.preview is not None:
         return None
@@ -96,7 +92,7 @@ def audience(viewer: Viewer, question: Question) -> str | None:
     if (
         viewer.reads_answers
         and not viewer.is_operator
-        and viewer.user_id != question.author_id
+        and viewer.user_id != head.author_id
         and plain_member_request()
     ):
         return MEMBER
@@ -110,7 +106,8 @@ def tiers_key(tiers) -> str:
     )
 
 
-def build_shared_question(question: Question, viewer: Viewer, tiers) -> Fragment:
+def build_shared_question(head: QuestionHead, viewer: Viewer, tiers) -> Fragment:
+    question = db.session.get(Question, head.id, options=list(lists.QUESTION_OPTIONS))
     page = lists.question_page(question, viewer)
     html = render_template(
         "qa/show.html",
@@ -124,33 +121,29 @@ def build_shared_question(question: Question, viewer: Viewer, tiers) -> Fragment
     )
     if generate_csrf() in html:
         raise RuntimeError("a shared rendering must not carry the viewer's CSRF token")
-    answerers = db.session.scalars(
-        select(Answer.author_id).where(Answer.question_id == question.id).distinct()
-    )
     return Fragment.parse(
         html,
         # Whoever asked or answered (even answers waiting or deleted) sees their own controls.
-        authors=sorted({question.author_id, *answerers}),
+        authors=sorted({question.author_id, *page.answerers}),
         answer_ids=[answer.id for answer in page.answers],
     )
 
 
-def shared_question_page(viewer: Viewer, question: Question) -> Markup | None:
+def shared_question_page(viewer: Viewer, head: QuestionHead) -> Markup | None:
     """The whole page for this viewer from a shared rendering, or None when none fits them.
 
     Members share one rendering per question version; visitors another (with the tier prices
     in its key, as the call to join shows them).
     """
-    kind = audience(viewer, question)
+    kind = audience(viewer, head)
     if kind is None:
         return None
-    tiers = [] if kind == MEMBER or question.public else tiers_for_sale()
-    key = (kind, question.id, question.render_version, *audience_key(), tiers_key(tiers))
+    tiers = [] if kind == MEMBER or head.public else tiers_for_sale()
+    key = (kind, head.id, head.render_version, *audience_key(), tiers_key(tiers))
     builder = ANY_MEMBER if kind == MEMBER else viewer
     shared = cache_for("questions").get_or_build(
-        key, lambda: build_shared_question(question, builder, tiers)
+        key, lambda: build_shared_question(head, builder, tiers)
     )
     if kind == MEMBER and viewer.user_id in shared.meta["authors"]:
         return None
-    state = viewer_state(viewer, question, shared.meta["answer_ids"], chrome_for_request())
-    return shared.fill(state)
+    return shared.fill(viewer_state(head, chrome_for_request()))

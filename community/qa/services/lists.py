@@ -147,16 +147,31 @@ def questions_in_order(ids: list[int]) -> list[Question]:
     return [by_id[question_id] for question_id in ids if question_id in by_id]
 
 
+# What a question page loads with the question: its author's row and its tags.
+QUESTION_OPTIONS = (selectinload(Question.tags), joinedload(Question.author))
+
+
 @dataclass
 class QuestionPage:
     question: Question
     readable: bool
     answers: list[Answer] = field(default_factory=list)
     comments: dict = field(default_factory=dict)
+    # Everyone who answered, even answers this viewer is not shown (waiting or deleted).
+    answerers: set[int] = field(default_factory=set)
 
 
 def answer_order(answer: Answer) -> tuple:
     return (not answer.canonical, not answer.accepted, -answer.score, answer.created_at, answer.id)
+
+
+def shown_to(viewer: Viewer, answer: Answer) -> bool:
+    """Operators see every answer; others live, approved ones and their own waiting ones."""
+    if viewer.is_operator:
+        return True
+    return answer.deleted_at is None and (
+        answer.approved or (viewer.user_id is not None and answer.author_id == viewer.user_id)
+    )
 
 
 def question_page(question: Question, viewer: Viewer) -> QuestionPage:
@@ -168,17 +183,17 @@ def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     result = QuestionPage(question=question, readable=readable)
     if not readable:
         return result
-    answers_query = (
-        select(Answer)
-        .options(joinedload(Answer.author).load_only(User.id, User.name))
-        .where(Answer.question_id == question.id)
+    answers = list(
+        db.session.scalars(
+            select(Answer)
+            .options(joinedload(Answer.author).load_only(User.id, User.name))
+            .where(Answer.question_id == question.id)
+        ).unique()
     )
-    if not viewer.is_operator:
-        answers_query = answers_query.where(
-            Answer.deleted_at.is_(None),
-            Answer.approved | (Answer.author_id == (viewer.user_id or -1)),
-        )
-    result.answers = sorted(db.session.scalars(answers_query).unique(), key=answer_order)
+    result.answerers = {answer.author_id for answer in answers}
+    result.answers = sorted(
+        (answer for answer in answers if shown_to(viewer, answer)), key=answer_order
+    )
     comments = db.session.scalars(
         select(Comment)
         .options(joinedload(Comment.author).load_only(User.id, User.name))

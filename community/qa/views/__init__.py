@@ -9,7 +9,6 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts import session_values
 from community.clock import utcnow
@@ -18,6 +17,7 @@ from community.qa.access import Viewer, viewer_for
 from community.qa.labels import qa_labels, question_url, short_date, tag_url, url_with_id
 from community.qa.models import Answer, Question
 from community.qa.services import notifications as notification_service
+from community.qa.services.lists import QUESTION_OPTIONS
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
 
@@ -54,9 +54,6 @@ def current_viewer() -> Viewer:
 
 def acting_user():
     return current_user if current_user.is_authenticated else None
-
-
-QUESTION_OPTIONS = (selectinload(Question.tags), joinedload(Question.author))
 
 
 def question_or_404(
