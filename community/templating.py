@@ -28,13 +28,18 @@ def locale_code() -> str:
     return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
 
 
+def current_path() -> str:
+    """The path and query of this request ("/" for emails rendered by CLI jobs)."""
+    return request.full_path.rstrip("?") if has_request_context() else "/"
+
+
 def viewer_context() -> dict:
-    """Every template's language and path ("/" for emails rendered by CLI jobs)."""
+    """Every template's language and path."""
     code = locale_code()
     return {
         "current_locale": code,
         "html_lang": code.replace("_", "-"),
-        "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
+        "current_path": current_path(),
     }
 
 
@@ -57,18 +62,18 @@ class Chrome:
     can stand a slot object in its place (community/qa/fragments.py) and fill it per request.
     """
 
-    def __init__(self, context) -> None:
-        self.context = context
+    def __init__(self, path: str, unread: int) -> None:
+        self.path, self.unread = path, unread
 
     def csrf_token(self) -> str:
         return generate_csrf()
 
     def current_path(self) -> str:
-        return self.context["current_path"]
+        return self.path
 
     def login_url(self) -> str:
         """Sign in, then come back here."""
-        return url_for("accounts.login", next=self.current_path())
+        return url_for("accounts.login", next=self.path)
 
     def user_name(self) -> str:
         return current_user.name
@@ -77,22 +82,20 @@ class Chrome:
         return url_for("accounts.profile", user_id=current_user.id)
 
     def unread_badge(self) -> Markup:
-        count = self.context.get("qa_unread")
-        if not count:
+        if not self.unread:
             return Markup("")
-        return Markup('<span class="count" data-testid="unread-count">%d</span>') % count
+        return Markup('<span class="count" data-testid="unread-count">%d</span>') % self.unread
 
 
 @pass_context
 def live_chrome(context) -> Chrome:
-    return Chrome(context)
+    return Chrome(context["current_path"], context.get("qa_unread", 0))
 
 
-def chrome_for_request() -> Chrome:
-    """The chrome of this request outside a template (filling a shared page)."""
-    context: dict = {}
-    current_app.update_template_context(context)
-    return Chrome(context)
+def chrome_for_request(unread: int) -> Chrome:
+    """The chrome of this request outside a template (filling a shared page), with the bell's
+    number of unread notifications."""
+    return Chrome(current_path(), unread)
 
 
 def init_app(app: Flask) -> None:

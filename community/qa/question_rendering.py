@@ -25,7 +25,7 @@ from community.qa.fragment_cache import cache_for, caching_enabled
 from community.qa.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.models import Question
 from community.qa.question_heads import QuestionHead
-from community.qa.services import lists
+from community.qa.services import lists, notifications
 from community.templating import chrome_for_request
 
 DIRECTIONS = {"up": 1, "down": -1}
@@ -146,4 +146,5 @@ def shared_question_page(viewer: Viewer, head: QuestionHead) -> Markup | None:
     )
     if kind == MEMBER and viewer.user_id in shared.meta["authors"]:
         return None
-    return shared.fill(viewer_state(head, chrome_for_request()))
+    chrome = chrome_for_request(notifications.bell_count(current_user))
+    return shared.fill(viewer_state(head, chrome))

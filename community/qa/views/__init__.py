@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from community.accounts import session_values
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
@@ -27,12 +26,7 @@ QUESTION_REF = re.compile(r"(?:/qa/)?(\d{1,12})/?$")
 @bp.app_context_processor
 def notification_bell() -> dict:
     """The unread count for the bell in the header, for signed-in users only."""
-    if not getattr(current_user, "is_authenticated", False):
-        return {"qa_unread": 0}
-    count = session_values.value(current_user.id, "qa_unread")
-    if count is session_values.MISSING:
-        count = notification_service.unread_count(current_user.id)
-    return {"qa_unread": count}
+    return {"qa_unread": notification_service.bell_count(current_user)}
 
 
 bp.add_app_template_global(qa_labels, "qa_labels")
