@@ -69,6 +69,12 @@ def translations() -> NullTranslations:
     return resolved
 
 
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's `gettext` through `translations()`, for strings asked on every request."""
+    translated = translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
 def install_template_gettext(app: Flask) -> None:
     """Templates' `_` and `ngettext` through `translations()` (after Babel's own setup)."""
     app.jinja_env.install_gettext_callables(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -55,6 +57,30 @@ def link(endpoint: str, **values) -> str:
     return links[key]
 
 
+ID_MARKER = 9_007_199_254_740_991
+
+
+def url_with_id(endpoint: str, key: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, key=…, **values)` for many ids: the route is built once per call.
+
+    A page linking every answer uses this instead of one `url_for` per answer and action.
+    """
+    built = url_for(endpoint, **{key: ID_MARKER}, **values)
+    head, marker, tail = built.rpartition(str(ID_MARKER))
+    if not marker or str(ID_MARKER) in head:
+        return lambda value: url_for(endpoint, **{key: value}, **values)
+    return lambda value: f"{head}{value}{tail}"
+
+
+def link_with_id(endpoint: str, key: str, value: int) -> str:
+    """`url_for(endpoint, key=value)` for an id, with the route built once per app."""
+    builders = current_app.extensions.setdefault("id_links", {})
+    route = (request.script_root if has_request_context() else "", endpoint, key)
+    if route not in builders:
+        builders[route] = url_with_id(endpoint, key)
+    return builders[route](value)
+
+
 class Chrome:
     """What the header and footer show of the viewer, asked through one object.
 
@@ -79,7 +105,7 @@ class Chrome:
         return current_user.name
 
     def profile_url(self) -> str:
-        return url_for("accounts.profile", user_id=current_user.id)
+        return link_with_id("accounts.profile", "user_id", current_user.id)
 
     def unread_badge(self) -> Markup:
         if not self.unread:

@@ -111,7 +111,8 @@ class Fragment:
         """The HTML with every slot replaced by `state`'s value (escaped), each asked once."""
         if not self.slots:
             return Markup(self.texts[0])  # noqa: S704 - rendered, autoescaped HTML
-        values = [escape(getattr(state, name)(*args)) for name, args in self.distinct]
+        values = [getattr(state, name)(*args) for name, args in self.distinct]
+        values = [value if isinstance(value, Markup) else escape(value) for value in values]
         out = [""] * (2 * len(self.texts) - 1)
         out[0::2] = self.texts
         # The picks end with a spare value so that one slot still yields a tuple.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from flask import g, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
+
+from community.templating import url_with_id
 
 LABELS = {
     "votes": _l("votes"),
@@ -62,21 +63,6 @@ def short_date(moment: datetime) -> str:
         g.qa_date_format = (locale.date_formats["medium"], locale, get_timezone())
     pattern, locale, timezone = g.qa_date_format
     return pattern.apply(moment.astimezone(timezone), locale)
-
-
-ID_MARKER = 9_007_199_254_740_991
-
-
-def url_with_id(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """`url_for(endpoint, key=…, **values)` for many ids: the route is built once per call.
-
-    A page linking every answer uses this instead of one `url_for` per answer and action.
-    """
-    built = url_for(endpoint, **{key: ID_MARKER}, **values)
-    head, marker, tail = built.rpartition(str(ID_MARKER))
-    if not marker or str(ID_MARKER) in head:
-        return lambda value: url_for(endpoint, **{key: value}, **values)
-    return lambda value: f"{head}{value}{tail}"
 
 
 def question_url(question_id: int) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import render_template, session
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.billing.tiers import tiers_for_sale
 from community.extensions import db
+from community.i18n import gettext
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
@@ -43,17 +43,14 @@ class ViewerState(PageState):
     votes: dict
     following: bool
 
-    def mine(self, post) -> int | None:
-        return self.votes.get(str(post))
-
     def vote_button(self, post, direction: str) -> Markup:
         """A vote button's value and class: pressing it again takes the vote back."""
-        if self.mine(post) == DIRECTIONS[direction]:
+        if self.votes.get(str(post)) == DIRECTIONS[direction]:
             return PRESSED
         return UNPRESSED[direction]
 
     def follow_label(self) -> str:
-        return _("Unfollow") if self.following else _("Follow")
+        return gettext("Unfollow") if self.following else gettext("Follow")
 
     def follow_value(self) -> str:
         return "0" if self.following else "1"
