@@ -47,21 +47,32 @@ class PageState:
         return self.token
 
 
-class Slots:
-    """Stands in for a viewer's state while a shared fragment renders: every call is a slot.
+class Slot:
+    """One named slot, called (`slots.follow_label()`) or looked up by a key (`slots.vote_up[12]`).
 
-    `slots.vote_button(12, "up")` renders as a marker that `fill` later replaces with
-    `state.vote_button(12, "up")` for the viewer being served.
+    It renders as a marker that `fill` replaces with `state.follow_label()` or
+    `state.vote_up["12"]` for the viewer being served.
     """
 
-    def __getattr__(self, name: str) -> Callable[..., Markup]:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self) -> Markup:
+        return Markup(escape(f"{SLOT}{self.name}\x00"))  # noqa: S704 - escaped here
+
+    def __getitem__(self, key) -> Markup:
+        return Markup(escape(f"{SLOT}{self.name}:{key}\x00"))  # noqa: S704 - escaped here
+
+
+class Slots:
+    """Stands in for a viewer's state while a shared fragment renders: every value is a slot."""
+
+    def __getattr__(self, name: str) -> Slot:
         if name.startswith("_"):
             raise AttributeError(name)
-
-        def slot(*args) -> Markup:
-            marker = SLOT + ":".join((name, *map(str, args))) + "\x00"
-            return Markup(escape(marker))  # noqa: S704 - escaped here
-
+        slot = Slot(name)
+        # Kept as an attribute, so a page asking for it again finds it at once.
+        setattr(self, name, slot)
         return slot
 
 
@@ -111,7 +122,10 @@ class Fragment:
         """The HTML with every slot replaced by `state`'s value (escaped), each asked once."""
         if not self.slots:
             return Markup(self.texts[0])  # noqa: S704 - rendered, autoescaped HTML
-        values = [getattr(state, name)(*args) for name, args in self.distinct]
+        values = [
+            getattr(state, name)[args[0]] if args else getattr(state, name)()
+            for name, args in self.distinct
+        ]
         values = [value if isinstance(value, Markup) else escape(value) for value in values]
         out = [""] * (2 * len(self.texts) - 1)
         out[0::2] = self.texts

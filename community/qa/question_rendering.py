@@ -10,6 +10,7 @@ forms with errors, pending messages) gets the page rendered for them alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import render_template, session
 from flask_login import current_user
@@ -28,12 +29,19 @@ from community.qa.question_heads import QuestionHead
 from community.qa.services import lists, notifications
 from community.templating import chrome_for_request
 
-DIRECTIONS = {"up": 1, "down": -1}
 PRESSED = Markup('value="clear" class="vote on"')
-UNPRESSED = {
-    "up": Markup('value="up" class="vote"'),
-    "down": Markup('value="down" class="vote"'),
-}
+
+
+class VoteButtons:
+    """One direction's vote button per post ("q" or an answer id): its value and class, so that
+    pressing it again takes the vote back."""
+
+    def __init__(self, votes: dict[str, int], direction: str) -> None:
+        self.votes, self.value = votes, 1 if direction == "up" else -1
+        self.unpressed = Markup('value="%s" class="vote"') % direction
+
+    def __getitem__(self, post) -> Markup:
+        return PRESSED if self.votes.get(str(post)) == self.value else self.unpressed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,11 +51,13 @@ class ViewerState(PageState):
     votes: dict
     following: bool
 
-    def vote_button(self, post, direction: str) -> Markup:
-        """A vote button's value and class: pressing it again takes the vote back."""
-        if self.votes.get(str(post)) == DIRECTIONS[direction]:
-            return PRESSED
-        return UNPRESSED[direction]
+    @cached_property
+    def vote_up(self) -> VoteButtons:
+        return VoteButtons(self.votes, "up")
+
+    @cached_property
+    def vote_down(self) -> VoteButtons:
+        return VoteButtons(self.votes, "down")
 
     def follow_label(self) -> str:
         return gettext("Unfollow") if self.following else gettext("Follow")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
-from community.qa.labels import qa_labels, question_url, short_date, tag_url, url_with_id
+from community.qa.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.models import Answer, Question
 from community.qa.services import notifications as notification_service
 from community.qa.services.lists import QUESTION_OPTIONS
@@ -31,7 +31,7 @@ def notification_bell() -> dict:
 
 bp.add_app_template_global(qa_labels, "qa_labels")
 bp.add_app_template_filter(short_date, "short_date")
-bp.add_app_template_global(url_with_id, "url_with_id")
+bp.add_app_template_global(answer_links, "answer_links")
 bp.add_app_template_global(question_url, "question_url")
 bp.add_app_template_global(tag_url, "tag_url")
 
