@@ -124,7 +124,7 @@ def show_json(question_id: int):
                 "score": a.score,
                 "accepted": a.accepted,
                 "canonical": a.canonical,
-                "author": a.author.name,
+                "author": a.author_name,
             }
             for a in page.answers
         ]
