@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
+
+from community.fragments import Fragment, Slots
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
 
@@ -85,7 +87,7 @@ class Chrome:
     """What the header and footer show of the viewer, asked through one object.
 
     `base.html` reads the viewer only through it, so a page rendered once for many members
-    can stand a slot object in its place (community/qa/fragments.py) and fill it per request.
+    can stand a slot object in its place (community/fragments.py) and fill it per request.
     """
 
     def __init__(self, path: str, unread: int) -> None:
@@ -124,6 +126,27 @@ def chrome_for_request(unread: int) -> Chrome:
     return Chrome(current_path(), unread)
 
 
+def site_header(chrome) -> Markup:
+    """The header every page shows, rendered once per language and kind of viewer (visitor,
+    member, operator) and filled with this page's chrome: the viewer's name, bell, token, paths.
+
+    With templates reloading (debug), it is rendered each time instead.
+    """
+    key = (
+        locale_code(),
+        request.script_root if has_request_context() else "",
+        current_user.is_authenticated,
+        current_user.is_authenticated and current_user.is_operator,
+    )
+    headers = current_app.extensions.setdefault("site_headers", {})
+    header = headers.get(key)
+    if header is None:
+        header = Fragment.parse(render_template("_site_header.html", chrome=Slots()))
+        if not current_app.jinja_env.auto_reload:
+            headers[key] = header
+    return header.fill(chrome)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = format_date
@@ -131,3 +154,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(viewer_context)
     app.add_template_global(link)
     app.add_template_global(live_chrome)
+    app.add_template_global(site_header)

@@ -24,13 +24,13 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from community.qa.fragments import Fragment
+from community.fragments import Fragment
 
 log = logging.getLogger(__name__)
 
 RENDERING_SOURCES = (
+    "templates/*.html",
     "templates/qa/*.html",
-    "templates/_macros.html",
     "community/translations/*/*/*.mo",
 )
 PRUNE_EVERY = 500

@@ -17,9 +17,9 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.feeds import services as feeds
+from community.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.models import Tag
 from community.qa.question_rendering import plain_member_request, visitor_request
 from community.qa.services import experts, lists, notifications, votes

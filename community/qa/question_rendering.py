@@ -19,11 +19,11 @@ from markupsafe import Markup
 
 from community.billing.tiers import tiers_for_sale
 from community.extensions import db
+from community.fragments import Fragment, PageState, Slots, audience_key
 from community.i18n import gettext
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.models import Question
 from community.qa.question_heads import QuestionHead
 from community.qa.services import lists, notifications

@@ -1,10 +1,11 @@
 """Rendered fragments shared by everyone who sees the same thing, with slots for the rest.
 
-A fragment is rendered once per key (a question's render version, the language, the time zone)
-with slots where each viewer's own state goes: their CSRF token, their votes, whether they
-follow. It is then split at the slots; serving it joins the pieces with this viewer's values
-instead of rendering a template. Slot markers carry a per-process nonce, so text written by
-users can never pose as one; a split fragment holds no markers at all.
+A fragment is rendered once per key (a question's render version, the language, the time zone;
+for the site's header, the language and the kind of viewer) with slots where each viewer's own
+state goes: their CSRF token, their votes, whether they follow, their name in the header. It is
+then split at the slots; serving it joins the pieces with this viewer's values instead of
+rendering a template. Slot markers carry a per-process nonce, so text written by users can
+never pose as one; a split fragment holds no markers at all.
 """
 
 from __future__ import annotations
