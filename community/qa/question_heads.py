@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Select, and_, bindparam, exists, select
+from sqlalchemy import Select, String, bindparam, cast, exists, func, literal, select
 
 from community.extensions import db
 from community.qa.models import Answer, Question, QuestionFollow, QuestionStatus, Vote
@@ -37,7 +37,8 @@ class QuestionHead:
 
 @cache
 def head_statement() -> Select:
-    """One row per vote of the viewer on the question's answers (one row if none)."""
+    """The question's row with the viewer's vote on it, their votes on its answers ("12:1,15:-1")
+    and whether they follow it."""
     questions, votes, answers = Question.__table__, Vote.__table__, Answer.__table__
     follows = QuestionFollow.__table__
     viewer = bindparam("user_id")
@@ -46,51 +47,59 @@ def head_statement() -> Select:
         .where(votes.c.user_id == viewer, votes.c.question_id == questions.c.id)
         .scalar_subquery()
     )
-    following = exists().where(follows.c.user_id == viewer, follows.c.question_id == questions.c.id)
-    answer_votes = votes.alias("answer_votes")
-    voted_answers = answers.join(
-        answer_votes,
-        and_(answer_votes.c.answer_id == answers.c.id, answer_votes.c.user_id == viewer),
+    answer_vote = (
+        select(votes.c.value)
+        .where(votes.c.user_id == viewer, votes.c.answer_id == answers.c.id)
+        .scalar_subquery()
     )
-    return (
+    # Driven by the question's answers, each looked up by its unique (viewer, answer) key;
+    # answers without a vote add NULL, which the aggregate skips.
+    answer_votes = (
         select(
-            questions.c.status,
-            questions.c.approved,
-            questions.c.deleted_at.is_not(None).label("is_deleted"),
-            questions.c.public,
-            questions.c.author_id,
-            questions.c.render_version,
-            question_vote.label("question_vote"),
-            following.label("following"),
-            answers.c.id.label("answer_id"),
-            answer_votes.c.value.label("answer_vote"),
+            func.aggregate_strings(
+                cast(answers.c.id, String) + literal(":") + cast(answer_vote, String), ","
+            )
         )
-        .select_from(questions.outerjoin(voted_answers, answers.c.question_id == questions.c.id))
-        .where(questions.c.id == bindparam("question_id"))
+        .where(answers.c.question_id == questions.c.id)
+        .scalar_subquery()
     )
+    following = exists().where(follows.c.user_id == viewer, follows.c.question_id == questions.c.id)
+    return select(
+        questions.c.status,
+        questions.c.approved,
+        questions.c.deleted_at.is_not(None).label("is_deleted"),
+        questions.c.public,
+        questions.c.author_id,
+        questions.c.render_version,
+        question_vote.label("question_vote"),
+        answer_votes.label("answer_votes"),
+        following.label("following"),
+    ).where(questions.c.id == bindparam("question_id"))
 
 
 def question_head(question_id: int, user_id: int | None) -> QuestionHead | None:
     """The question's head for this viewer (None for no viewer: no votes), or None if missing."""
-    rows = (
+    row = (
         db.session.connection()
         .execute(head_statement(), {"question_id": question_id, "user_id": user_id})
-        .all()
+        .first()
     )
-    if not rows:
+    if row is None:
         return None
-    first = rows[0]
-    votes = {str(row.answer_id): row.answer_vote for row in rows if row.answer_id is not None}
-    if first.question_vote is not None:
-        votes["q"] = first.question_vote
+    votes = {}
+    for vote in row.answer_votes.split(",") if row.answer_votes else ():
+        answer_id, _, value = vote.partition(":")
+        votes[answer_id] = int(value)
+    if row.question_vote is not None:
+        votes["q"] = row.question_vote
     return QuestionHead(
         id=question_id,
-        status=first.status,
-        approved=bool(first.approved),
-        is_deleted=bool(first.is_deleted),
-        public=bool(first.public),
-        author_id=first.author_id,
-        render_version=first.render_version,
+        status=row.status,
+        approved=bool(row.approved),
+        is_deleted=bool(row.is_deleted),
+        public=bool(row.public),
+        author_id=row.author_id,
+        render_version=row.render_version,
         votes=votes,
-        following=bool(first.following),
+        following=bool(row.following),
     )

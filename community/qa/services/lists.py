@@ -148,8 +148,9 @@ def questions_in_order(ids: list[int]) -> list[Question]:
     return [by_id[question_id] for question_id in ids if question_id in by_id]
 
 
-# What a question page loads with the question, in the same statement: its author and its tags.
-QUESTION_OPTIONS = (joinedload(Question.tags), joinedload(Question.author))
+# What a question page loads with the question: its author (joined) and its tags (by the
+# question's key; joined, SQLite would build the whole tag join for every question).
+QUESTION_OPTIONS = (selectinload(Question.tags), joinedload(Question.author))
 
 
 @dataclass(frozen=True, slots=True)
