@@ -73,7 +73,7 @@ def list_audience(viewer: Viewer, kind: str) -> str | None:
         return None
     if viewer.user is None and visitor_request():
         return VISITOR
-    if viewer.reads_answers and plain_member_request():
+    if viewer.reads_answers and plain_member_request(viewer.user):
         return MEMBER
     return None
 

@@ -72,13 +72,14 @@ def viewer_state(head: QuestionHead, chrome=None) -> ViewerState:
     )
 
 
-def plain_member_request() -> bool:
+def plain_member_request(user) -> bool:
     """A signed-in, verified member with no messages waiting: the page's chrome takes the
     same branches for all of them, so a shared page fits."""
     return (
-        current_user.is_authenticated
-        and not current_user.is_operator
-        and current_user.is_verified
+        user is not None
+        and user.is_authenticated
+        and not user.is_operator
+        and user.is_verified
         and not session.get("_flashes")
     )
 
@@ -100,7 +101,7 @@ def audience(viewer: Viewer, head: QuestionHead) -> str | None:
         viewer.reads_answers
         and not viewer.is_operator
         and viewer.user_id != head.author_id
-        and plain_member_request()
+        and plain_member_request(viewer.user)
     ):
         return MEMBER
     return None

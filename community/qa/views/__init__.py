@@ -43,7 +43,8 @@ def age(moment) -> str:
 
 
 def current_viewer() -> Viewer:
-    return viewer_for(current_user, request.args.get("preview"))
+    # The user itself, not Flask-Login's proxy: pages ask the viewer about them many times.
+    return viewer_for(current_user._get_current_object(), request.args.get("preview"))
 
 
 def acting_user():
