@@ -135,7 +135,7 @@ def list_versions(
     parameters = {"offset": (max(1, page) - 1) * per_page, "limit": per_page + 1}
     if tag is not None:
         parameters["tag_id"] = tag.id
-    rows = db.session.execute(versions_statement(kind, tag is not None), parameters)
+    rows = db.session.connection().execute(versions_statement(kind, tag is not None), parameters)
     return [tuple(row) for row in rows]
 
 
