@@ -9,6 +9,8 @@ from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 LANGUAGE_COOKIE = "lang"
 
@@ -69,8 +71,38 @@ def translations() -> NullTranslations:
     return resolved
 
 
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's `gettext` through `translations()`, for strings asked on every request."""
+    translated = translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+@pass_eval_context
+def template_gettext(eval_context, string: str, **variables) -> str:
+    """Jinja's "newstyle" gettext: translated, marked safe where the template autoescapes (so
+    the variables are escaped), then always formatted with them."""
+    translated = translations().ugettext(string)
+    if eval_context.autoescape:
+        translated = Markup(translated)  # noqa: S704 - the catalog's text, as Jinja marks it
+    return translated % variables
+
+
+@pass_eval_context
+def template_ngettext(eval_context, singular: str, plural: str, num: int, **variables) -> str:
+    """Jinja's "newstyle" ngettext, with `num` among the variables."""
+    variables.setdefault("num", num)
+    translated = translations().ungettext(singular, plural, num)
+    if eval_context.autoescape:
+        translated = Markup(translated)  # noqa: S704 - the catalog's text, as Jinja marks it
+    return translated % variables
+
+
 def install_template_gettext(app: Flask) -> None:
-    """Templates' `_` and `ngettext` through `translations()` (after Babel's own setup)."""
+    """Templates' gettext callables through `translations()` (after Babel's own setup).
+
+    `_`, `gettext` and `ngettext` are the newstyle functions themselves: Jinja's own wrappers
+    make three context calls per string, and a page translates dozens.
+    """
     app.jinja_env.install_gettext_callables(
         gettext=lambda string: translations().ugettext(string),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
@@ -79,4 +111,7 @@ def install_template_gettext(app: Flask) -> None:
             context, singular, plural, n
         ),
         newstyle=True,
+    )
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
     )

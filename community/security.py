@@ -105,19 +105,35 @@ def member_required(view):
     return wrapped
 
 
+def security_headers(app: Flask) -> tuple[tuple[str, str], ...]:
+    headers = (
+        ("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"]),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    )
+    if app.config["ENV_NAME"] == "production":
+        headers += (("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),)
+    return headers
+
+
 def set_security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config["ENV_NAME"] == "production":
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    """Add each security header the response does not set itself, in one pass over its headers
+    (werkzeug's setdefault scans them, and raises internally, once per header)."""
+    present = {name.lower() for name, _value in response.headers}
+    response.headers.extend(
+        [
+            (name, value)
+            for name, value in current_app.extensions["security_headers"]
+            if name.lower() not in present
+        ]
+    )
     return response
 
 
 def init_security(app: Flask) -> None:
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
+    app.extensions["security_headers"] = security_headers(app)
     app.after_request(set_security_headers)

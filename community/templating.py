@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from collections.abc import Callable
+
+from flask import Flask, current_app, has_request_context, render_template, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
+
+from community.fragments import Fragment, Slots
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
 
@@ -28,13 +32,18 @@ def locale_code() -> str:
     return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
 
 
+def current_path() -> str:
+    """The path and query of this request ("/" for emails rendered by CLI jobs)."""
+    return request.full_path.rstrip("?") if has_request_context() else "/"
+
+
 def viewer_context() -> dict:
-    """Every template's language and path ("/" for emails rendered by CLI jobs)."""
+    """Every template's language and path."""
     code = locale_code()
     return {
         "current_locale": code,
         "html_lang": code.replace("_", "-"),
-        "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
+        "current_path": current_path(),
     }
 
 
@@ -50,49 +59,92 @@ def link(endpoint: str, **values) -> str:
     return links[key]
 
 
+ID_MARKER = 9_007_199_254_740_991
+
+
+def url_with_id(endpoint: str, key: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, key=…, **values)` for many ids: the route is built once per call.
+
+    A page linking every answer uses this instead of one `url_for` per answer and action.
+    """
+    built = url_for(endpoint, **{key: ID_MARKER}, **values)
+    head, marker, tail = built.rpartition(str(ID_MARKER))
+    if not marker or str(ID_MARKER) in head:
+        return lambda value: url_for(endpoint, **{key: value}, **values)
+    return lambda value: f"{head}{value}{tail}"
+
+
+def link_with_id(endpoint: str, key: str, value: int) -> str:
+    """`url_for(endpoint, key=value)` for an id, with the route built once per app."""
+    builders = current_app.extensions.setdefault("id_links", {})
+    route = (request.script_root if has_request_context() else "", endpoint, key)
+    if route not in builders:
+        builders[route] = url_with_id(endpoint, key)
+    return builders[route](value)
+
+
 class Chrome:
     """What the header and footer show of the viewer, asked through one object.
 
     `base.html` reads the viewer only through it, so a page rendered once for many members
-    can stand a slot object in its place (community/qa/fragments.py) and fill it per request.
+    can stand a slot object in its place (community/fragments.py) and fill it per request.
     """
 
-    def __init__(self, context) -> None:
-        self.context = context
+    def __init__(self, path: str, unread: int) -> None:
+        self.path, self.unread = path, unread
 
     def csrf_token(self) -> str:
         return generate_csrf()
 
     def current_path(self) -> str:
-        return self.context["current_path"]
+        return self.path
 
     def login_url(self) -> str:
         """Sign in, then come back here."""
-        return url_for("accounts.login", next=self.current_path())
+        return url_for("accounts.login", next=self.path)
 
     def user_name(self) -> str:
         return current_user.name
 
     def profile_url(self) -> str:
-        return url_for("accounts.profile", user_id=current_user.id)
+        return link_with_id("accounts.profile", "user_id", current_user.id)
 
     def unread_badge(self) -> Markup:
-        count = self.context.get("qa_unread")
-        if not count:
+        if not self.unread:
             return Markup("")
-        return Markup('<span class="count" data-testid="unread-count">%d</span>') % count
+        return Markup('<span class="count" data-testid="unread-count">%d</span>') % self.unread
 
 
 @pass_context
 def live_chrome(context) -> Chrome:
-    return Chrome(context)
+    return Chrome(context["current_path"], context.get("qa_unread", 0))
 
 
-def chrome_for_request() -> Chrome:
-    """The chrome of this request outside a template (filling a shared page)."""
-    context: dict = {}
-    current_app.update_template_context(context)
-    return Chrome(context)
+def chrome_for_request(unread: int) -> Chrome:
+    """The chrome of this request outside a template (filling a shared page), with the bell's
+    number of unread notifications."""
+    return Chrome(current_path(), unread)
+
+
+def site_header(chrome) -> Markup:
+    """The header every page shows, rendered once per language and kind of viewer (visitor,
+    member, operator) and filled with this page's chrome: the viewer's name, bell, token, paths.
+
+    With templates reloading (debug), it is rendered each time instead.
+    """
+    key = (
+        locale_code(),
+        request.script_root if has_request_context() else "",
+        current_user.is_authenticated,
+        current_user.is_authenticated and current_user.is_operator,
+    )
+    headers = current_app.extensions.setdefault("site_headers", {})
+    header = headers.get(key)
+    if header is None:
+        header = Fragment.parse(render_template("_site_header.html", chrome=Slots()))
+        if not current_app.jinja_env.auto_reload:
+            headers[key] = header
+    return header.fill(chrome)
 
 
 def init_app(app: Flask) -> None:
@@ -102,3 +154,4 @@ def init_app(app: Flask) -> None:
     app.context_processor(viewer_context)
     app.add_template_global(link)
     app.add_template_global(live_chrome)
+    app.add_template_global(site_header)

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app, url_for
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import String, bindparam, cast, literal, select, update
 
+from community.accounts import session_values
+from community.accounts.models import User
 from community.clock import utcnow
 from community.extensions import db
 from community.feeds.models import FeedToken
@@ -83,6 +85,7 @@ def rotate_token(user) -> FeedToken:
 
 
 def revoke_tokens(user) -> None:
+    session_values.forget("feed_token")
     db.session.execute(
         update(FeedToken)
         .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
@@ -103,17 +106,46 @@ def user_for_token(raw: str):
     return token.user
 
 
-# Every list page links its feed, so this is prepared once and reads two columns only.
+def active_token_key():
+    """The user's active token as "id:nonce", correlated on the user: every list page links its
+    feed, so it is loaded with every session user (session_values)."""
+    return (
+        select(cast(FeedToken.id, String) + literal(":") + FeedToken.nonce)
+        .where(FeedToken.user_id == User.id, FeedToken.revoked_at.is_(None))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+session_values.register("feed_token", active_token_key)
+
 ACTIVE_TOKEN_KEY = select(FeedToken.id, FeedToken.nonce).where(
     FeedToken.user_id == bindparam("user_id"), FeedToken.revoked_at.is_(None)
 )
+
+
+@dataclass(frozen=True)
+class TokenKey:
+    id: int
+    nonce: str
+
+
+def token_key(user) -> TokenKey | None:
+    loaded = session_values.value(user.id, "feed_token")
+    if loaded is session_values.MISSING:
+        row = db.session.connection().execute(ACTIVE_TOKEN_KEY, {"user_id": user.id}).first()
+        return None if row is None else TokenKey(row.id, row.nonce)
+    if loaded is None:
+        return None
+    token_id, _, nonce = loaded.partition(":")
+    return TokenKey(int(token_id), nonce)
 
 
 def feed_url_for(user, name: str, **args) -> str | None:
     """The private URL of feed `name` for `user`, when they have a feed token."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    token = db.session.execute(ACTIVE_TOKEN_KEY, {"user_id": user.id}).first()
+    token = token_key(user)
     if token is None:
         return None
     args = {key: value for key, value in args.items() if value is not None}

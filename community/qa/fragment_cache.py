@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import marshal
 import random
 import sqlite3
 import threading
@@ -23,13 +24,13 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from community.qa.fragments import Fragment
+from community.fragments import Fragment
 
 log = logging.getLogger(__name__)
 
 RENDERING_SOURCES = (
+    "templates/*.html",
     "templates/qa/*.html",
-    "templates/_macros.html",
     "community/translations/*/*/*.mo",
 )
 PRUNE_EVERY = 500
@@ -60,7 +61,7 @@ class MemoryLayer:
 
 
 class FileLayer:
-    """Fragments in a SQLite file (compressed JSON), one connection per thread and process.
+    """Fragments in a SQLite file (compressed marshal), one connection per thread and process.
 
     It is a cache: writes are not synced to disk, and a failure to read or write it is logged
     and treated as a miss, never as an error of the page.
@@ -93,13 +94,13 @@ class FileLayer:
                 )
                 .fetchone()
             )
-            return None if row is None else Fragment.loads(zlib.decompress(row[0]).decode())
-        except (sqlite3.Error, zlib.error, ValueError, KeyError):
+            return None if row is None else Fragment.loads(zlib.decompress(row[0]))
+        except (sqlite3.Error, zlib.error, EOFError, TypeError, ValueError):
             log.warning("rendering cache %s unreadable", self.path, exc_info=True)
             return None
 
     def put(self, key: str, fragment: Fragment) -> None:
-        value = zlib.compress(fragment.dumps().encode(), 1)
+        value = zlib.compress(fragment.dumps(), 1)
         try:
             connection = self.connection()
             connection.execute(
@@ -133,12 +134,13 @@ class FragmentCache:
 
 
 def rendering_digest(root: Path, database_uri: str) -> str:
-    """A digest of what shapes a rendering besides the data: the database, templates, catalogs.
+    """A digest of what shapes a rendering besides the data: the database, templates, catalogs,
+    and the format the shared file stores fragments in (marshal's version).
 
     The database is named so that pointing an instance folder at another database never
     serves the first one's pages (question ids and versions would collide).
     """
-    digest = hashlib.sha256(database_uri.encode())
+    digest = hashlib.sha256(f"{database_uri}|marshal {marshal.version}".encode())
     for pattern in RENDERING_SOURCES:
         for path in sorted(root.glob(pattern)):
             digest.update(path.name.encode())

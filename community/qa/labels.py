@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
+
+from community.templating import url_with_id
 
 LABELS = {
     "votes": _l("votes"),
@@ -44,39 +46,68 @@ LABELS = {
 }
 
 
-TRANSLATED: dict[str, dict[str, str]] = {}
+class Labels:
+    """One language's labels, as attributes (`label.report`) and by name (`label["closed"]`).
+
+    Templates read them on every row; attributes are found at once, where a dict's keys are
+    looked up by Jinja only after an attribute lookup has failed.
+    """
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.__dict__.update(texts)
+
+    def __getitem__(self, name: str) -> str:
+        return self.__dict__[name]
 
 
-def qa_labels() -> dict[str, str]:
+TRANSLATED: dict[str, Labels] = {}
+
+
+def qa_labels() -> Labels:
     """The labels in the request's language, translated once per language and process."""
     key = str(get_locale())
     if key not in TRANSLATED:
-        TRANSLATED[key] = {name: str(text) for name, text in LABELS.items()}
+        TRANSLATED[key] = Labels({name: str(text) for name, text in LABELS.items()})
     return TRANSLATED[key]
 
 
 def short_date(moment: datetime) -> str:
-    """`moment` as the viewer's medium date (2026年11月25日), with the locale looked up once."""
-    if "qa_date_format" not in g:
+    """`moment` as the viewer's medium date (2026年11月25日), formatted once per day shown."""
+    if "qa_dates" not in g:
         locale = get_locale()
-        g.qa_date_format = (locale.date_formats["medium"], locale, get_timezone())
-    pattern, locale, timezone = g.qa_date_format
-    return pattern.apply(moment.astimezone(timezone), locale)
+        g.qa_dates = ({}, locale.date_formats["medium"], locale, get_timezone())
+    formatted, pattern, locale, timezone = g.qa_dates
+    local = moment.astimezone(timezone)
+    day = local.date()
+    if day not in formatted:
+        formatted[day] = pattern.apply(local, locale)
+    return formatted[day]
 
 
-ID_MARKER = 9_007_199_254_740_991
+@dataclass(frozen=True, slots=True)
+class AnswerLinks:
+    vote: str
+    accept: str
+    edit: str
+    comment: str
+    flag: str
 
 
-def url_with_id(endpoint: str, key: str, **values) -> Callable[[int], str]:
-    """`url_for(endpoint, key=…, **values)` for many ids: the route is built once per call.
-
-    A page linking every answer uses this instead of one `url_for` per answer and action.
-    """
-    built = url_for(endpoint, **{key: ID_MARKER}, **values)
-    head, marker, tail = built.rpartition(str(ID_MARKER))
-    if not marker or str(ID_MARKER) in head:
-        return lambda value: url_for(endpoint, **{key: value}, **values)
-    return lambda value: f"{head}{value}{tail}"
+def answer_links(question_id: int, answers) -> dict[int, AnswerLinks]:
+    """Every answer's addresses on a question page, built in one call: the page's loop over the
+    answers then only looks them up."""
+    vote, accept, edit = (
+        url_with_id(endpoint, "answer_id")
+        for endpoint in ("qa.vote_answer", "qa.accept", "qa.edit_answer")
+    )
+    comment = url_with_id("qa.comment", "answer_id", question_id=question_id)
+    flag = url_with_id("qa.flag", "answer_id", question_id=question_id)
+    return {
+        answer.id: AnswerLinks(
+            vote(answer.id), accept(answer.id), edit(answer.id), comment(answer.id), flag(answer.id)
+        )
+        for answer in answers
+    }
 
 
 def question_url(question_id: int) -> str:

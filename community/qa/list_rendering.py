@@ -17,12 +17,12 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.feeds import services as feeds
+from community.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.models import Tag
 from community.qa.question_rendering import plain_member_request, visitor_request
-from community.qa.services import experts, lists, votes
+from community.qa.services import experts, lists, notifications, votes
 from community.templating import chrome_for_request
 
 SHARED_KINDS = ("newest", "unanswered", "featured", "hot")
@@ -73,7 +73,7 @@ def list_audience(viewer: Viewer, kind: str) -> str | None:
         return None
     if viewer.user is None and visitor_request():
         return VISITOR
-    if viewer.reads_answers and plain_member_request():
+    if viewer.reads_answers and plain_member_request(viewer.user):
         return MEMBER
     return None
 
@@ -114,4 +114,5 @@ def shared_list_page(viewer: Viewer, kind: str, number: int, tag: Tag | None) ->
         return Fragment.parse(html)
 
     shared = cache_for("lists").get_or_build(key, build)
-    return shared.fill(list_state(viewer, kind, tag, chrome_for_request()))
+    chrome = chrome_for_request(notifications.bell_count(current_user))
+    return shared.fill(list_state(viewer, kind, tag, chrome))

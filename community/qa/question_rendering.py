@@ -10,30 +10,38 @@ forms with errors, pending messages) gets the page rendered for them alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import render_template, session
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import select
 
 from community.billing.tiers import tiers_for_sale
 from community.extensions import db
+from community.fragments import Fragment, PageState, Slots, audience_key
+from community.i18n import gettext
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.fragments import Fragment, PageState, Slots, audience_key
-from community.qa.models import Answer, Question
-from community.qa.services import lists, votes
+from community.qa.models import Question
+from community.qa.question_heads import QuestionHead
+from community.qa.services import lists, notifications
 from community.templating import chrome_for_request
 
-DIRECTIONS = {"up": 1, "down": -1}
 PRESSED = Markup('value="clear" class="vote on"')
-UNPRESSED = {
-    "up": Markup('value="up" class="vote"'),
-    "down": Markup('value="down" class="vote"'),
-}
+
+
+class VoteButtons:
+    """One direction's vote button per post ("q" or an answer id): its value and class, so that
+    pressing it again takes the vote back."""
+
+    def __init__(self, votes: dict[str, int], direction: str) -> None:
+        self.votes, self.value = votes, 1 if direction == "up" else -1
+        self.unpressed = Markup('value="%s" class="vote"') % direction
+
+    def __getitem__(self, post) -> Markup:
+        return PRESSED if self.votes.get(str(post)) == self.value else self.unpressed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,39 +51,35 @@ class ViewerState(PageState):
     votes: dict
     following: bool
 
-    def mine(self, post) -> int | None:
-        return self.votes.get(str(post))
+    @cached_property
+    def vote_up(self) -> VoteButtons:
+        return VoteButtons(self.votes, "up")
 
-    def vote_button(self, post, direction: str) -> Markup:
-        """A vote button's value and class: pressing it again takes the vote back."""
-        if self.mine(post) == DIRECTIONS[direction]:
-            return PRESSED
-        return UNPRESSED[direction]
+    @cached_property
+    def vote_down(self) -> VoteButtons:
+        return VoteButtons(self.votes, "down")
 
     def follow_label(self) -> str:
-        return _("Unfollow") if self.following else _("Follow")
+        return gettext("Unfollow") if self.following else gettext("Follow")
 
     def follow_value(self) -> str:
         return "0" if self.following else "1"
 
 
-def viewer_state(viewer: Viewer, question: Question, answer_ids, chrome=None) -> ViewerState:
-    mine, following = votes.page_state(viewer.user_id, question.id, answer_ids)
+def viewer_state(head: QuestionHead, chrome=None) -> ViewerState:
     return ViewerState(
-        votes={str(post): value for post, value in mine.items()},
-        following=following,
-        token=generate_csrf(),
-        chrome=chrome,
+        votes=head.votes, following=head.following, token=generate_csrf(), chrome=chrome
     )
 
 
-def plain_member_request() -> bool:
+def plain_member_request(user) -> bool:
     """A signed-in, verified member with no messages waiting: the page's chrome takes the
     same branches for all of them, so a shared page fits."""
     return (
-        current_user.is_authenticated
-        and not current_user.is_operator
-        and current_user.is_verified
+        user is not None
+        and user.is_authenticated
+        and not user.is_operator
+        and user.is_verified
         and not session.get("_flashes")
     )
 
@@ -85,9 +89,9 @@ def visitor_request() -> bool:
     return not current_user.is_authenticated and not session.get("_flashes")
 
 
-def audience(viewer: Viewer, question: Question) -> str | None:
+def audience(viewer: Viewer, head: QuestionHead) -> str | None:
     """Who a shared rendering of this page would be for: "member", "visitor" or nobody."""
-    if not caching_enabled() or not question.approved or question.is_deleted:
+    if not caching_enabled() or not head.approved or head.is_deleted or head.is_duplicate:
         return None
     if viewer.preview is not None:
         return None
@@ -96,8 +100,8 @@ def audience(viewer: Viewer, question: Question) -> str | None:
     if (
         viewer.reads_answers
         and not viewer.is_operator
-        and viewer.user_id != question.author_id
-        and plain_member_request()
+        and viewer.user_id != head.author_id
+        and plain_member_request(viewer.user)
     ):
         return MEMBER
     return None
@@ -110,7 +114,8 @@ def tiers_key(tiers) -> str:
     )
 
 
-def build_shared_question(question: Question, viewer: Viewer, tiers) -> Fragment:
+def build_shared_question(head: QuestionHead, viewer: Viewer, tiers) -> Fragment:
+    question = db.session.get(Question, head.id, options=list(lists.QUESTION_OPTIONS))
     page = lists.question_page(question, viewer)
     html = render_template(
         "qa/show.html",
@@ -124,33 +129,30 @@ def build_shared_question(question: Question, viewer: Viewer, tiers) -> Fragment
     )
     if generate_csrf() in html:
         raise RuntimeError("a shared rendering must not carry the viewer's CSRF token")
-    answerers = db.session.scalars(
-        select(Answer.author_id).where(Answer.question_id == question.id).distinct()
-    )
     return Fragment.parse(
         html,
         # Whoever asked or answered (even answers waiting or deleted) sees their own controls.
-        authors=sorted({question.author_id, *answerers}),
+        authors=sorted({question.author_id, *page.answerers}),
         answer_ids=[answer.id for answer in page.answers],
     )
 
 
-def shared_question_page(viewer: Viewer, question: Question) -> Markup | None:
+def shared_question_page(viewer: Viewer, head: QuestionHead) -> Markup | None:
     """The whole page for this viewer from a shared rendering, or None when none fits them.
 
     Members share one rendering per question version; visitors another (with the tier prices
     in its key, as the call to join shows them).
     """
-    kind = audience(viewer, question)
+    kind = audience(viewer, head)
     if kind is None:
         return None
-    tiers = [] if kind == MEMBER or question.public else tiers_for_sale()
-    key = (kind, question.id, question.render_version, *audience_key(), tiers_key(tiers))
+    tiers = [] if kind == MEMBER or head.public else tiers_for_sale()
+    key = (kind, head.id, head.render_version, *audience_key(), tiers_key(tiers))
     builder = ANY_MEMBER if kind == MEMBER else viewer
     shared = cache_for("questions").get_or_build(
-        key, lambda: build_shared_question(question, builder, tiers)
+        key, lambda: build_shared_question(head, builder, tiers)
     )
     if kind == MEMBER and viewer.user_id in shared.meta["authors"]:
         return None
-    state = viewer_state(viewer, question, shared.meta["answer_ids"], chrome_for_request())
-    return shared.fill(state)
+    chrome = chrome_for_request(notifications.bell_count(current_user))
+    return shared.fill(viewer_state(head, chrome))

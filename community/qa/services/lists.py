@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Select, bindparam, select
@@ -134,7 +135,7 @@ def list_versions(
     parameters = {"offset": (max(1, page) - 1) * per_page, "limit": per_page + 1}
     if tag is not None:
         parameters["tag_id"] = tag.id
-    rows = db.session.execute(versions_statement(kind, tag is not None), parameters)
+    rows = db.session.connection().execute(versions_statement(kind, tag is not None), parameters)
     return [tuple(row) for row in rows]
 
 
@@ -147,46 +148,109 @@ def questions_in_order(ids: list[int]) -> list[Question]:
     return [by_id[question_id] for question_id in ids if question_id in by_id]
 
 
+# What a question page loads with the question: its author (joined) and its tags (by the
+# question's key; joined, SQLite would build the whole tag join for every question).
+QUESTION_OPTIONS = (selectinload(Question.tags), joinedload(Question.author))
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAnswer:
+    """An answer as the question page shows it: a row, as pages only read answers."""
+
+    id: int
+    author_id: int
+    author_name: str
+    body_html: str
+    score: int
+    accepted: bool
+    canonical: bool
+    by_expert: bool
+    approved: bool
+    created_at: datetime
+    deleted_at: datetime | None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownComment:
+    id: int
+    answer_id: int | None
+    author_name: str
+    body: str
+    created_at: datetime
+
+
+def shown_columns(model, names: tuple[str, ...]):
+    """The columns of `model`'s table named (in a Shown* row's order), and the author's name."""
+    table = model.__table__
+    return [
+        User.__table__.c.name.label("author_name") if name == "author_name" else table.c[name]
+        for name in names
+    ]
+
+
+ANSWERS_SHOWN = (
+    select(*shown_columns(Answer, ShownAnswer.__slots__))
+    .join_from(Answer.__table__, User.__table__)
+    .where(Answer.__table__.c.question_id == bindparam("question_id"))
+)
+COMMENTS_SHOWN = (
+    select(*shown_columns(Comment, ShownComment.__slots__))
+    .join_from(Comment.__table__, User.__table__)
+    .where(
+        Comment.__table__.c.question_id == bindparam("question_id"),
+        Comment.__table__.c.deleted_at.is_(None),
+    )
+    .order_by(Comment.__table__.c.created_at, Comment.__table__.c.id)
+)
+
+
 @dataclass
 class QuestionPage:
     question: Question
     readable: bool
-    answers: list[Answer] = field(default_factory=list)
-    comments: dict = field(default_factory=dict)
+    answers: list[ShownAnswer] = field(default_factory=list)
+    comments: dict[int | None, list[ShownComment]] = field(default_factory=dict)
+    # Everyone who answered, even answers this viewer is not shown (waiting or deleted).
+    answerers: set[int] = field(default_factory=set)
 
 
-def answer_order(answer: Answer) -> tuple:
+def answer_order(answer: ShownAnswer) -> tuple:
     return (not answer.canonical, not answer.accepted, -answer.score, answer.created_at, answer.id)
+
+
+def shown_to(viewer: Viewer, answer: ShownAnswer) -> bool:
+    """Operators see every answer; others live, approved ones and their own waiting ones."""
+    if viewer.is_operator:
+        return True
+    return answer.deleted_at is None and (
+        answer.approved or (viewer.user_id is not None and answer.author_id == viewer.user_id)
+    )
 
 
 def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     """What the question page shows this viewer; nothing behind the paywall is loaded for them.
 
-    Authors of answers and comments come with their names only: that is all the page shows.
+    Answers and comments are read as rows with their authors' names (all the page shows of
+    them), in two prepared statements.
     """
     readable = viewer.may_read(question)
     result = QuestionPage(question=question, readable=readable)
     if not readable:
         return result
-    answers_query = (
-        select(Answer)
-        .options(joinedload(Answer.author).load_only(User.id, User.name))
-        .where(Answer.question_id == question.id)
+    connection = db.session.connection()
+    parameters = {"question_id": question.id}
+    answers = [ShownAnswer(*row) for row in connection.execute(ANSWERS_SHOWN, parameters)]
+    result.answerers = {answer.author_id for answer in answers}
+    result.answers = sorted(
+        (answer for answer in answers if shown_to(viewer, answer)), key=answer_order
     )
-    if not viewer.is_operator:
-        answers_query = answers_query.where(
-            Answer.deleted_at.is_(None),
-            Answer.approved | (Answer.author_id == (viewer.user_id or -1)),
-        )
-    result.answers = sorted(db.session.scalars(answers_query).unique(), key=answer_order)
-    comments = db.session.scalars(
-        select(Comment)
-        .options(joinedload(Comment.author).load_only(User.id, User.name))
-        .where(Comment.question_id == question.id, Comment.deleted_at.is_(None))
-        .order_by(Comment.created_at, Comment.id)
-    ).unique()
     grouped = defaultdict(list)
-    for comment in comments:
+    for row in connection.execute(COMMENTS_SHOWN, parameters):
+        comment = ShownComment(*row)
         grouped[comment.answer_id].append(comment)
     result.comments = grouped
     return result

@@ -107,6 +107,14 @@ def unread_count(user_id: int) -> int:
     return db.session.scalar(UNREAD, {"user_id": user_id})
 
 
+def bell_count(user) -> int:
+    """The header bell's number for `user` (0 for visitors), as loaded with the session."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    count = session_values.value(user.id, "qa_unread")
+    return unread_count(user.id) if count is session_values.MISSING else count
+
+
 def recent(user_id: int, limit: int = 50) -> list[Notification]:
     return list(
         db.session.scalars(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, literal, select, union_all
+from sqlalchemy import func, select
 
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
@@ -49,40 +49,6 @@ def cast_vote(voter, target: Question | Answer, direction: str) -> int:
     refresh_counts(question)
     notify_changed(question, "voted")
     return target.score
-
-
-# A follow comes back as a row with value 0: votes are only ever +1 or -1.
-PAGE_STATE = union_all(
-    select(Vote.question_id, Vote.answer_id, Vote.value).where(
-        Vote.user_id == bindparam("user_id"),
-        (Vote.question_id == bindparam("question_id"))
-        | Vote.answer_id.in_(bindparam("answer_ids", expanding=True)),
-    ),
-    select(QuestionFollow.question_id, literal(None), literal(0)).where(
-        QuestionFollow.user_id == bindparam("user_id"),
-        QuestionFollow.question_id == bindparam("question_id"),
-    ),
-)
-
-
-def page_state(user_id: int | None, question_id: int, answer_ids) -> tuple[dict, bool]:
-    """The viewer's votes on a page ({"q": value, answer_id: value}) and whether they follow.
-
-    One prepared statement, as every member's page view asks it.
-    """
-    if user_id is None:
-        return {}, False
-    rows = db.session.execute(
-        PAGE_STATE,
-        {"user_id": user_id, "question_id": question_id, "answer_ids": list(answer_ids) or [-1]},
-    ).all()
-    votes, following = {}, False
-    for _question_id, answer_id, value in rows:
-        if value == 0:
-            following = True
-        else:
-            votes["q" if answer_id is None else answer_id] = value
-    return votes, following
 
 
 def set_following(model, key: dict, following: bool) -> None:

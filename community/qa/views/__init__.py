@@ -9,15 +9,14 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 
-from community.accounts import session_values
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
-from community.qa.labels import qa_labels, question_url, short_date, tag_url, url_with_id
+from community.qa.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.models import Answer, Question
 from community.qa.services import notifications as notification_service
+from community.qa.services.lists import QUESTION_OPTIONS
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
 
@@ -27,17 +26,12 @@ QUESTION_REF = re.compile(r"(?:/qa/)?(\d{1,12})/?$")
 @bp.app_context_processor
 def notification_bell() -> dict:
     """The unread count for the bell in the header, for signed-in users only."""
-    if not getattr(current_user, "is_authenticated", False):
-        return {"qa_unread": 0}
-    count = session_values.value(current_user.id, "qa_unread")
-    if count is session_values.MISSING:
-        count = notification_service.unread_count(current_user.id)
-    return {"qa_unread": count}
+    return {"qa_unread": notification_service.bell_count(current_user)}
 
 
 bp.add_app_template_global(qa_labels, "qa_labels")
 bp.add_app_template_filter(short_date, "short_date")
-bp.add_app_template_global(url_with_id, "url_with_id")
+bp.add_app_template_global(answer_links, "answer_links")
 bp.add_app_template_global(question_url, "question_url")
 bp.add_app_template_global(tag_url, "tag_url")
 
@@ -49,14 +43,12 @@ def age(moment) -> str:
 
 
 def current_viewer() -> Viewer:
-    return viewer_for(current_user, request.args.get("preview"))
+    # The user itself, not Flask-Login's proxy: pages ask the viewer about them many times.
+    return viewer_for(current_user._get_current_object(), request.args.get("preview"))
 
 
 def acting_user():
     return current_user if current_user.is_authenticated else None
-
-
-QUESTION_OPTIONS = (selectinload(Question.tags), joinedload(Question.author))
 
 
 def question_or_404(

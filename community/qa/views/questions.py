@@ -10,6 +10,7 @@ from community.errors import ValidationFailed, attach_errors
 from community.extensions import db
 from community.qa.forms import AnswerForm, AskForm, CommentForm, EditQuestionForm, FlagForm
 from community.qa.models import QuestionStatus, Tag
+from community.qa.question_heads import question_head
 from community.qa.question_rendering import shared_question_page, viewer_state
 from community.qa.services import answers as answer_service
 from community.qa.services import experts, lists, moderation, votes
@@ -65,13 +66,15 @@ def ask():
 
 def render_question(question_id: int, status: int = 200, **forms):
     viewer = current_viewer()
-    # Nothing eager: a shared page needs only the question's own row (live renders load more).
-    question = question_or_404(question_id, viewer, options=())
-    if question.status == QuestionStatus.DUPLICATE and question.duplicate_of_id:
-        return redirect(url_for("qa.show", question_id=question.duplicate_of_id), 301)
-    shared = None if forms else shared_question_page(viewer, question)
+    head = question_head(question_id, viewer.user_id)
+    if head is None:
+        abort(404)
+    shared = None if forms else shared_question_page(viewer, head)
     if shared is not None:
         return shared, status
+    question = question_or_404(question_id, viewer)
+    if question.status == QuestionStatus.DUPLICATE and question.duplicate_of_id:
+        return redirect(url_for("qa.show", question_id=question.duplicate_of_id), 301)
     page = lists.question_page(question, viewer)
     if page.readable and viewer.user is not None:
         forms.setdefault("answer_form", AnswerForm(formdata=None))
@@ -80,7 +83,7 @@ def render_question(question_id: int, status: int = 200, **forms):
         page=page,
         question=question,
         viewer=viewer,
-        state=viewer_state(viewer, question, [answer.id for answer in page.answers]),
+        state=viewer_state(head),
         tiers=[] if page.readable else tiers_for_sale(),
         **forms,
     ), status
@@ -121,7 +124,7 @@ def show_json(question_id: int):
                 "score": a.score,
                 "accepted": a.accepted,
                 "canonical": a.canonical,
-                "author": a.author.name,
+                "author": a.author_name,
             }
             for a in page.answers
         ]
