@@ -18,16 +18,20 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.billing.tiers import tiers_for_sale
-from community.extensions import db
 from community.fragments import Fragment, PageState, Slots, audience_key
 from community.i18n import gettext
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.models import Question
 from community.qa.question_heads import QuestionHead
 from community.qa.services import lists, notifications
+from community.qa.shown_question import shown_question
 from community.templating import chrome_for_request
+
+
+class QuestionGone(LookupError):
+    """The question's row went away after its head was read (the page then answers 404)."""
+
 
 PRESSED = Markup('value="clear" class="vote on"')
 
@@ -115,7 +119,9 @@ def tiers_key(tiers) -> str:
 
 
 def build_shared_question(head: QuestionHead, viewer: Viewer, tiers) -> Fragment:
-    question = db.session.get(Question, head.id, options=list(lists.QUESTION_OPTIONS))
+    question = shown_question(head.id)
+    if question is None:
+        raise QuestionGone(head.id)
     page = lists.question_page(question, viewer)
     html = render_template(
         "qa/show.html",
@@ -149,9 +155,12 @@ def shared_question_page(viewer: Viewer, head: QuestionHead) -> Markup | None:
     tiers = [] if kind == MEMBER or head.public else tiers_for_sale()
     key = (kind, head.id, head.render_version, *audience_key(), tiers_key(tiers))
     builder = ANY_MEMBER if kind == MEMBER else viewer
-    shared = cache_for("questions").get_or_build(
-        key, lambda: build_shared_question(head, builder, tiers)
-    )
+    try:
+        shared = cache_for("questions").get_or_build(
+            key, lambda: build_shared_question(head, builder, tiers)
+        )
+    except QuestionGone:
+        return None
     if kind == MEMBER and viewer.user_id in shared.meta["authors"]:
         return None
     chrome = chrome_for_request(notifications.bell_count(current_user))

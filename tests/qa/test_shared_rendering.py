@@ -350,3 +350,34 @@ def test_a_damaged_shared_file_entry_is_rendered_again(
     second_client = second_worker.test_client()
     login(second_client, reader[1])
     assert question.title in page(second_client, question)
+
+
+def question_head_html(html: str) -> str:
+    """The question's title, badges, tags, author line and close notice, as the page shows them."""
+    found = re.search(r"<h1>.*?</p>\s*(<p class=\"notice-box\">.*?</p>)?", html, re.S)
+    assert found, html[:2000]
+    return found.group(0)
+
+
+def test_a_shared_page_shows_the_question_as_the_askers_own_page_does(
+    app, client, login, make_question, reader
+):
+    question = make_question(
+        tags="信用卡 年费 返利",
+        featured=True,
+        pinned=True,
+        expert_requested=True,
+        status="closed",
+        close_reason="已有更好的回答 <b>见精华</b>",
+    )
+    login(client, question.author)
+    reader_client, _reader = reader
+
+    own, shared = page(client, question), page(reader_client, question)
+
+    assert shared_entries(app) == 1
+    head = question_head_html(shared)
+    assert head == question_head_html(own)
+    for text in ("精华", "置顶", "已关闭", question.author.name, "见精华", "&lt;b&gt;"):
+        assert text in head
+    assert re.findall(r'class="tag"[^>]*>([^<]+)<', head) == ["信用卡", "年费", "返利"]

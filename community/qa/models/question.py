@@ -62,7 +62,24 @@ class TagAlias(db.Model):
         return f"<TagAlias {self.name} -> {self.tag_id}>"
 
 
-class Question(db.Model):
+class QuestionState:
+    """What a question's status and deletion allow, for the model and for rows read as pages
+    show them (`shown_question.ShownQuestion`); both have `status` and `deleted_at`."""
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def takes_answers(self) -> bool:
+        return self.status == QuestionStatus.OPEN and not self.is_deleted
+
+    @property
+    def takes_comments(self) -> bool:
+        return self.status != QuestionStatus.LOCKED and not self.is_deleted
+
+
+class Question(QuestionState, db.Model):
     __tablename__ = "qa_questions"
     # One index per list order, so a page reads the first rows of an index instead of sorting.
     __table_args__ = (
@@ -115,18 +132,6 @@ class Question(db.Model):
 
     def __repr__(self) -> str:
         return f"<Question {self.id} {self.title[:20]!r}>"
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def takes_answers(self) -> bool:
-        return self.status == QuestionStatus.OPEN and not self.is_deleted
-
-    @property
-    def takes_comments(self) -> bool:
-        return self.status != QuestionStatus.LOCKED and not self.is_deleted
 
 
 class QuestionAlias(db.Model):
