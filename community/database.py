@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 _configured = False
@@ -27,3 +28,13 @@ def configure_sqlite() -> None:
     if not _configured:
         event.listen(Engine, "connect", set_sqlite_pragmas)
         _configured = True
+
+
+def insert_unless_present(session, model, values: dict, key: list[str]) -> None:
+    """Insert a row unless one with the same unique `key` exists, even one another transaction
+    is writing at this moment (that one wins; this statement then waits for it and does nothing).
+    """
+    dialect = session.get_bind().dialect.name
+    build = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = build(model).values(**values).on_conflict_do_nothing(index_elements=key)
+    session.execute(statement)

@@ -104,7 +104,7 @@ def signed_in(base: str) -> requests.Session:
 def post_questions(base: str, poster: int, refused: list) -> list[tuple[int, str]]:
     """Ask QUESTIONS_EACH questions; return (id, unique word) of those that committed.
 
-    Posts the site did not commit are added to `refused` as (word, status, start of the page).
+    Posts the site refused are added to `refused` as (word, status, start of the page).
     """
     session = signed_in(base)
     token = CSRF.search(session.get(f"{base}/qa/ask").text).group(1)
@@ -156,10 +156,8 @@ def test_every_committed_question_is_found_after_the_indexer_is_killed(tmp_path)
             worker.wait()
             worker = start_worker(env)
             posted = [item for future in futures for item in future.result()]
-        # The claim under test is that no committed question is lost. A post the site refused
-        # was never committed; a few are tolerated so the check stays about the indexer, and
-        # what refused them is shown if there are more.
-        assert len(posted) >= POSTERS * QUESTIONS_EACH - 2, (refused, web_log.read_text()[-3000:])
+        # Every post commits (members bringing in the same new tag at once included).
+        assert not refused, (refused, web_log.read_text()[-3000:])
 
         wait_for(
             lambda: count_rows(app, SearchChange) == 0,

@@ -8,6 +8,8 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
+from community.clock import utcnow
+from community.database import insert_unless_present
 from community.errors import ValidationFailed
 from community.extensions import db
 from community.qa.access import require_operator
@@ -72,9 +74,9 @@ def resolve_tags(raw: str | list[str]) -> list[Tag]:
     for name in split_tags(raw):
         tag = tag_named(name)
         if tag is None:
-            tag = Tag(name=name)
-            db.session.add(tag)
-            db.session.flush()
+            # Two members may bring in the same new tag at the same moment.
+            insert_unless_present(db.session, Tag, {"name": name, "created_at": utcnow()}, ["name"])
+            tag = db.session.scalars(select(Tag).where(Tag.name == name)).one()
         if tag not in tags:
             tags.append(tag)
     return tags
