@@ -85,7 +85,7 @@ def search_api():
                 "id": hit.id,
                 "external_id": hit.external_id,
                 "title": hit.title,
-                "url": url_for("qa.show", question_id=hit.id),
+                "url": url_for("qa.show", question_id=hit.id, _external=True),
                 "snippet": str(hit.snippet),
                 "tags": hit.tags,
                 "answer_count": hit.answer_count,

@@ -94,7 +94,7 @@ def test_api_shape_and_public_answers(client, threads):
         "accepted",
         "featured",
     }
-    assert result["url"] == f"/qa/{threads['public'].id}"
+    assert result["url"] == f"http://localhost/qa/{threads['public'].id}"
     assert result["tags"] == ["返利"] and result["answer_count"] == 1
     assert result["external_id"] is None
 
