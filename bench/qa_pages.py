@@ -274,6 +274,7 @@ def visit_all(port: int, paths: list[str], cookie: str, concurrency: int) -> flo
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0)
