@@ -23,10 +23,10 @@ from community.accounts.forms import (
     ProfileForm,
 )
 from community.accounts.views import bp
+from community.accounts.views.token_mail import mail_token_link
 from community.billing.entitlements import is_member, standing
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
-from community.mail import send_email
 from community.security import login_required_view
 
 
@@ -114,16 +114,13 @@ def change_email():
         except ValidationFailed as failure:
             attach_errors(form, failure)
         else:
-            raw = tokens.issue_email_token(current_user, tokens.CHANGE_EMAIL, email=email)
-            db.session.commit()
-            link = url_for("accounts.confirm_email", token=raw, _external=True)
-            send_email(
-                email,
+            mail_token_link(
+                current_user,
+                tokens.CHANGE_EMAIL,
+                "accounts.confirm_email",
                 _l("Confirm your new email address"),
                 "change_email",
-                locale=current_user.locale,
-                user=current_user,
-                link=link,
+                email=email,
             )
             flash(
                 _(

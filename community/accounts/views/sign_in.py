@@ -24,10 +24,10 @@ from community.accounts.forms import (
 )
 from community.accounts.models import User
 from community.accounts.views import bp
+from community.accounts.views.token_mail import mail_token_link
 from community.clock import utcnow
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
-from community.mail import send_email
 from community.security import login_required_view, safe_next_url
 from community.templating import locale_code
 
@@ -42,16 +42,8 @@ def login_account_key() -> str:
 
 
 def send_verification(user: User) -> None:
-    raw = tokens.issue_email_token(user, tokens.VERIFY_EMAIL)
-    db.session.commit()
-    link = url_for("accounts.verify", token=raw, _external=True)
-    send_email(
-        user.email,
-        _l("Confirm your email address"),
-        "verify",
-        locale=user.locale,
-        user=user,
-        link=link,
+    mail_token_link(
+        user, tokens.VERIFY_EMAIL, "accounts.verify", _l("Confirm your email address"), "verify"
     )
 
 
@@ -170,16 +162,12 @@ def forgot_password():
         else:
             user = services.find_by_email(email)
             if user is not None:
-                raw = tokens.issue_email_token(user, tokens.RESET_PASSWORD)
-                db.session.commit()
-                link = url_for("accounts.reset_password", token=raw, _external=True)
-                send_email(
-                    user.email,
+                mail_token_link(
+                    user,
+                    tokens.RESET_PASSWORD,
+                    "accounts.reset_password",
                     _l("Reset your password"),
                     "reset",
-                    locale=user.locale,
-                    user=user,
-                    link=link,
                 )
             flash(
                 _("If an account uses %(email)s, a reset link is on its way.", email=email), "info"
