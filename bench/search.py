@@ -6,7 +6,9 @@ bulk index throughput (in `--processes` processes, default one per CPU) next to 
 throughput of the same text in one process; p50/p95 of 200 queries next to SQLite FTS5 (trigram
 tokenizer) on the same corpus; the resident memory of a fresh worker process with the dictionary
 loaded and the index open. With `--postgres URL` (a database of your own: the bench creates and
-drops its `search_documents` table there) it also indexes and queries the PostgreSQL backend.
+drops its `search_documents` table there) it also indexes and queries the PostgreSQL backend;
+`--postgres-only` skips the rest, `--postgres-results FILE` writes every query's totals, pages
+(ids and scores) and facets as JSON, to compare two versions of the backend.
 """
 
 from __future__ import annotations
@@ -176,7 +178,9 @@ def backend_latencies(backend, made: list[str]) -> tuple[list[float], int]:
     return latencies, found
 
 
-def postgres_figures(url: str, documents: list[SearchDocument], made: list[str]) -> None:
+def postgres_figures(
+    url: str, documents: list[SearchDocument], made: list[str], results: str | None
+) -> None:
     """Index and query the PostgreSQL backend in `url`, in a table the bench creates and drops."""
     from sqlalchemy import text
 
@@ -199,6 +203,10 @@ def postgres_figures(url: str, documents: list[SearchDocument], made: list[str])
                 db.session.execute(text("ANALYZE search_documents"))
                 db.session.commit()
                 latencies, found = backend_latencies(backend, made)
+                if results:
+                    Path(results).write_text(
+                        json.dumps(result_pages(backend, made), indent=1, ensure_ascii=False)
+                    )
             finally:
                 db.session.rollback()
                 table.drop(db.engine)
@@ -208,6 +216,24 @@ def postgres_figures(url: str, documents: list[SearchDocument], made: list[str])
         f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms,"
         f" {found} with results",
     )
+
+
+def result_pages(backend, made: list[str]) -> dict:
+    """Per query: total, facets, and ids and scores of relevance pages 1-2, newest and votes."""
+    pages = {"relevance": (1, 2), "newest": (1,), "votes": (1,)}
+    found = {}
+    for text in made:
+        plan = plan_query(parse_query(text))
+        entry = {}
+        for sort, numbers in pages.items():
+            for page in numbers:
+                results = backend.search(
+                    plan, page=page, per_page=20, sort=sort, may_read=lambda hit: True
+                )
+                entry[f"{sort} {page}"] = [(hit.id, round(hit.score, 6)) for hit in results.hits]
+        entry["total"], entry["facets"] = results.total, results.facets
+        found[text] = entry
+    return found
 
 
 def build_fts5(path: Path, documents: list[SearchDocument]) -> float:
@@ -308,16 +334,25 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--postgres", metavar="URL", help="also bench the PostgreSQL backend")
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="bench the PostgreSQL backend alone"
+    )
+    parser.add_argument("--postgres-results", metavar="FILE", help="write PostgreSQL results")
     parser.add_argument("--measure-worker", metavar="INDEX_DIR", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.measure_worker:
         measure_worker(arguments.measure_worker)
         return
+    if arguments.postgres_only and not arguments.postgres:
+        parser.error("--postgres-only needs --postgres URL")
     use_dictionary(DICTIONARY)
     started = time.perf_counter()
     documents = corpus(arguments.documents)
     made = queries()
     report("corpus", f"{len(documents):,} questions ({time.perf_counter() - started:.1f} s)")
+    if arguments.postgres_only:
+        postgres_figures(arguments.postgres, documents, made, arguments.postgres_results)
+        return
 
     raw, ours, characters = measure_tokenisation(documents)
     report(
@@ -364,7 +399,7 @@ def main() -> None:
             f" anonymous {memory['RssAnon'] / 1024:.0f} MB; goal <= 200 MB)",
         )
     if arguments.postgres:
-        postgres_figures(arguments.postgres, documents, made)
+        postgres_figures(arguments.postgres, documents, made, arguments.postgres_results)
 
 
 if __name__ == "__main__":
