@@ -179,11 +179,9 @@ def backend_latencies(backend, made: list[str]) -> tuple[list[float], int]:
 
 
 def postgres_figures(
-    url: str, documents: list[SearchDocument], made: list[str], results: str | None
+    url: str, documents: list[SearchDocument], made: list[str], processes: int, results: str | None
 ) -> None:
     """Index and query the PostgreSQL backend in `url`, in a table the bench creates and drops."""
-    from sqlalchemy import text
-
     from community import create_app
     from community.extensions import db
     from community.search.models import IndexedDocument
@@ -198,10 +196,8 @@ def postgres_figures(
             try:
                 backend = PostgresBackend()
                 started = time.perf_counter()
-                backend.rebuild(iter(documents), lambda count: None)
+                backend.rebuild(iter(documents), lambda count: None, processes)
                 seconds = time.perf_counter() - started
-                db.session.execute(text("ANALYZE search_documents"))
-                db.session.commit()
                 latencies, found = backend_latencies(backend, made)
                 if results:
                     Path(results).write_text(
@@ -210,7 +206,10 @@ def postgres_figures(
             finally:
                 db.session.rollback()
                 table.drop(db.engine)
-    report("bulk index (PostgreSQL, one process)", f"{len(documents) / seconds:,.0f} questions/s")
+    report(
+        f"bulk index (PostgreSQL, {processes} processes)",
+        f"{len(documents) / seconds:,.0f} questions/s",
+    )
     report(
         f"queries x{len(made)}, PostgreSQL",
         f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms,"
@@ -351,7 +350,9 @@ def main() -> None:
     made = queries()
     report("corpus", f"{len(documents):,} questions ({time.perf_counter() - started:.1f} s)")
     if arguments.postgres_only:
-        postgres_figures(arguments.postgres, documents, made, arguments.postgres_results)
+        postgres_figures(
+            arguments.postgres, documents, made, arguments.processes, arguments.postgres_results
+        )
         return
 
     raw, ours, characters = measure_tokenisation(documents)
@@ -399,7 +400,9 @@ def main() -> None:
             f" anonymous {memory['RssAnon'] / 1024:.0f} MB; goal <= 200 MB)",
         )
     if arguments.postgres:
-        postgres_figures(arguments.postgres, documents, made, arguments.postgres_results)
+        postgres_figures(
+            arguments.postgres, documents, made, arguments.processes, arguments.postgres_results
+        )
 
 
 if __name__ == "__main__":
