@@ -40,7 +40,7 @@ HIT_COLUMNS = (
 )
 UTC_TIMES = UTCDateTime()
 # COPY's text format: backslash escapes for the characters that separate values and rows.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
 def document_row(doc: SearchDocument) -> dict:
@@ -81,7 +81,10 @@ def copy_value(value) -> str:
         return "t" if value else "f"
     if isinstance(value, datetime):
         return UTC_TIMES.process_bind_param(value, None).isoformat(" ")
-    return str(value).translate(COPY_ESCAPES)
+    value = str(value)
+    for character, escaped in COPY_ESCAPES:
+        value = value.replace(character, escaped)
+    return value
 
 
 def copy_text(documents: list[SearchDocument]) -> bytes:
