@@ -328,33 +328,8 @@ def report(label: str, value: str) -> None:
     print(f"{label:<44} {value}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--documents", type=int, default=100_000)
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--postgres", metavar="URL", help="also bench the PostgreSQL backend")
-    parser.add_argument(
-        "--postgres-only", action="store_true", help="bench the PostgreSQL backend alone"
-    )
-    parser.add_argument("--postgres-results", metavar="FILE", help="write PostgreSQL results")
-    parser.add_argument("--measure-worker", metavar="INDEX_DIR", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.measure_worker:
-        measure_worker(arguments.measure_worker)
-        return
-    if arguments.postgres_only and not arguments.postgres:
-        parser.error("--postgres-only needs --postgres URL")
-    use_dictionary(DICTIONARY)
-    started = time.perf_counter()
-    documents = corpus(arguments.documents)
-    made = queries()
-    report("corpus", f"{len(documents):,} questions ({time.perf_counter() - started:.1f} s)")
-    if arguments.postgres_only:
-        postgres_figures(
-            arguments.postgres, documents, made, arguments.processes, arguments.postgres_results
-        )
-        return
-
+def local_figures(documents: list[SearchDocument], made: list[str], processes: int) -> None:
+    """Tokenisation, Whoosh and SQLite FTS5 figures, and a Whoosh worker's memory."""
     raw, ours, characters = measure_tokenisation(documents)
     report(
         "text", f"{characters / 1e6:.1f} M chars, {characters / len(documents):.0f} per question"
@@ -364,7 +339,6 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        processes = arguments.processes
         seconds = build_whoosh(scratch / "whoosh", documents, processes)
         indexed = characters / seconds
         report(
@@ -399,6 +373,31 @@ def main() -> None:
             f"{memory['VmRSS'] / 1024:.0f} MB (peak {memory['VmHWM'] / 1024:.0f} MB,"
             f" anonymous {memory['RssAnon'] / 1024:.0f} MB; goal <= 200 MB)",
         )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--postgres", metavar="URL", help="also bench the PostgreSQL backend")
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="bench the PostgreSQL backend alone"
+    )
+    parser.add_argument("--postgres-results", metavar="FILE", help="write PostgreSQL results")
+    parser.add_argument("--measure-worker", metavar="INDEX_DIR", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.measure_worker:
+        measure_worker(arguments.measure_worker)
+        return
+    if arguments.postgres_only and not arguments.postgres:
+        parser.error("--postgres-only needs --postgres URL")
+    use_dictionary(DICTIONARY)
+    started = time.perf_counter()
+    documents = corpus(arguments.documents)
+    made = queries()
+    report("corpus", f"{len(documents):,} questions ({time.perf_counter() - started:.1f} s)")
+    if not arguments.postgres_only:
+        local_figures(documents, made, arguments.processes)
     if arguments.postgres:
         postgres_figures(
             arguments.postgres, documents, made, arguments.processes, arguments.postgres_results
