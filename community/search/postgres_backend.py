@@ -136,12 +136,16 @@ class PostgresBackend:
         return db.session.execute(text(sql), params).one()
 
     def page_rows(self, ids: list[int], rank: str, params: dict) -> list:
-        """The rows of `ids` in that order, with their rank."""
+        """The rows of `ids` in that order, with their rank.
+
+        An indexer may remove a row after the summary read it (each statement sees the changes
+        committed before it); that question is left out of the page.
+        """
         if not ids:
             return []
         rows = db.session.execute(text(page_rows_sql(rank)), params | {"ids": ids})
         by_id = {row.id: row for row in rows}
-        return [by_id[id_] for id_ in ids]
+        return [by_id[id_] for id_ in ids if id_ in by_id]
 
     def suggest(self, plan: QueryPlan) -> str | None:
         """Replace Latin words found nowhere in the index by the closest indexed word."""

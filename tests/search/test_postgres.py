@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from community.extensions import db
 from community.search import record_change
@@ -185,3 +185,24 @@ def test_a_search_is_four_statements_whatever_it_matches(indexed, count_queries)
     with count_queries() as statements:
         indexed.search("没有这个词", may_read=everyone_reads)
     assert len([sql for sql in statements if "WITH matches" in sql]) == 2
+
+
+def test_a_question_removed_between_the_two_statements_is_left_out(indexed):
+    first = indexed.search("[理财]", may_read=everyone_reads)
+    gone = first.hits[1].id
+    removed = []
+
+    def remove_one(conn, cursor, statement, *args):
+        if "= ANY" in statement and not removed:
+            removed.append(gone)
+            with db.engine.begin() as other:
+                other.execute(text("DELETE FROM search_documents WHERE id = :id"), {"id": gone})
+
+    db.session.commit()
+    event.listen(db.engine, "before_cursor_execute", remove_one)
+    try:
+        again = indexed.search("[理财]", may_read=everyone_reads)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remove_one)
+    assert removed and again.total == first.total
+    assert ids(again) == [hit_id for hit_id in ids(first) if hit_id != gone]
