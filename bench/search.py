@@ -6,7 +6,9 @@ bulk index throughput (in `--processes` processes, default one per CPU) next to 
 throughput of the same text in one process; p50/p95 of 200 queries next to SQLite FTS5 (trigram
 tokenizer) on the same corpus; the resident memory of a fresh worker process with the dictionary
 loaded and the index open. With `--postgres URL` (a database of your own: the bench creates and
-drops its `search_documents` table there) it also indexes and queries the PostgreSQL backend.
+drops its `search_documents` table there) it also indexes and queries the PostgreSQL backend;
+`--postgres-only` skips the rest, `--postgres-results FILE` writes every query's totals, pages
+(ids and scores) and facets as JSON, to compare two versions of the backend.
 """
 
 from __future__ import annotations
@@ -176,10 +178,10 @@ def backend_latencies(backend, made: list[str]) -> tuple[list[float], int]:
     return latencies, found
 
 
-def postgres_figures(url: str, documents: list[SearchDocument], made: list[str]) -> None:
+def postgres_figures(
+    url: str, documents: list[SearchDocument], made: list[str], processes: int, results: str | None
+) -> None:
     """Index and query the PostgreSQL backend in `url`, in a table the bench creates and drops."""
-    from sqlalchemy import text
-
     from community import create_app
     from community.extensions import db
     from community.search.models import IndexedDocument
@@ -194,20 +196,43 @@ def postgres_figures(url: str, documents: list[SearchDocument], made: list[str])
             try:
                 backend = PostgresBackend()
                 started = time.perf_counter()
-                backend.rebuild(iter(documents), lambda count: None)
+                backend.rebuild(iter(documents), lambda count: None, processes)
                 seconds = time.perf_counter() - started
-                db.session.execute(text("ANALYZE search_documents"))
-                db.session.commit()
                 latencies, found = backend_latencies(backend, made)
+                if results:
+                    Path(results).write_text(
+                        json.dumps(result_pages(backend, made), indent=1, ensure_ascii=False)
+                    )
             finally:
                 db.session.rollback()
                 table.drop(db.engine)
-    report("bulk index (PostgreSQL, one process)", f"{len(documents) / seconds:,.0f} questions/s")
+    report(
+        f"bulk index (PostgreSQL, {processes} processes)",
+        f"{len(documents) / seconds:,.0f} questions/s",
+    )
     report(
         f"queries x{len(made)}, PostgreSQL",
         f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms,"
         f" {found} with results",
     )
+
+
+def result_pages(backend, made: list[str]) -> dict:
+    """Per query: total, facets, and ids and scores of relevance pages 1-2, newest and votes."""
+    pages = {"relevance": (1, 2), "newest": (1,), "votes": (1,)}
+    found = {}
+    for text in made:
+        plan = plan_query(parse_query(text))
+        entry = {}
+        for sort, numbers in pages.items():
+            for page in numbers:
+                results = backend.search(
+                    plan, page=page, per_page=20, sort=sort, may_read=lambda hit: True
+                )
+                entry[f"{sort} {page}"] = [(hit.id, round(hit.score, 6)) for hit in results.hits]
+        entry["total"], entry["facets"] = results.total, results.facets
+        found[text] = entry
+    return found
 
 
 def build_fts5(path: Path, documents: list[SearchDocument]) -> float:
@@ -303,22 +328,8 @@ def report(label: str, value: str) -> None:
     print(f"{label:<44} {value}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--documents", type=int, default=100_000)
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--postgres", metavar="URL", help="also bench the PostgreSQL backend")
-    parser.add_argument("--measure-worker", metavar="INDEX_DIR", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.measure_worker:
-        measure_worker(arguments.measure_worker)
-        return
-    use_dictionary(DICTIONARY)
-    started = time.perf_counter()
-    documents = corpus(arguments.documents)
-    made = queries()
-    report("corpus", f"{len(documents):,} questions ({time.perf_counter() - started:.1f} s)")
-
+def local_figures(documents: list[SearchDocument], made: list[str], processes: int) -> None:
+    """Tokenisation, Whoosh and SQLite FTS5 figures, and a Whoosh worker's memory."""
     raw, ours, characters = measure_tokenisation(documents)
     report(
         "text", f"{characters / 1e6:.1f} M chars, {characters / len(documents):.0f} per question"
@@ -328,7 +339,6 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        processes = arguments.processes
         seconds = build_whoosh(scratch / "whoosh", documents, processes)
         indexed = characters / seconds
         report(
@@ -363,8 +373,35 @@ def main() -> None:
             f"{memory['VmRSS'] / 1024:.0f} MB (peak {memory['VmHWM'] / 1024:.0f} MB,"
             f" anonymous {memory['RssAnon'] / 1024:.0f} MB; goal <= 200 MB)",
         )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--postgres", metavar="URL", help="also bench the PostgreSQL backend")
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="bench the PostgreSQL backend alone"
+    )
+    parser.add_argument("--postgres-results", metavar="FILE", help="write PostgreSQL results")
+    parser.add_argument("--measure-worker", metavar="INDEX_DIR", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.measure_worker:
+        measure_worker(arguments.measure_worker)
+        return
+    if arguments.postgres_only and not arguments.postgres:
+        parser.error("--postgres-only needs --postgres URL")
+    use_dictionary(DICTIONARY)
+    started = time.perf_counter()
+    documents = corpus(arguments.documents)
+    made = queries()
+    report("corpus", f"{len(documents):,} questions ({time.perf_counter() - started:.1f} s)")
+    if not arguments.postgres_only:
+        local_figures(documents, made, arguments.processes)
     if arguments.postgres:
-        postgres_figures(arguments.postgres, documents, made)
+        postgres_figures(
+            arguments.postgres, documents, made, arguments.processes, arguments.postgres_results
+        )
 
 
 if __name__ == "__main__":

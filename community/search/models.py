@@ -73,8 +73,20 @@ class IndexedDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (
         # GIN on PostgreSQL; on SQLite the table stays empty and the index is a plain one.
-        Index("ix_search_documents_terms", "terms", postgresql_using="gin"),
-        Index("ix_search_documents_grams", "grams", postgresql_using="gin"),
+        # The rebuild makes these again on its new table (postgres_rebuild.py).
+        Index(
+            "ix_search_documents_terms",
+            "terms",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
+        Index(
+            "ix_search_documents_grams",
+            "grams",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
+        Index("ix_search_documents_author", "author"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -2,87 +2,46 @@
 
 Applying changes happens in the outbox's own transaction (the rows and the index commit together);
 an advisory lock keeps indexers from overwriting each other's newer documents with older ones.
+A search is two statements (postgres_query.py): a summary of every match, then the page's rows.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from datetime import UTC
 
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from community.extensions import db
-from community.search.analysis import fold_text, latin_words
-from community.search.documents import ANSWER_SEPARATOR, SearchDocument, current_source
+from community.search.documents import SearchDocument, current_source
 from community.search.errors import IndexBusy
 from community.search.highlight import Highlighter
 from community.search.models import IndexedDocument
-from community.search.postgres_terms import (
-    TAG_PREFIX,
-    all_of,
-    any_of,
-    document_vectors,
-    quote,
-    sequence,
-)
+from community.search.postgres_query import FACET_LIMIT, compile_plan, page_rows_sql, summary_sql
+from community.search.postgres_rebuild import ADVISORY_KEY, rebuild_table
+from community.search.postgres_rows import document_row, hit_from_row
+from community.search.postgres_terms import sequence
 from community.search.query import QueryPlan, TextMatch
-from community.search.results import HitText, ReadRule, SearchHit, SearchResults
+from community.search.results import ReadRule, SearchResults
 from community.search.spelling import closest_word
 
-ADVISORY_KEY = 0x5EA4C4  # "search": one indexer at a time
-WEIGHTS = "'{0.2, 0.5, 0.4, 1.0}'"  # D, C, B, A
-FACET_LIMIT = 20
 ENOUGH_STRICT_MATCHES = 10
-FACET_SCAN_LIMIT = 5000
 VOCABULARY_SECONDS = 600.0
-# The same multiplier as `SearchDocument.rank_boost`: 精华 counts most, votes a little.
-BOOST = (
-    "(CASE WHEN d.featured THEN 1.3 ELSE 1.0 END)"
-    " * (1.0 + GREATEST(-0.2, LEAST(d.votes, 50) / 250.0))"
+# Planner settings for search statements: a scan of the whole table reads every document's
+# vectors and is never the faster plan here; compiling rank expressions costs more than it saves.
+SEARCH_SETTINGS = {"seqscan": "off", "jit": "off"}
+SET_SETTINGS = text(
+    "SELECT set_config('enable_seqscan', :seqscan, true), set_config('jit', :jit, true)"
 )
-HIT_COLUMNS = (
-    "d.id, d.external_id, d.title, d.teaser, d.body, d.top_answers, d.other_answers, d.tags,"
-    " d.answer_count, d.accepted, d.featured, d.public, d.closed, d.votes, d.created_at"
+# The subquery (kept apart by OFFSET 0) reads the settings before they change.
+CHANGE_SETTINGS = text(
+    "SELECT before.seqscan, before.jit,"
+    " set_config('enable_seqscan', :seqscan, true), set_config('jit', :jit, true)"
+    " FROM (SELECT current_setting('enable_seqscan') AS seqscan, current_setting('jit') AS jit"
+    " OFFSET 0) AS before"
 )
-ORDERS = {
-    "relevance": "rank DESC, d.id DESC",
-    "newest": "d.created_at DESC, d.id DESC",
-    "votes": "d.votes DESC, d.id DESC",
-}
-
-
-def document_row(doc: SearchDocument) -> dict:
-    terms, grams = document_vectors(doc)
-    return {
-        "id": doc.id,
-        "external_id": doc.external_id,
-        "title": doc.title,
-        "teaser": doc.teaser,
-        "body": doc.body,
-        "top_answers": ANSWER_SEPARATOR.join(doc.top_answers),
-        "other_answers": ANSWER_SEPARATOR.join(doc.other_answers),
-        "tags": "\n".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()),
-        "author": fold_text(doc.author.strip())[:80],
-        "featured": doc.featured,
-        "public": doc.public,
-        "closed": doc.closed,
-        "accepted": doc.accepted,
-        "answer_count": doc.answer_count,
-        "votes": doc.votes,
-        "created_at": doc.created_at,
-        "updated_at": doc.updated_at,
-        "terms": terms,
-        "grams": grams,
-        "spelling": " ".join(sorted(set(latin_words_of(doc)))),
-    }
-
-
-def latin_words_of(doc: SearchDocument) -> list[str]:
-    return latin_words(" ".join([doc.title, *doc.tags, doc.body]))
 
 
 class PostgresWriter:
@@ -138,25 +97,11 @@ class PostgresBackend:
         progress: Callable[[int], None],
         processes: int = 1,
     ) -> int:
-        """Replace every row in one transaction: readers see the old index until it commits.
+        """Build a new table and swap it in when done: readers see the old one until it commits.
 
-        The terms are computed in this process (`processes` is for backends that fork writers).
+        With `processes` above one, forked processes compute the rows (postgres_rebuild.py).
         """
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
-        db.session.execute(delete(IndexedDocument))
-        writer = PostgresWriter()
-        count = 0
-        batch: list[SearchDocument] = []
-        for doc in documents:
-            if not doc.deleted:
-                batch.append(doc)
-            progress(1)
-            if len(batch) >= 200:
-                writer.put(batch)
-                count += len(batch)
-                batch = []
-        writer.put(batch)
-        count += len(batch)
+        count = rebuild_table(documents, progress, processes)
         db.session.commit()
         return count
 
@@ -166,41 +111,41 @@ class PostgresBackend:
     def search(
         self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
     ) -> SearchResults:
-        where, rank, params = compile_plan(plan, strict=True)
-        total = self.count(where, params)
-        if total < ENOUGH_STRICT_MATCHES and plan.has_text:
-            where, rank, params = compile_plan(plan)
-            total = self.count(where, params)
-        # `where` and `rank` are built from fixed fragments; every value is a bound parameter.
-        query = f"SELECT {HIT_COLUMNS}, ({rank}) * {BOOST} AS rank FROM search_documents d"  # noqa: S608
-        order = ORDERS.get(sort, ORDERS["relevance"])
-        rows = db.session.execute(
-            text(f"{query} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"),
-            params | {"limit": per_page, "offset": (page - 1) * per_page},
-        ).all()
+        paging = {"limit": per_page, "offset": (page - 1) * per_page, "facet_limit": FACET_LIMIT}
+        with search_settings():
+            where, rank, params = compile_plan(plan, strict=True)
+            summary = self.summary(summary_sql(where, rank, sort), params | paging)
+            if summary.total < ENOUGH_STRICT_MATCHES and plan.has_text:
+                where, rank, params = compile_plan(plan)
+                summary = self.summary(summary_sql(where, rank, sort), params | paging)
+            rows = self.page_rows(summary.ids, rank, params)
         highlighter = Highlighter(
             [match.text for match in plan.words], [match.text for match in plan.phrases]
         )
         return SearchResults(
-            total=total or 0,
+            total=summary.total,
             page=page,
             per_page=per_page,
             hits=[hit_from_row(row, highlighter, may_read) for row in rows],
-            facets=self.facets(where, params),
+            facets=list(zip(summary.facet_tags, summary.facet_counts, strict=True)),
             suggestion=self.suggest(plan),
         )
 
-    def count(self, where: str, params: dict) -> int:
-        sql = f"SELECT count(*) FROM search_documents d WHERE {where}"  # noqa: S608
-        return db.session.scalar(text(sql), params) or 0
+    def summary(self, sql: str, params: dict):
+        """The row of total, page ids and facet tags and counts."""
+        return db.session.execute(text(sql), params).one()
 
-    def facets(self, where: str, params: dict) -> list[tuple[str, int]]:
-        tags = db.session.scalars(
-            text(f"SELECT d.tags FROM search_documents d WHERE {where} LIMIT :limit"),  # noqa: S608
-            params | {"limit": FACET_SCAN_LIMIT},
-        )
-        counts = Counter(tag for value in tags for tag in value.split("\n") if tag)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
+    def page_rows(self, ids: list[int], rank: str, params: dict) -> list:
+        """The rows of `ids` in that order, with their rank.
+
+        An indexer may remove a row after the summary read it (each statement sees the changes
+        committed before it); that question is left out of the page.
+        """
+        if not ids:
+            return []
+        rows = db.session.execute(text(page_rows_sql(rank)), params | {"ids": ids})
+        by_id = {row.id: row for row in rows}
+        return [by_id[id_] for id_ in ids if id_ in by_id]
 
     def suggest(self, plan: QueryPlan) -> str | None:
         """Replace Latin words found nowhere in the index by the closest indexed word."""
@@ -241,99 +186,14 @@ class PostgresBackend:
         return self.vocabulary
 
 
-def hit_from_row(row, highlighter: Highlighter, may_read: ReadRule) -> SearchHit:
-    hit = SearchHit(
-        id=row.id,
-        external_id=row.external_id,
-        title=row.title,
-        tags=[tag for tag in row.tags.split("\n") if tag],
-        answer_count=row.answer_count,
-        accepted=row.accepted,
-        featured=row.featured,
-        public=row.public,
-        closed=row.closed,
-        votes=row.votes,
-        created_at=row.created_at.replace(tzinfo=UTC),
-        score=float(row.rank or 0.0),
-    )
-    text_ = HitText(
-        title=row.title,
-        teaser=row.teaser,
-        body=row.body,
-        top_answers=[part for part in row.top_answers.split(ANSWER_SEPARATOR) if part.strip()],
-        other_answers=[part for part in row.other_answers.split(ANSWER_SEPARATOR) if part.strip()],
-    )
-    hit.title_html = highlighter.title(row.title)
-    hit.snippet = highlighter.snippet(text_, may_read(hit))
-    return hit
+@contextmanager
+def search_settings():
+    """`SEARCH_SETTINGS` for the statements inside; as they were again afterwards.
 
-
-class Compiler:
-    """Collects SQL conditions with numbered parameters."""
-
-    def __init__(self) -> None:
-        self.params: dict[str, str] = {}
-
-    def tsquery(self, column: str, query: str) -> str:
-        name = f"q{len(self.params)}"
-        self.params[name] = query
-        return f"d.{column} @@ CAST(:{name} AS tsquery)"
-
-    def rank(self, column: str, query: str) -> str:
-        name = f"q{len(self.params)}"
-        self.params[name] = query
-        return f"ts_rank({WEIGHTS}, d.{column}, CAST(:{name} AS tsquery))"
-
-    def text_condition(self, match: TextMatch, *, phrase: bool, strict: bool = False) -> str:
-        """A word (all its terms, or it as a tag) or a phrase; unless strict, or its bigrams."""
-        terms = sequence(match.terms) if phrase else all_of([quote(t) for t in match.required])
-        options = [self.tsquery("terms", terms)]
-        if not phrase:
-            options.append(self.tsquery("terms", quote(TAG_PREFIX + match.tag)))
-        if match.grams and not strict:
-            options.append(self.tsquery("grams", sequence(match.grams)))
-        return "(" + " OR ".join(options) + ")"
-
-
-def compile_plan(plan: QueryPlan, *, strict: bool = False) -> tuple[str, str, dict]:
-    """The WHERE clause, the rank expression and their parameters.
-
-    Strict: every word (no bigram fallback). Otherwise any word matches and every word ranks first.
+    `set_config(..., true)` lasts until the transaction ends, and the request's transaction goes
+    on after the search, so the previous values are set back. After an error the transaction is
+    aborted, and rolling it back restores them.
     """
-    compiler = Compiler()
-    conditions = [
-        compiler.text_condition(match, phrase=True, strict=strict) for match in plan.phrases
-    ]
-    rank = "1.0"
-    if plan.words and strict:
-        any_terms = any_of([quote(term) for match in plan.words for term in match.required])
-        conditions += [
-            compiler.text_condition(match, phrase=False, strict=True) for match in plan.words
-        ]
-        rank = compiler.rank("terms", any_terms)
-    elif plan.words:
-        any_terms = any_of(
-            [quote(term) for match in plan.words for term in match.required]
-            + [quote(TAG_PREFIX + match.tag) for match in plan.words]
-        )
-        any_grams = any_of([sequence(match.grams) for match in plan.words if match.grams])
-        matches = [compiler.tsquery("terms", any_terms)]
-        ranks = [compiler.rank("terms", any_terms)]
-        if any_grams:
-            matches.append(compiler.tsquery("grams", any_grams))
-            ranks.append("0.5 * " + compiler.rank("grams", any_grams))
-        every_word = " AND ".join(
-            compiler.text_condition(match, phrase=False) for match in plan.words
-        )
-        conditions.append("(" + " OR ".join(matches) + ")")
-        rank = f"{' + '.join(ranks)} + (CASE WHEN {every_word} THEN 1.0 ELSE 0.0 END)"
-    for match in plan.excluded:
-        conditions.append("NOT " + compiler.text_condition(match, phrase=True))
-    for tag in plan.tags:
-        conditions.append(compiler.tsquery("terms", quote(TAG_PREFIX + tag)))
-    for flag in sorted(plan.flags):
-        conditions.append("d.answer_count = 0" if flag == "unanswered" else f"d.{flag}")
-    for number, user in enumerate(plan.users):
-        compiler.params[f"user{number}"] = user
-        conditions.append(f"d.author = :user{number}")
-    return " AND ".join(conditions) or "TRUE", rank, compiler.params
+    previous = db.session.execute(CHANGE_SETTINGS, SEARCH_SETTINGS).one()
+    yield
+    db.session.execute(SET_SETTINGS, {"seqscan": previous.seqscan, "jit": previous.jit})

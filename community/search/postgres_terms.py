@@ -8,8 +8,6 @@ other answers.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from community.search.analysis import Term, bigram_tuples, fold_text, word_tuples
 from community.search.documents import SearchDocument
 
@@ -26,13 +24,18 @@ def quote(lexeme: str) -> str:
 
 def vector(fields: list[tuple[str, int, list[tuple]]]) -> str:
     """A tsvector literal of (weight, first position, (text, position, ...) terms) fields."""
-    positions: dict[str, list[str]] = defaultdict(list)
+    positions: dict[str, list[str]] = {}
     for weight, first, terms in fields:
-        for text, position, *_span in terms:
-            entries = positions[text]
-            if len(entries) < MAX_POSITIONS_PER_TERM:
-                entries.append(f"{min(first + position, MAX_POSITION)}{weight}")
-    return " ".join(f"{quote(text)}:{','.join(entries)}" for text, entries in positions.items())
+        for term in terms:
+            position = first + term[1]
+            if position > MAX_POSITION:
+                position = MAX_POSITION
+            entries = positions.get(term[0])
+            if entries is None:
+                positions[term[0]] = [f"{position}{weight}"]
+            elif len(entries) < MAX_POSITIONS_PER_TERM:
+                entries.append(f"{position}{weight}")
+    return " ".join([f"{quote(text)}:{','.join(entries)}" for text, entries in positions.items()])
 
 
 def tag_terms(tags: list[str]) -> list[Term]:

@@ -10,8 +10,9 @@ import pytest
 from whoosh import index
 
 from community.search import bulk_terms, whoosh_bulk, whoosh_rebuild
+from community.search.rebuild_processes import RebuildFailed
 from community.search.whoosh_index import WRITER_OPTIONS, document_fields, schema
-from community.search.whoosh_rebuild import RebuildFailed, build_index
+from community.search.whoosh_rebuild import build_index
 from tests.search.whoosh_corpus import awkward_documents, whoosh_documents
 
 DOCUMENTS = whoosh_documents()
