@@ -12,7 +12,7 @@ import re
 from markupsafe import Markup, escape
 
 from community.search.analysis import CJK_RUN, STOPWORDS, analyze, fold
-from community.search.results import HitText
+from community.search.results import HitText, ReadRule, SearchHit
 
 SNIPPET_LENGTH = 120
 
@@ -92,6 +92,12 @@ class Highlighter:
 
     def title(self, title: str) -> Markup:
         return mark(title, matching_spans(title, self.pattern))
+
+    def fill(self, hit: SearchHit, text: HitText, may_read: ReadRule) -> SearchHit:
+        """Set `hit`'s highlighted title and its snippet from what its viewer may read."""
+        hit.title_html = self.title(hit.title)
+        hit.snippet = self.snippet(text, may_read(hit))
+        return hit
 
     def snippet(self, text: HitText, may_read: bool) -> Markup:
         """The best fragment among the texts the viewer may read."""

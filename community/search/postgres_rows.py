@@ -118,6 +118,4 @@ def hit_from_row(row, highlighter: Highlighter, may_read: ReadRule) -> SearchHit
         top_answers=[part for part in row.top_answers.split(ANSWER_SEPARATOR) if part.strip()],
         other_answers=[part for part in row.other_answers.split(ANSWER_SEPARATOR) if part.strip()],
     )
-    hit.title_html = highlighter.title(row.title)
-    hit.snippet = highlighter.snippet(text_, may_read(hit))
-    return hit
+    return highlighter.fill(hit, text_, may_read)

@@ -112,9 +112,7 @@ def hit_from_document(doc: SearchDocument, highlighter: Highlighter, may_read: R
         created_at=doc.created_at,
     )
     text = HitText(doc.title, doc.teaser, doc.body, doc.top_answers, doc.other_answers)
-    hit.title_html = highlighter.title(doc.title)
-    hit.snippet = highlighter.snippet(text, may_read(hit))
-    return hit
+    return highlighter.fill(hit, text, may_read)
 
 
 def make_backend(app):

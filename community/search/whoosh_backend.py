@@ -164,9 +164,7 @@ class WhooshBackend:
             top_answers=split_answers(fields.get("top_answers", "")),
             other_answers=split_answers(fields.get("other_answers", "")),
         )
-        result.title_html = highlighter.title(result.title)
-        result.snippet = highlighter.snippet(text, may_read(result))
-        return result
+        return highlighter.fill(result, text, may_read)
 
 
 def split_answers(text: str) -> list[str]:
