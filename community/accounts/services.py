@@ -16,6 +16,7 @@ from community.accounts.passwords import hash_password, password_problems, verif
 from community.clock import utcnow
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
+from community.numbers import parse_id, parse_int
 
 log = logging.getLogger(__name__)
 
@@ -193,10 +194,11 @@ def set_role(user: User, role: str, actor: User | None = None) -> None:
 
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: "<id>:<epoch>", so a password change ends older sessions."""
-    user_id, _, epoch = session_id.partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+    raw_id, _, raw_epoch = session_id.partition(":")
+    user_id, epoch = parse_id(raw_id), parse_int(raw_epoch, 0)
+    if user_id is None or epoch is None:
         return None
-    user = session_values.load_user(int(user_id))
-    if user is None or user.session_epoch != int(epoch):
+    user = session_values.load_user(user_id)
+    if user is None or user.session_epoch != epoch:
         return None
     return user

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from community.clock import utcnow
 from community.extensions import db
+from community.numbers import parse_id, parse_int
 from community.qa.access import Viewer, viewer_for
 from community.qa.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.models import Answer, Question
@@ -20,7 +21,7 @@ from community.qa.services.lists import QUESTION_OPTIONS
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
 
-QUESTION_REF = re.compile(r"(?:/qa/)?(\d{1,12})/?$")
+QUESTION_REF = re.compile(r"(?:/qa/)?([0-9]+)/?$")
 
 
 @bp.app_context_processor
@@ -78,9 +79,8 @@ def answer_or_404(answer_id: int) -> Answer:
 def question_from_reference(text: str | None) -> Question | None:
     """A question from "123", "#123" or a link ending in /qa/123."""
     match = QUESTION_REF.search((text or "").strip().lstrip("#"))
-    if not match:
-        return None
-    return db.session.get(Question, int(match.group(1)))
+    question_id = parse_id(match.group(1)) if match else None
+    return db.session.get(Question, question_id) if question_id else None
 
 
 def commit_or_conflict() -> None:
@@ -93,8 +93,7 @@ def commit_or_conflict() -> None:
 
 
 def page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
+    return parse_int(request.args.get("page"), 1, 9_999) or 1
 
 
 from community.qa.views import curation, lists, notifications, questions  # noqa: E402, F401
