@@ -1,12 +1,26 @@
-"""Connection settings for the embedded SQLite database."""
+"""Connection settings for the embedded SQLite database, and telling an unreachable database
+from other database errors."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+
+# SQLite reports a missing table as an OperationalError too; only these codes mean the file
+# cannot be used right now (unopenable, locked, unreadable, read-only, full).
+SQLITE_UNAVAILABLE = (
+    "SQLITE_CANTOPEN",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_FULL",
+    "SQLITE_PROTOCOL",
+)
 
 _configured = False
 
@@ -38,3 +52,21 @@ def insert_unless_present(session, model, values: dict, key: list[str]) -> None:
     build = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     statement = build(model).values(**values).on_conflict_do_nothing(index_elements=key)
     session.execute(statement)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` (or what it was raised from) says the database cannot be reached or
+    used right now: refused or dropped connections, a full pool, a shut-down server, an
+    unopenable SQLite file. Errors in what was asked of it (constraints, SQL) are not."""
+    while error is not None:
+        if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+            return True
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, sa_exc.OperationalError):
+            code = getattr(error.orig, "sqlite_errorname", None)
+            # Elsewhere an OperationalError is the server: connection, resources, shutdown,
+            # deadlocks and timeouts, all worth retrying.
+            return code is None or code.startswith(SQLITE_UNAVAILABLE)
+        error = error.__cause__
+    return False

@@ -11,7 +11,9 @@ from sqlalchemy import text
 from community.accounts import invites
 from community.billing.entitlements import standing
 from community.billing.tiers import tiers_for_sale
+from community.errors import discard_session
 from community.extensions import db
+from community.failure_log import log_failure
 from community.i18n import LANGUAGE_COOKIE, supported_locale
 from community.security import safe_next_url
 
@@ -51,8 +53,8 @@ def set_language():
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("health check: database unreachable")
-        db.session.rollback()
+    except Exception as error:
+        log_failure(log, "health check: database unreachable", error=error)
+        discard_session()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok", version=current_app.config.get("VERSION", "dev"))
