@@ -1,0 +1,135 @@
+"""Redis down (connections refused) or hung (accepts, never answers): gunicorn's two workers keep
+signing people in within a bounded time, counting rate limits in memory meanwhile, never 500."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import PASSWORD
+from tests.core.outages import HungServer, closed_port
+from tests.helpers import CSRF_RE
+
+ROOT = Path(__file__).resolve().parents[2]
+SIGN_INS = 6
+
+
+def start_gunicorn(env: dict, port: int, log_path: Path) -> subprocess.Popen:
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--timeout",
+                "60",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_until_up(base: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise AssertionError(log_path.read_text())
+
+
+def sign_in(base: str, email: str, password: str):
+    """GET the form, POST it; return (status of the POST, seconds the two took)."""
+    started = time.monotonic()
+    form = requests.get(base + "/account/login", timeout=15)
+    token = CSRF_RE.search(form.text)
+    assert token, form.text[:500]
+    # Production cookies are Secure; this plain-HTTP client sends the session back by hand.
+    cookie = f"session={form.cookies['session']}"
+    response = requests.post(
+        base + "/account/login",
+        data={"csrf_token": token.group(1) or token.group(2), "email": email, "password": password},
+        headers={"Cookie": cookie},
+        allow_redirects=False,
+        timeout=15,
+    )
+    return response.status_code, time.monotonic() - started
+
+
+@pytest.mark.parametrize("redis", ["hung", "down"])
+def test_sign_in_answers_in_bounded_time_when_redis_fails(database_url, member, tmp_path, redis):
+    hung = HungServer() if redis == "hung" else None
+    redis_port = hung.port if hung else closed_port()
+    env = {
+        **os.environ,
+        "COMMUNITY_ENV": "production",
+        "SECRET_KEY": "redis-outage-secret",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    env.pop("MAIL_URL", None)
+    log_path = tmp_path / "gunicorn.log"
+    port = closed_port()
+    server = start_gunicorn(env, port, log_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, log_path)
+        attempts = [(member.email, PASSWORD)] + [(member.email, "wrong password")] * (SIGN_INS - 1)
+        with ThreadPoolExecutor(SIGN_INS) as pool:
+            results = list(pool.map(lambda attempt: sign_in(base, *attempt), attempts))
+            page = pool.submit(requests.get, base + "/pricing", timeout=15).result()
+        statuses = [status for status, _seconds in results]
+        assert statuses[0] == 302, results
+        assert set(statuses[1:]) == {400}, results
+        assert max(seconds for _status, seconds in results) < 8, results
+        assert page.status_code == 200
+        # Later sign-ins count in memory without waiting on Redis each time.
+        status, seconds = sign_in(base, member.email, PASSWORD)
+        assert status == 302 and seconds < 4
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        if hung:
+            hung.close()
+    log = log_path.read_text()
+    assert "falling back to in-memory storage" in log
+    assert "Internal Server Error" not in log
+
+
+def test_redis_timeouts_are_configurable(monkeypatch, tmp_path):
+    from community import create_app
+    from community.extensions import limiter
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("REDIS_TIMEOUT", "0.5")
+    app = create_app()
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"] == {
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
+    }
+    client_options = limiter.storage.storage.connection_pool.connection_kwargs
+    assert client_options["socket_timeout"] == client_options["socket_connect_timeout"] == 0.5
+    assert app.config["RATELIMIT_SWALLOW_ERRORS"] is True
+    assert app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
