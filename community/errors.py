@@ -79,31 +79,32 @@ def render_error(
 ):
     """The error as JSON under /api/ (or when asked for), otherwise as a page; `bare` skips the
     full page (which reads the viewer) for one built from the request alone."""
-    title = str(ERROR_TITLES.get(code, ERROR_TITLES[500]))
-    if wants_json():
-        body = {"error": title, "status": code}
-        if message:
-            body["message"] = message
-        response = jsonify(body)
-    elif bare:
-        response = bare_error_page(code, title, message)
-    else:
-        response = error_page(code, title, message)
+    try:
+        response = error_body(code, message, bare)
+    except Exception as failure:
+        # Translating the page reads the viewer's language, and loading the viewer can fail
+        # (the database being down); answer as to a visitor instead of failing in turn.
+        log_failure(log, "the %d page could not be rendered", code, error=failure)
+        forget_viewer()
+        response = error_body(code, message, bare=True)
     headers = dict(headers or {})
     if code == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
     return response, code, headers
 
 
-def error_page(code: int, title: str, message: str | None) -> str:
-    """The site's error page, or the bare one when URLs cannot be built or the page fails."""
-    if request_ctx.url_adapter is not None:
-        try:
-            return render_template("errors/error.html", code=code, title=title, message=message)
-        except Exception as failure:
-            log_failure(log, "the %d page could not be rendered", code, error=failure)
-            forget_viewer()
-    return bare_error_page(code, title, message)
+def error_body(code: int, message: str | None, bare: bool):
+    title = str(ERROR_TITLES.get(code, ERROR_TITLES[500]))
+    message = str(message) if message else None
+    if wants_json():
+        body = {"error": title, "status": code}
+        if message:
+            body["message"] = message
+        return jsonify(body)
+    if bare or request_ctx.url_adapter is None:
+        # A malformed Host leaves no URLs to build.
+        return bare_error_page(code, title, message)
+    return render_template("errors/error.html", code=code, title=title, message=message)
 
 
 def bare_error_page(code: int, title: str, message: str | None) -> str:

@@ -185,6 +185,10 @@ def test_database_outage_answers_503_and_recovers(
         assert sum("\nTraceback (most recent call last)" in line for line in log_lines) <= 2
         assert sum(len(line) for line in log_lines) < 32 * 1024
         assert not any("[SQL:" in line or "[parameters:" in line for line in log_lines)
+        # A page that does not exist is still a 404: its page, which reads the viewer, gives way
+        # to one built from the request alone.
+        missing = requests.get(base + "/no-such-page", cookies=signed_in, timeout=10)
+        assert missing.status_code == 404 and "<h1>" in missing.text
 
         outage.restore()
         deadline = time.monotonic() + 20
