@@ -16,6 +16,10 @@ from tests.billing.conftest import hidden_fields
 from tests.helpers import csrf_from, zh
 
 SITE = "https://community.example"
+CLOSED = (
+    "Checkout is closed: this site does not take payments yet. "
+    "Nothing was charged. Please try again later."
+)
 
 
 @pytest.fixture
@@ -69,14 +73,12 @@ def test_production_without_stripe_keys_has_checkout_closed(production, free_use
     assert pricing.status_code == 200
     text = pricing.get_data(as_text=True)
     assert 'data-testid="checkout-closed"' in text
-    assert zh("Checkout is closed: this site does not take payments yet.") in text
+    assert zh(CLOSED) in text
     assert "/billing/checkout" not in text
 
     checkout = get(client, "/billing/checkout?tier=pro")
     assert checkout.status_code == 503
-    assert zh("Checkout is closed: this site does not take payments yet.") in checkout.get_data(
-        as_text=True
-    )
+    assert zh(CLOSED) in checkout.get_data(as_text=True)
     form = {"csrf_token": csrf_from(pricing), "tier": "pro", "kind": "new", "amount": "49900"}
     refused = post(client, "/billing/checkout", form)
     assert refused.status_code == 503
