@@ -18,6 +18,7 @@ from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.numbers import MAX_ID
 
 billing_cli = AppGroup("billing", help="Memberships, payments and the payment provider.")
 
@@ -62,7 +63,12 @@ def grant(email: str, tier_slug: str, days: int, reason: str, by_email: str | No
 @billing_cli.command("revoke-comp")
 @click.argument("email")
 @click.option("--reason", required=True, help="Why (kept in the membership history).")
-@click.option("--period", "period_id", type=int, help="Which comp; default: the latest running.")
+@click.option(
+    "--period",
+    "period_id",
+    type=click.IntRange(1, MAX_ID),
+    help="Which comp; default: the latest running.",
+)
 @click.option("--by", "by_email", help="Email of the operator revoking it.")
 def revoke_comp(email: str, reason: str, period_id: int | None, by_email: str | None):
     """Revoke a complimentary period of EMAIL."""

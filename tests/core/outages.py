@@ -1,29 +1,11 @@
-"""Real servers and broken services for outage tests: the site served by werkzeug in a thread,
-a TCP gate in front of PostgreSQL that can drop and refuse connections, and fake Redis servers
-that refuse connections or accept them and never answer."""
+"""Broken services for outage tests: a TCP gate in front of PostgreSQL that can drop and refuse
+connections, and fake Redis servers that refuse connections or accept them and never answer."""
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-
-from werkzeug.serving import make_server
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    """Serve `app` from a threaded werkzeug server on a free port; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+from contextlib import suppress
 
 
 def drop(sock: socket.socket) -> None:

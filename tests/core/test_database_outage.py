@@ -23,7 +23,8 @@ from sqlalchemy import create_engine, make_url, text
 
 from community.accounts import tokens
 from community.extensions import db
-from tests.core.outages import TcpGate, serving
+from tests.conftest import serving
+from tests.core.outages import TcpGate
 
 RETRY_AFTER = 7
 CONCURRENT = 32

@@ -163,3 +163,11 @@ def test_refund_amounts_that_are_not_plain_yuan_answer_400(
 def test_links_are_still_built_for_ids(app):
     with app.test_request_context():
         assert url_for("qa.show", question_id=MAX_ID) == f"/qa/{MAX_ID}"
+
+
+def test_cli_ids_past_the_columns_are_refused_as_usage_errors(runner, make_user):
+    user = make_user(email="comp@example.com")
+    result = runner.invoke(
+        args=["billing", "revoke-comp", user.email, "--reason", "x", "--period", str(2**63)]
+    )
+    assert result.exit_code == 2 and "--period" in result.output
