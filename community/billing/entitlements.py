@@ -15,8 +15,10 @@ from community.billing.models import MembershipPeriod, Tier
 from community.billing.tiers import FREE, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.rendering.shared import register_personal_value
 
 ENTITLEMENTS = ("read_answers", "ask", "deals", "ask_expert")
+register_personal_value("standings")
 
 
 @dataclass(frozen=True)
