@@ -73,9 +73,9 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
     from sqlalchemy import insert
 
     from community import create_app
-    from community.billing.tiers import seed_default_tiers
     from community.clock import utcnow
     from community.extensions import db
+    from community.membership.tiers import seed_default_tiers
     from community.qa import markdown
     from community.qa.models import Answer, Question, Tag, question_tags
     from tests.conftest import grant_period

@@ -82,6 +82,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from community import membership
     from community.accounts.views import bp as accounts_bp
     from community.api.views import bp as api_bp
     from community.billing.operator_views import bp as members_bp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api_bp)
+    membership.init_app(app)
     register_qa_feeds()
     search_source.init_app(app)
     render_versions.init_app()

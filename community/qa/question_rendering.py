@@ -17,8 +17,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from community.billing.tiers import tiers_for_sale
 from community.i18n import gettext
+from community.membership.tiers import tiers_for_sale
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
 from community.qa.question_heads import QuestionHead

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from community.accounts.services import update_profile
-from community.billing.models import Tier
 from community.clock import utcnow
 from community.extensions import db
 from community.feeds import services as feeds
+from community.membership.models import Tier
 from community.qa import question_rendering
 from community.qa.models import Question
 from community.qa.services import answers, curation, experts, notifications, tags, votes
