@@ -19,7 +19,7 @@ question_changed = signals.signal("question-changed")
 
 def notify_changed(question: Question, reason: str) -> None:
     """Tell listeners (search) that `question`'s content changed. (Its renderings retire by
-    themselves: render_versions.py bumps on every change a page shows.)"""
+    themselves: qa/pages/versions.py bumps on every change a page shows.)"""
     db.session.flush()
     question_changed.send(question, reason=reason)
 

@@ -14,8 +14,8 @@ from community.clock import utcnow
 from community.extensions import db
 from community.feeds import services as feeds
 from community.membership.models import Tier
-from community.qa import question_rendering
 from community.qa.models import Question
+from community.qa.pages import question as question_rendering
 from community.qa.services import answers, curation, experts, notifications, tags, votes
 from community.qa.services import questions as question_service
 from tests.conftest import grant_period

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
-from community.qa.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.models import Answer, Question
+from community.qa.pages.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.services import notifications as notification_service
 from community.qa.services.lists import QUESTION_OPTIONS
 from community.templating import register_unread_counter

@@ -11,8 +11,8 @@ from community.membership.decorators import entitlement_required, member_require
 from community.membership.tiers import tiers_for_sale
 from community.qa.forms import AnswerForm, AskForm, CommentForm, EditQuestionForm, FlagForm
 from community.qa.models import QuestionStatus, Tag
-from community.qa.question_heads import question_head
-from community.qa.question_rendering import shared_question_page, viewer_state
+from community.qa.pages.heads import question_head
+from community.qa.pages.question import shared_question_page, viewer_state
 from community.qa.services import answers as answer_service
 from community.qa.services import experts, lists, moderation, votes
 from community.qa.services import questions as question_service

@@ -2,9 +2,9 @@
 
 Members who neither asked a question nor answered it all see the same page, but for their own
 header, votes, follow button and CSRF token: the page renders once per question version,
-language and time zone, with slots for those, and is filled per viewer (fragments.py). Visitors
-share another rendering the same way. Everyone else (free users, authors, operators, previews,
-forms with errors, pending messages) gets the page rendered for them alone.
+language and time zone, with slots for those, and is filled per viewer (community/rendering).
+Visitors share another rendering the same way. Everyone else (free users, authors, operators,
+previews, forms with errors, pending messages) gets the page rendered for them alone.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from community.i18n import gettext
 from community.membership.tiers import tiers_for_sale
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
-from community.qa.question_heads import QuestionHead
+from community.qa.pages.heads import QuestionHead
+from community.qa.pages.shown import shown_question
 from community.qa.services import lists, notifications
-from community.qa.shown_question import shown_question
 from community.rendering.cache import cache_for, caching_enabled
 from community.rendering.fragments import Fragment, PageState, Slots, audience_key
 from community.rendering.shared import building_shared

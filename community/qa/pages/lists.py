@@ -3,7 +3,7 @@
 A list page shows every member the same rows; what differs is the header (name, bell, CSRF
 token), whether they follow the tag, their private feed link and the experts' tab. The page is
 rendered once per key (the list, the page, the ids and render versions of its rows, the
-language and time zone) with slots for those, as the question page is (question_rendering.py).
+language and time zone) with slots for those, as the question page is (pages/question.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from markupsafe import Markup
 from community.feeds import services as feeds
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.models import Tag
-from community.qa.question_rendering import plain_member_request, visitor_request
+from community.qa.pages.question import plain_member_request, visitor_request
 from community.qa.services import experts, lists, notifications, votes
 from community.rendering.cache import cache_for, caching_enabled
 from community.rendering.fragments import Fragment, PageState, Slots, audience_key
