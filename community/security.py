@@ -1,4 +1,8 @@
-"""Access decorators, safe redirects and the security headers every response carries."""
+"""Sign-in and role decorators, safe redirects and the security headers every response carries.
+
+Membership checks (`member_required`, `entitlement_required`) are the membership domain's:
+community/membership/decorators.py.
+"""
 
 from __future__ import annotations
 
@@ -72,37 +76,6 @@ def operator_required(view):
 
 def admin_required(view):
     return role_required(lambda user: user.is_admin, lambda: _("Administrators only."))(view)
-
-
-def entitlement_required(entitlement: str):
-    """Allow the view only to users whose tier grants `entitlement` now."""
-    from community.billing.entitlements import may
-
-    def decorator(view):
-        @login_required_view
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not may(current_user, entitlement):
-                abort(403, description=_("This is for members. Join to unlock it."))
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def member_required(view):
-    """Allow the view only to users with an active paid tier (or staff)."""
-    from community.billing.entitlements import is_member
-
-    @login_required_view
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not is_member(current_user):
-            abort(403, description=_("This is for members. Join to unlock it."))
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def security_headers(app: Flask) -> tuple[tuple[str, str], ...]:

@@ -18,10 +18,10 @@ from werkzeug.serving import make_server
 from community import create_app
 from community.accounts import services
 from community.accounts.models import Role
-from community.billing.models import MembershipPeriod
-from community.billing.tiers import seed_default_tiers, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
+from community.membership.tiers import seed_default_tiers, tier_by_slug
 
 PASSWORD = "correct horse battery"
 IN_CI = bool(os.environ.get("CI"))

@@ -17,10 +17,12 @@ from sqlalchemy.sql import ColumnElement
 from community.accounts.models import User
 from community.clock import utcnow
 from community.extensions import db
+from community.rendering.shared import register_personal_value
 
 REGISTERED: dict[str, Callable[[], ColumnElement]] = {}
 JOINED: dict[str, Callable[[], tuple]] = {}
 MISSING = object()
+register_personal_value("session_values")
 _statement: tuple[tuple[str, ...], Select] | None = None
 
 

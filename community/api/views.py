@@ -6,8 +6,8 @@ from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
 
 from community.accounts.tokens import user_for_api_token
-from community.billing.entitlements import standing
 from community.extensions import csrf, db
+from community.membership.entitlements import standing
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Requests here authenticate with a bearer token, which a cross-site page cannot attach.

@@ -11,8 +11,7 @@ from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from community.accounts.models import User
-from community.billing import comps, purchases, refunds
-from community.billing.entitlements import standing_at
+from community.billing import purchases, refunds
 from community.billing.forms import (
     ChangeTierForm,
     CompForm,
@@ -22,14 +21,17 @@ from community.billing.forms import (
     whole_number,
     yuan_to_fen,
 )
-from community.billing.models import MembershipChange, MembershipPeriod, Payment, PaymentEvent
+from community.billing.models import Payment, PaymentEvent
 from community.billing.providers import ProviderError
 from community.billing.settings import billing_settings, update_billing_settings
 from community.billing.subscriptions import profile_to_read
-from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.membership import comps
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipChange, MembershipPeriod
+from community.membership.tiers import tier_by_slug, tiers_for_sale
 from community.security import operator_required
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
-from community.billing.entitlements import standing_at
-from community.billing.models import BillingProfile, MembershipPeriod, PeriodSource, ReminderSent
+from community.billing.models import BillingProfile, ReminderSent
 from community.extensions import db
 from community.mail import send_email
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipPeriod, PeriodSource
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from community.accounts import invites
-from community.billing.entitlements import standing
-from community.billing.tiers import tiers_for_sale
 from community.extensions import db
 from community.i18n import LANGUAGE_COOKIE, supported_locale
+from community.membership.entitlements import standing
+from community.membership.tiers import tiers_for_sale
 from community.security import safe_next_url
 
 log = logging.getLogger(__name__)

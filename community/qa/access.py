@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from community.billing.entitlements import is_member, may
 from community.errors import NotAllowed
+from community.membership.entitlements import is_member, may
 
 VISITOR, FREE, MEMBER = "visitor", "free", "member"
 PREVIEW_MODES = (VISITOR, FREE, MEMBER)

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from community.billing import purchases
-from community.billing.entitlements import standing_at
-from community.billing.models import MembershipChange, MembershipPeriod, Payment
+from community.billing.models import Payment
 from community.billing.settings import billing_settings
-from community.billing.tiers import tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipChange, MembershipPeriod
+from community.membership.tiers import tier_by_slug
 from tests.helpers import csrf_from, zh
 
 

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from community.billing import purchases
-from community.billing.models import MembershipPeriod, Payment
-from community.billing.tiers import tier_by_slug
+from community.billing.models import Payment
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
+from community.membership.tiers import tier_by_slug
 from tests.billing.conftest import hidden_fields
 from tests.helpers import csrf_from, zh
 

@@ -13,22 +13,18 @@ from sqlalchemy.exc import IntegrityError
 from community.clock import utcnow
 from community.extensions import db
 from community.qa.access import Viewer, viewer_for
-from community.qa.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.models import Answer, Question
+from community.qa.pages.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.services import notifications as notification_service
 from community.qa.services.lists import QUESTION_OPTIONS
+from community.templating import register_unread_counter
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
 
 QUESTION_REF = re.compile(r"(?:/qa/)?(\d{1,12})/?$")
 
 
-@bp.app_context_processor
-def notification_bell() -> dict:
-    """The unread count for the bell in the header, for signed-in users only."""
-    return {"qa_unread": notification_service.bell_count(current_user)}
-
-
+bp.record_once(lambda state: register_unread_counter(state.app, notification_service.bell_count))
 bp.add_app_template_global(qa_labels, "qa_labels")
 bp.add_app_template_filter(short_date, "short_date")
 bp.add_app_template_global(answer_links, "answer_links")
