@@ -294,6 +294,7 @@ def main() -> None:
             "SECRET_KEY": "bench-secret",
             # Production settings, as deployed: no debugger, templates never re-read from disk.
             "COMMUNITY_ENV": "production",
+            "SITE_URL": "http://127.0.0.1",
             "PYTHONPATH": str(ROOT),
         }
         site_port, baseline_port = free_port(), free_port()

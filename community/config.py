@@ -7,13 +7,15 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "testing")
+# Where links in mail point outside production when SITE_URL is not set: `make run`'s server.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     "SITE_NAME": "社区",
-    "SITE_URL": "http://127.0.0.1:5000",
     "MAIL_URL": "",
     "MAIL_FROM": "community <no-reply@localhost>",
     "REDIS_URL": "",
@@ -68,6 +70,7 @@ ENVIRONMENT: dict[str, Any] = {
     "SEARCH_BACKEND": str,
     "SEARCH_INDEX_DIR": str,
     "SEARCH_INDEXER": str,
+    "TRUSTED_HOSTS": lambda value: [host.strip() for host in value.split(",") if host.strip()],
 }
 
 
@@ -106,11 +109,40 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     if env_name == "production":
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production (COMMUNITY_ENV=production)")
+        if not app.config.get("SITE_URL"):
+            raise RuntimeError(
+                "SITE_URL must be set in production (COMMUNITY_ENV=production): the public "
+                "address of the site, e.g. https://community.example.com, which links in mail "
+                "point to and which Host headers must name"
+            )
+        check_site_url(app.config["SITE_URL"])
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            app.config["SITE_URL"], app.config.get("TRUSTED_HOSTS")
+        )
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
-    elif not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = development_secret(instance)
+    else:
+        app.config["SITE_URL"] = app.config.get("SITE_URL") or DEVELOPMENT_SITE_URL
+        check_site_url(app.config["SITE_URL"])
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = development_secret(instance)
+
+
+def check_site_url(url: str) -> None:
+    """Refuse a SITE_URL that is not an http(s) address with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise RuntimeError(
+            f"SITE_URL must be the site's public http(s) address, e.g. "
+            f"https://community.example.com (got {url!r})"
+        )
+
+
+def trusted_hosts(site_url: str, extra: list[str] | None) -> list[str]:
+    """SITE_URL's host and any further names the site answers to; other Hosts get 400."""
+    hosts = [urlsplit(site_url).hostname, *(extra or [])]
+    return list(dict.fromkeys(host.lower() for host in hosts))
 
 
 def database_uri(url: str | None, instance: Path) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+
+from community.errors import ERROR_TITLES, wants_json
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; "
@@ -133,7 +136,22 @@ def set_security_headers(response):
     return response
 
 
+def refuse_untrusted_host(error: SecurityError):
+    """A calm 400 for a Host outside TRUSTED_HOSTS; the page builds no address of the site,
+    since no URL can be built for such a request."""
+    title = str(ERROR_TITLES[400])
+    message = _("This site does not answer to that address.")
+    if wants_json():
+        return jsonify(error=title, status=400, message=message), 400
+    stylesheet = f"{request.script_root}{current_app.static_url_path}/css/site.css"
+    page = render_template(
+        "errors/untrusted_host.html", title=title, message=message, stylesheet=stylesheet
+    )
+    return page, 400
+
+
 def init_security(app: Flask) -> None:
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
     app.extensions["security_headers"] = security_headers(app)
     app.after_request(set_security_headers)
+    app.register_error_handler(SecurityError, refuse_untrusted_host)

@@ -44,6 +44,8 @@ def live_server(app):
     # Links built with url_for(..., _external=True) then use the host the browser asked for.
     app.config["SERVER_NAME"] = None
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in mail point at SITE_URL: here, this server.
+    app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
