@@ -35,7 +35,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_ENABLED": True,
     "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+    # Wrong passwords for one account from one address; the looser per-account limit stops a
+    # guesser spread over many addresses without letting one address lock the owner out.
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": "5 per 10 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "50 per hour",
     "MAIL_LIMIT_PER_IP": "10 per hour",
     "PASSWORD_MIN_LENGTH": 8,
     "ARGON2_TIME_COST": 3,

@@ -36,6 +36,14 @@ def normalize_email(raw: str | None, field: str = "email") -> str:
     return result.normalized.lower()
 
 
+def email_key(raw: str | None) -> str:
+    """An address as sign-in folds it, also for text that is not a valid address (rate limits)."""
+    try:
+        return normalize_email(raw)
+    except ValidationFailed:
+        return unicodedata.normalize("NFKC", raw or "").strip().lower()[:254]
+
+
 def clean_name(raw: str | None) -> str:
     name = " ".join(unicodedata.normalize("NFKC", raw or "").split())
     if any(unicodedata.category(char).startswith("C") for char in name):

@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from community.accounts import invites, services, tokens
@@ -28,6 +29,7 @@ from community.accounts.views.token_mail import mail_token_link
 from community.clock import utcnow
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
+from community.mail import mail_sent
 from community.security import login_required_view, safe_next_url
 from community.templating import locale_code
 
@@ -38,7 +40,12 @@ def login_failed(response) -> bool:
 
 
 def login_account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+    """The account a sign-in names, folded exactly as authentication folds it."""
+    return "account:" + services.email_key(request.form.get("email"))
+
+
+def login_account_ip_key() -> str:
+    return f"account-ip:{get_remote_address()}:{services.email_key(request.form.get('email'))}"
 
 
 def send_verification(user: User) -> None:
@@ -48,6 +55,9 @@ def send_verification(user: User) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["MAIL_LIMIT_PER_IP"], methods=["POST"], deduct_when=mail_sent
+)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.index"))
@@ -116,6 +126,13 @@ def resend_verification():
     lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
     methods=["POST"],
     scope="login-ip",
+    deduct_when=login_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_IP"],
+    methods=["POST"],
+    scope="login-account-ip",
+    key_func=login_account_ip_key,
     deduct_when=login_failed,
 )
 @limiter.limit(
