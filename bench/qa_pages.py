@@ -67,6 +67,7 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
     from sqlalchemy import insert
 
     from community import create_app
+    from community.accounts import sign_ins
     from community.billing.tiers import seed_default_tiers
     from community.clock import utcnow
     from community.extensions import db
@@ -142,6 +143,8 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
             )
             db.session.commit()
         log.info("seeded %d questions in %.1fs", questions, time.perf_counter() - started)
+        sign_ins.open_sign_in(reader)
+        db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
         cookie = serializer.dumps({"_user_id": reader.get_id(), "_fresh": True})
         db.engine.dispose()

@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
 
 from community import create_app
-from community.accounts import services
+from community.accounts import services, sign_ins
 from community.accounts.models import Role
 from community.billing.models import MembershipPeriod
 from community.billing.tiers import seed_default_tiers, tier_by_slug
@@ -240,7 +240,9 @@ def mallory(make_user):
 
 
 def log_in(client, user) -> None:
-    """Sign `user` in on `client` without going through the form."""
+    """Sign `user` in on `client` without going through the form (a sign-in of its own)."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -165,6 +165,60 @@ class TestLogin:
         assert signed_in_user(other)["id"] is None
 
 
+class TestSessionsEnd:
+    def test_a_session_cookie_copied_before_logout_is_dead_after_it(self, app, client, member):
+        assert login_form(client, member.email, PASSWORD, remember="y").status_code == 302
+        copied = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+        thief = app.test_client()
+        thief.set_cookie("session", copied["session"])
+        assert signed_in_user(thief)["id"] == member.id
+        token = csrf_from(client.get("/"))
+        assert client.post("/account/logout", data={"csrf_token": token}).status_code == 302
+        for name, value in copied.items():
+            replay = app.test_client()
+            replay.set_cookie(name, value)
+            assert signed_in_user(replay)["id"] is None, name
+
+    def test_logout_ends_only_its_own_sign_in(self, app, client, member):
+        other = app.test_client()
+        assert login_form(other, member.email, PASSWORD).status_code == 302
+        assert login_form(client, member.email, PASSWORD).status_code == 302
+        client.post("/account/logout", data={"csrf_token": csrf_from(client.get("/"))})
+        assert signed_in_user(client)["id"] is None
+        assert signed_in_user(other)["id"] == member.id
+
+    def test_a_csrf_token_from_before_sign_in_does_not_work_after(self, client, member):
+        before = csrf_from(client.get("/account/login"))
+        response = client.post(
+            "/account/login",
+            data={"csrf_token": before, "email": member.email, "password": PASSWORD},
+        )
+        assert response.status_code == 302
+        stale = client.post(
+            "/account/settings/profile",
+            data={"csrf_token": before, "name": "改名的人", "locale": ""},
+        )
+        assert stale.status_code == 400
+        db.session.expire_all()
+        assert member.name == "会员小李"
+        fresh = post_form(
+            client,
+            "/account/settings/profile",
+            {"name": "改名的人", "locale": ""},
+            page="/account/settings",
+        )
+        assert fresh.status_code == 302
+
+    def test_sign_up_gets_a_new_csrf_secret_too(self, client):
+        before = csrf_from(client.get("/account/register"))
+        data = {"email": "new@example.com", "name": "新同学", "password": PASSWORD}
+        assert (
+            client.post("/account/register", data={"csrf_token": before, **data}).status_code == 302
+        )
+        stale = client.post("/account/logout", data={"csrf_token": before})
+        assert stale.status_code == 400
+
+
 class TestThrottle:
     def test_account_is_throttled_after_repeated_failures(self, client, member, app):
         limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_IP"].split()[0])
@@ -291,6 +345,38 @@ class TestPasswordReset:
 
     def test_unknown_link(self, client):
         assert client.get("/account/reset/not-a-real-token").status_code == 404
+
+    def test_the_reset_page_says_what_a_reset_ends(self, client, member, outbox):
+        self.request_reset(client, member.email)
+        page = client.get(path_of(link_in(outbox()[-1]))).get_data(as_text=True)
+        assert (
+            zh(
+                "Saving a new password signs this account out everywhere, revokes its API tokens "
+                "and ends its private feed links. Sign in again with the new password; new feed "
+                "links and tokens can be made on your settings pages."
+            )
+            in page
+        )
+
+    def test_a_reset_ends_api_tokens_and_feed_links(self, app, client, member, login, outbox):
+        from community.accounts import tokens
+        from community.feeds import services as feeds
+
+        _token, raw = tokens.create_api_token(member, "脚本")
+        feed_url = f"/feeds/{feeds.url_token(feeds.rotate_token(member))}/qa-newest.atom"
+        db.session.commit()
+        bearer = {"Authorization": f"Bearer {raw}"}
+        assert app.test_client().get("/api/v1/me", headers=bearer).get_json()["id"] == member.id
+        assert app.test_client().get(feed_url).status_code == 200
+        self.request_reset(client, member.email)
+        assert (
+            post_form(
+                client, path_of(link_in(outbox()[-1])), {"password": NEW_PASSWORD}
+            ).status_code
+            == 302
+        )
+        assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
+        assert app.test_client().get(feed_url).status_code == 404
 
 
 class TestSettings:

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from community.accounts import invites, services, tokens
+from community.accounts import invites, services, sign_ins, tokens
 from community.accounts.forms import (
     EmailOnlyForm,
     LoginForm,
@@ -30,7 +30,7 @@ from community.clock import utcnow
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
 from community.mail import mail_sent
-from community.security import login_required_view, safe_next_url
+from community.security import login_required_view, rotate_csrf_secret, safe_next_url
 from community.templating import locale_code
 
 
@@ -46,6 +46,15 @@ def login_account_key() -> str:
 
 def login_account_ip_key() -> str:
     return f"account-ip:{get_remote_address()}:{services.email_key(request.form.get('email'))}"
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """Sign `user` in on this browser under a new sign-in, committed, with a new CSRF secret
+    (a token from before signing in must not work after)."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
+    login_user(user, remember=remember)
+    rotate_csrf_secret()
 
 
 def send_verification(user: User) -> None:
@@ -82,7 +91,7 @@ def register():
         else:
             db.session.commit()
             send_verification(user)
-            login_user(user)
+            start_session(user)
             flash(
                 _("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success"
             )
@@ -152,8 +161,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(target)
         form.form_errors.append(_("The email or password is wrong."))
     status = 400 if form.errors or form.form_errors else 200
@@ -162,6 +170,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        sign_ins.end_sign_in(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("pages.index"))
@@ -204,13 +215,11 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             tokens.consume_email_token(token, tokens.RESET_PASSWORD)
-            services.set_password(record.user, form.password.data)
+            services.reset_password(record.user, form.password.data)
         except ValidationFailed as failure:
             db.session.rollback()
             attach_errors(form, failure)
         else:
-            # The reset link proved the address, so it is verified too.
-            record.user.email_verified_at = record.user.email_verified_at or utcnow()
             db.session.commit()
             logout_user()
             flash(_("Your password is changed. Sign in with the new one."), "success")
