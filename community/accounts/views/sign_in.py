@@ -72,17 +72,19 @@ def register():
         return redirect(url_for("pages.index"))
     form = RegisterForm()
     if request.method == "GET":
-        form.invite.data = request.args.get("invite", "")
-    inviter = invites.inviter_by_code(form.invite.data) or invites.inviter_from_cookie(
-        request.cookies.get(invites.INVITE_COOKIE)
-    )
+        invited_by = invites.inviter_by_code(
+            request.args.get("invite")
+        ) or invites.inviter_from_cookie(request.cookies.get(invites.INVITE_COOKIE))
+        form.invite.data = invites.form_value(invited_by) if invited_by else ""
+    # Only an inviter this form showed, and only if the member kept the choice, is bound.
+    inviter = invites.inviter_from_form(form.invite.data)
     if form.validate_on_submit():
         try:
             user = services.register_user(
                 form.email.data,
                 form.name.data,
                 form.password.data,
-                inviter=inviter,
+                inviter=inviter if form.use_invite.data else None,
                 locale=locale_code(),
             )
         except ValidationFailed as failure:
