@@ -92,6 +92,7 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
         raise RuntimeError(f"COMMUNITY_ENV must be one of {', '.join(ENVIRONMENTS)}")
 
     instance = Path(app.instance_path)
+    keep_new_files_private()
     instance.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
     app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search"))
@@ -130,6 +131,13 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
         check_site_url(app.config["SITE_URL"])
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = development_secret(instance)
+
+
+def keep_new_files_private() -> None:
+    """Make every file and folder this process creates from now on its owner's only (0600 and
+    0700): the SQLite database with its -wal and -shm, outbox mails, the shared renderings file,
+    the search index and the generated secret hold members' data and the site's keys."""
+    os.umask(0o077)
 
 
 def check_site_url(url: str) -> None:
