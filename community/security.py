@@ -155,6 +155,29 @@ def set_security_headers(response):
     return response
 
 
+def personal_response() -> None:
+    """Mark this response as depending on who asks, for requests identified otherwise than by a
+    session or a bearer token (a private feed URL's token), so no shared cache keeps it."""
+    g.personal_response = True
+
+
+def varies_on_authorization() -> None:
+    """Mark this response as depending on the Authorization header (bearer tokens)."""
+    g.varies_on_authorization = True
+
+
+def keep_personal_responses_private(response):
+    """`Cache-Control: private, no-store` on every response for an authenticated request
+    (a session user, a bearer token, or a view's `personal_response()`); public pages for
+    visitors stay cacheable. Responses the Authorization header changes say so in `Vary`."""
+    user = g.get("_login_user")
+    if g.get("personal_response") or getattr(user, "is_authenticated", False):
+        response.headers["Cache-Control"] = "private, no-store"
+    if g.get("varies_on_authorization"):
+        response.vary.add("Authorization")
+    return response
+
+
 def refuse_untrusted_host(error: SecurityError):
     """A calm 400 for a Host outside TRUSTED_HOSTS; the page builds no address of the site,
     since no URL can be built for such a request."""
@@ -173,4 +196,5 @@ def init_security(app: Flask) -> None:
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
     app.extensions["security_headers"] = security_headers(app)
     app.after_request(set_security_headers)
+    app.after_request(keep_personal_responses_private)
     app.register_error_handler(SecurityError, refuse_untrusted_host)
