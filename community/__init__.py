@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.instance_path = str(config["INSTANCE_PATH"])
     load_config(app, config)
     configure_logging(app)
+    warn_about_offline_payments(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -47,6 +48,15 @@ def configure_logging(app: Flask) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def warn_about_offline_payments(app: Flask) -> None:
+    """A production site taking test payments must not go unnoticed."""
+    if app.config["ENV_NAME"] == "production" and app.config["OFFLINE_PAYMENTS"]:
+        logging.getLogger(__name__).warning(
+            "PAYMENTS_OFFLINE is on in production: the offline TEST provider grants memberships "
+            "without any money. Use it on a staging site only."
         )
 
 

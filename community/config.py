@@ -52,7 +52,14 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_WEBHOOK_SECRET": "",
     "STRIPE_API_BASE": "",
     "SEARCH_BACKEND": "whoosh",
+    "PAYMENTS_OFFLINE": False,
 }
+
+
+def flag(value: str) -> bool:
+    """An on/off environment variable: 1, true, yes or on (any case) is on."""
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
 
 # Environment variables read as they are (strings) or converted by the given function.
 ENVIRONMENT: dict[str, Any] = {
@@ -73,6 +80,7 @@ ENVIRONMENT: dict[str, Any] = {
     "SEARCH_BACKEND": str,
     "SEARCH_INDEX_DIR": str,
     "SEARCH_INDEXER": str,
+    "PAYMENTS_OFFLINE": flag,
     "TRUSTED_HOSTS": lambda value: [host.strip() for host in value.split(",") if host.strip()],
 }
 
@@ -110,6 +118,11 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     else:
         app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
 
+    # The offline demo provider marks payments paid without money: never in production, unless
+    # a staging site opts in with PAYMENTS_OFFLINE=1 (create_app then warns at every start).
+    app.config["OFFLINE_PAYMENTS"] = env_name != "production" or bool(
+        app.config["PAYMENTS_OFFLINE"]
+    )
     if env_name == "production":
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production (COMMUNITY_ENV=production)")

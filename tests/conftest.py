@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
+from werkzeug.serving import make_server
 
 from community import create_app
 from community.accounts import services, sign_ins
@@ -147,6 +149,25 @@ def make_app():
         with extra.app_context():
             for engine in db.engines.values():
                 engine.dispose()
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test's app on 127.0.0.1 at a free port, a thread per request, as a real
+    server does; yields the base URL (no trailing slash)."""
+    # Links built with url_for(..., _external=True) then use the host the client asked for.
+    app.config["SERVER_NAME"] = None
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in mail point at SITE_URL: here, this server.
+    app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 @pytest.fixture

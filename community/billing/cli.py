@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from community.accounts.cli import user_or_fail
-from community.billing import comps, reminders, webhooks
+from community.billing import comps, purchases, reminders, webhooks
 from community.billing.entitlements import standing_at
 from community.billing.models import MembershipPeriod, PaymentEvent, PeriodSource
 from community.billing.settings import update_billing_settings
@@ -89,7 +89,7 @@ def revoke_comp(email: str, reason: str, period_id: int | None, by_email: str | 
 @click.argument("email")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def status(email: str, as_json: bool):
-    """Show the tier, end date, auto-renew and periods of EMAIL."""
+    """Show the tier, end date, auto-renew, periods and payments of EMAIL (amounts in fen)."""
     user = user_or_fail(email)
     current = standing_at(user, utcnow())
     profile = profile_to_read(user.id)
@@ -113,6 +113,20 @@ def status(email: str, as_json: bool):
             }
             for period in periods
         ],
+        "payments": [
+            {
+                "id": payment.id,
+                "provider": payment.provider,
+                "kind": payment.kind,
+                "tier": payment.tier.slug,
+                "amount": payment.amount,
+                "currency": payment.currency,
+                "refunded": payment.refunded_amount,
+                "status": payment.status,
+                "created": iso(payment.created_at),
+            }
+            for payment in reversed(purchases.payments_of(user))
+        ],
     }
     db.session.commit()
     if as_json:
@@ -124,6 +138,12 @@ def status(email: str, as_json: bool):
     )
     for row in report["periods"]:
         click.echo(f"  {row['tier']:8} {row['start']} – {row['end']} {row['source']}")
+    for row in report["payments"]:
+        refunded = f", refunded {row['refunded']}" if row["refunded"] else ""
+        click.echo(
+            f"  payment {row['id']}: {row['kind']} {row['tier']} {row['amount']} "
+            f"{row['currency']} {row['status']}{refunded} ({row['provider']}, {row['created']})"
+        )
 
 
 @billing_cli.command("send-reminders")

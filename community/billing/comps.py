@@ -65,17 +65,21 @@ def revoke_comp(period: MembershipPeriod | None, reason: str | None, actor, mome
     periods.record_change(
         period.user_id, "comp_revoked", moment, actor=actor, reason=reason, period=period
     )
+    periods.cut_unbacked_upgrades(period.user_id, moment, actor=actor, reason=reason)
     return period
 
 
 def change_tier(user, tier: Tier | None, reason: str | None, actor, moment: datetime):
-    """Move the rest of `user`'s paid time onto `tier` from now; past time stays as it was."""
+    """Move the rest of `user`'s paid time onto `tier` from now; past time stays as it was.
+
+    Upgrade time moves too: it stands on the lower tier's time, which moves with it.
+    """
     reason = check_reason(reason)
     if tier is None or not tier.is_paid:
         raise ValidationFailed([("tier", _("Choose a paid tier."))])
     lock_user(user.id)
     live = [p for p in periods.live_periods(user.id, moment) if p.source != PeriodSource.GRACE]
-    others = [p for p in live if p.tier_id != tier.id]
+    others = [p for p in live if p.tier_id != tier.id or p.source == PeriodSource.UPGRADE]
     if not others:
         raise ValidationFailed([("tier", _("The member has no time on another tier to move."))])
     end = max(p.ends_at for p in others)
@@ -84,7 +88,7 @@ def change_tier(user, tier: Tier | None, reason: str | None, actor, moment: date
         periods.record_change(
             user.id, "tier_changed", moment, actor=actor, reason=reason, period=cut or period
         )
-    start = max([moment] + [p.ends_at for p in live if p.tier_id == tier.id])
+    start = max([moment] + [p.ends_at for p in live if p.tier_id == tier.id and p not in others])
     if start >= end:
         return None
     period = periods.add_period(

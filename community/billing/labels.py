@@ -9,12 +9,15 @@ PAYMENT_STATUSES = {
     "paid": _l("paid"),
     "failed": _l("failed"),
     "flagged": _l("needs review"),
+    "refunded": _l("refunded"),
+    "partially_refunded": _l("partly refunded"),
 }
 CHANGE_ACTIONS = {
     "new": _l("joined"),
     "renewal": _l("renewed"),
     "upgrade": _l("upgraded"),
     "refund": _l("refunded"),
+    "upgrade_cut": _l("upgrade cut: the time under it was refunded or revoked"),
     "comp": _l("complimentary period granted"),
     "comp_revoked": _l("complimentary period revoked"),
     "grace": _l("grace period after a failed renewal"),
@@ -27,6 +30,7 @@ CHANGE_ACTIONS = {
 }
 PERIOD_SOURCES = {
     "payment": _l("paid"),
+    "upgrade": _l("paid upgrade"),
     "comp": _l("complimentary"),
     "grace": _l("grace"),
     "change": _l("tier change"),

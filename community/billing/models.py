@@ -80,9 +80,14 @@ class MembershipPeriod(db.Model):
 
 
 class PeriodSource:
-    """Why a period exists; grace periods are never counted as paid time."""
+    """Why a period exists; grace periods are never counted as paid time.
+
+    An upgrade period was priced as the difference to the lower tier's time under it, so it
+    only stands while lower-tier time covers it (`periods.cut_unbacked_upgrades`).
+    """
 
     PAYMENT = "payment"
+    UPGRADE = "upgrade"
     COMP = "comp"
     GRACE = "grace"
     CHANGE = "change"
@@ -138,6 +143,13 @@ class Payment(db.Model):
     @property
     def refundable_amount(self) -> int:
         return self.amount - self.refunded_amount if self.status == "paid" else 0
+
+    @property
+    def state(self) -> str:
+        """The status as people read it: a paid payment refunded in full reads refunded."""
+        if self.status == "paid" and self.refunded_amount:
+            return "refunded" if self.refunded_amount >= self.amount else "partially_refunded"
+        return self.status
 
 
 class Refund(db.Model):

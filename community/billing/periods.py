@@ -141,6 +141,66 @@ def cut_period(period: MembershipPeriod, new_end: datetime, moment: datetime):
     return replacement
 
 
+def cut_unbacked_upgrades(user_id: int, moment: datetime, **why) -> list[MembershipPeriod]:
+    """Keep each live upgrade period only where lower paid tiers' time still covers it.
+
+    An upgrade was priced as the difference to the lower tier's time under it; once that time
+    is refunded, revoked or moved, the upgrade keeps only the parts still covered from
+    `moment` on (time already past stays). `why` (actor, reason, payment) goes into the
+    history. Returns the upgrade periods that were cut.
+    """
+    live = [p for p in live_periods(user_id, moment) if p.source != PeriodSource.GRACE]
+    cut = []
+    for period in sorted(live, key=lambda p: p.tier.rank):
+        if period.source != PeriodSource.UPGRADE or period.revoked_at is not None:
+            continue
+        backing = [
+            (lower.starts_at, lower.ends_at)
+            for lower in live
+            if lower.revoked_at is None
+            and lower.tier.is_paid
+            and lower.tier.rank < period.tier.rank
+        ]
+        start = max(period.starts_at, moment)
+        pieces = merged([(period.starts_at, start), *clipped(backing, start, period.ends_at)])
+        if pieces == [(period.starts_at, period.ends_at)]:
+            continue
+        period.revoked_at = moment
+        cut.append(period)
+        kept = [
+            add_period(
+                user_id,
+                period.tier,
+                piece_start,
+                piece_end,
+                PeriodSource.UPGRADE,
+                moment,
+                payment_id=period.payment_id,
+            )
+            for piece_start, piece_end in pieces
+        ]
+        live.extend(kept)
+        for piece in kept or [period]:
+            record_change(user_id, "upgrade_cut", moment, period=piece, **why)
+    return cut
+
+
+def clipped(spans, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The parts of `spans` within [start, end)."""
+    return [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
+
+
+def merged(spans) -> list[tuple[datetime, datetime]]:
+    """Non-empty spans joined where they touch or overlap, by start."""
+    joined: list[list[datetime]] = []
+    for start, end in sorted(span for span in spans if span[0] < span[1]):
+        if joined and start <= joined[-1][1]:
+            joined[-1][1] = max(joined[-1][1], end)
+        else:
+            joined.append([start, end])
+    return [(start, end) for start, end in joined]
+
+
 def add_period(
     user_id: int,
     tier: Tier,

@@ -1,4 +1,9 @@
-"""Payment providers behind one interface: Stripe when configured, else the offline demo."""
+"""Payment providers behind one interface: Stripe when configured, else the offline demo.
+
+The offline demo provider marks payments paid without any money. It exists only where
+`OFFLINE_PAYMENTS` is on (development, tests, and a staging site with PAYMENTS_OFFLINE=1):
+a production site without Stripe keys has checkout closed.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,10 @@ OFFLINE, STRIPE = "offline", "stripe"
 
 class ProviderError(Exception):
     """The provider refused or could not be reached; the message is for the log."""
+
+
+class PaymentsClosed(Exception):
+    """No provider takes payments on this site (production without Stripe keys)."""
 
 
 @dataclass(frozen=True)
@@ -56,11 +65,23 @@ class OfflineProvider:
         raise ProviderError("the offline provider sells no subscriptions")
 
 
+def offline_payments_allowed() -> bool:
+    return bool(current_app.config.get("OFFLINE_PAYMENTS"))
+
+
+def payments_open() -> bool:
+    """Whether this site can take a payment now."""
+    return bool(current_app.config.get("STRIPE_SECRET_KEY")) or offline_payments_allowed()
+
+
 def current_provider() -> PaymentProvider:
+    """The provider new checkouts go to; PaymentsClosed when there is none."""
     if current_app.config.get("STRIPE_SECRET_KEY"):
         from community.billing.stripe_api import StripeProvider
 
         return StripeProvider()
+    if not offline_payments_allowed():
+        raise PaymentsClosed("no STRIPE_SECRET_KEY, and offline payments are off")
     return OfflineProvider()
 
 

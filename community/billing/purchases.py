@@ -20,6 +20,7 @@ from community.billing.entitlements import standing_at
 from community.billing.models import Payment, PeriodSource, Tier
 from community.billing.settings import RENEWAL_WINDOW_DAYS, billing_settings
 from community.billing.tiers import tier_by_slug
+from community.database import lock_for_write
 from community.errors import ValidationFailed
 from community.extensions import db
 
@@ -147,8 +148,9 @@ def start_purchase(
 
 
 def lock_user(user_id: int) -> None:
-    """Serialise membership changes for one user (PostgreSQL row lock; SQLite locks writes)."""
-    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    """Serialise membership and money changes for one user until the transaction ends (a row
+    lock on PostgreSQL, the database's write lock on SQLite); re-read what was loaded before."""
+    lock_for_write(db.session, select(User.id).where(User.id == user_id))
 
 
 def fulfil_payment(payment: Payment, amount: int, currency: str, moment: datetime):
@@ -171,7 +173,9 @@ def fulfil_payment(payment: Payment, amount: int, currency: str, moment: datetim
     payment.status = PAID
     payment.paid_at = moment
     tier = payment.tier
+    source = PeriodSource.PAYMENT
     if payment.kind == UPGRADE:
+        source = PeriodSource.UPGRADE
         start = max(moment, periods.tier_paid_until(payment.user_id, tier, moment) or moment)
         end = payment.period_ends_at
         if end is None or end <= start:
@@ -182,9 +186,12 @@ def fulfil_payment(payment: Payment, amount: int, currency: str, moment: datetim
         end = start + periods.YEAR
         periods.end_grace_periods(payment.user_id, tier, moment, payment=payment)
     period = periods.add_period(
-        payment.user_id, tier, start, end, PeriodSource.PAYMENT, moment, payment_id=payment.id
+        payment.user_id, tier, start, end, source, moment, payment_id=payment.id
     )
     periods.record_change(payment.user_id, payment.kind, moment, payment=payment, period=period)
+    if source == PeriodSource.UPGRADE:
+        # The time it was priced against may have been refunded since the quote.
+        periods.cut_unbacked_upgrades(payment.user_id, moment, payment=payment)
     return period
 
 

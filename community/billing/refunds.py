@@ -3,6 +3,12 @@
 A refund is a ledger row; the payment's periods follow the refunded total: a full refund
 revokes them, a partial one shortens the period in proportion to what was kept (rounded
 down to the second, so no unpaid time is granted).
+
+An upgrade is priced as the difference to the lower tier's time it stands on, so it depends
+on the payments that bought that time. Refunding such a payment in full here refunds the
+upgrades that depend on it in full too; a partial refund of it is refused while they do. A
+refund made at the provider directly (its webhook) cuts the dependent upgrade periods to the
+time still paid for (`periods.cut_unbacked_upgrades`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from community.billing import periods
-from community.billing.models import MembershipPeriod, Payment, Refund
+from community.billing.models import MembershipPeriod, Payment, PeriodSource, Refund
 from community.billing.purchases import PAID, lock_user
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
@@ -70,16 +76,77 @@ def money_text(payment: Payment) -> str:
     return money(payment.refundable_amount, payment.currency)
 
 
+def dependent_upgrades(payment: Payment, moment: datetime) -> list[Payment]:
+    """Paid upgrades, not yet refunded, whose time stands on time `payment` bought; highest
+    tier first."""
+    live = periods.live_periods(payment.user_id, moment)
+    bought = [p for p in live if p.payment_id == payment.id]
+    upgrade_ids = {
+        upgrade.payment_id
+        for upgrade in live
+        if upgrade.source == PeriodSource.UPGRADE
+        and upgrade.payment_id != payment.id
+        and any(
+            base.tier.rank < upgrade.tier.rank
+            and base.starts_at < upgrade.ends_at
+            and upgrade.starts_at < base.ends_at
+            for base in bought
+        )
+    }
+    if not upgrade_ids:
+        return []
+    found = db.session.scalars(select(Payment).where(Payment.id.in_(upgrade_ids))).all()
+    return sorted(
+        (upgrade for upgrade in found if upgrade.refundable_amount > 0),
+        key=lambda upgrade: (-upgrade.tier.rank, -upgrade.id),
+    )
+
+
 def refund_through_provider(
     payment: Payment, amount: int | None, moment: datetime, *, actor=None, reason: str = ""
-) -> Refund:
-    """Refund through the payment's provider, then record it (unless its webhook already did)."""
-    from community.billing.providers import provider_named
-
+) -> list[Refund]:
+    """Refund `amount` of `payment` through its provider, and in full every upgrade that
+    depends on it; record each (unless its webhook already did). Returns the refunds made,
+    this payment's last."""
     # Lock before asking the provider, so two clicks cannot refund the same money twice.
     lock_user(payment.user_id)
     db.session.refresh(payment, attribute_names=["status", "refunds"])
     check_refund_amount(payment, amount)
+    dependents = dependent_upgrades(payment, moment)
+    if dependents and amount < payment.refundable_amount:
+        raise ValidationFailed(
+            [
+                (
+                    "amount",
+                    _(
+                        "An upgrade bought later (%(upgrades)s) was priced against this "
+                        "payment. Refund this payment in full, which refunds the upgrade too, "
+                        "or refund the upgrade first.",
+                        upgrades=", ".join(f"#{upgrade.id}" for upgrade in dependents),
+                    ),
+                )
+            ]
+        )
+    made = [
+        refund_one(
+            upgrade,
+            upgrade.refundable_amount,
+            moment,
+            actor=actor,
+            reason=f"refunded with payment #{payment.id}",
+        )
+        for upgrade in dependents
+    ]
+    made.append(refund_one(payment, amount, moment, actor=actor, reason=reason))
+    return made
+
+
+def refund_one(
+    payment: Payment, amount: int, moment: datetime, *, actor=None, reason: str = ""
+) -> Refund:
+    """Refund through the payment's provider, then record it (unless its webhook already did)."""
+    from community.billing.providers import provider_named
+
     provider_refund_id = provider_named(payment.provider).refund(payment, amount)
     existing = db.session.scalar(
         select(Refund).where(Refund.provider_refund_id == provider_refund_id)
@@ -140,7 +207,7 @@ def follow_refunds(payment: Payment, moment: datetime, *, actor=None, reason: st
     kept = payment.amount - payment.refunded_amount
     new_end = original.starts_at + (original.ends_at - original.starts_at) * kept // payment.amount
     for period in bought:
-        if period.revoked_at is not None or period.ends_at == new_end:
+        if period.revoked_at is not None or period.ends_at <= new_end:
             continue
         replacement = periods.cut_period(period, new_end, moment)
         periods.record_change(
@@ -152,3 +219,6 @@ def follow_refunds(payment: Payment, moment: datetime, *, actor=None, reason: st
             payment=payment,
             period=replacement or period,
         )
+    periods.cut_unbacked_upgrades(
+        payment.user_id, moment, actor=actor, reason=reason, payment=payment
+    )

@@ -10,6 +10,7 @@ from flask import current_app, url_for
 
 from community.billing.models import BillingProfile, Payment, Tier
 from community.billing.providers import STRIPE, CheckoutStart, ProviderError
+from community.billing.tiers import tiers_for_sale
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def verified_event(payload: bytes, signature: str | None) -> dict:
         event = json.loads(payload)
     except (stripe.SignatureVerificationError, ValueError, IndexError) as error:
         raise BadSignature(str(error)) from error
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+    if not isinstance(event, dict):
         raise BadSignature("not an event")
     return event
 
@@ -99,21 +100,34 @@ class StripeProvider:
                 payment_intent_data={"metadata": metadata},
             )
         try:
-            session = client().v1.checkout.sessions.create(params=params)
+            try:
+                session = client().v1.checkout.sessions.create(params=params)
+            except stripe.InvalidRequestError as error:
+                if not names_missing_product(error):
+                    raise
+                # A site selling only passes may never have run `flask billing sync-stripe`.
+                log.warning("Stripe has no product %s yet; creating the catalog", product_id(tier))
+                sync_catalog(tiers_for_sale())
+                session = client().v1.checkout.sessions.create(params=params)
         except stripe.StripeError as error:
             raise ProviderError(f"checkout for payment {payment.id}: {error}") from error
         return CheckoutStart(session.id, session.url)
 
     def yearly_price_id(self, tier: Tier) -> str:
+        """The tier's active yearly Price, created (with its Product) on first use."""
         try:
-            prices = client().v1.prices.list(
-                params={"lookup_keys": [price_lookup_key(tier)], "active": True}
-            )
+            price = active_yearly_price(tier)
+            if price is None:
+                log.warning(
+                    "Stripe has no yearly price for %s yet; creating the catalog", tier.slug
+                )
+                sync_catalog(tiers_for_sale())
+                price = active_yearly_price(tier)
         except stripe.StripeError as error:
-            raise ProviderError(f"price lookup for {tier.slug}: {error}") from error
-        if not prices.data:
-            raise ProviderError(f"no yearly price for {tier.slug}; run `flask billing sync-stripe`")
-        return prices.data[0].id
+            raise ProviderError(f"yearly price for {tier.slug}: {error}") from error
+        if price is None:
+            raise ProviderError(f"no yearly price for {tier.slug} after creating it")
+        return price.id
 
     def refund(self, payment: Payment, amount: int) -> str:
         try:
@@ -162,6 +176,17 @@ class StripeProvider:
             raise ProviderError(f"tier change of {profile.subscription_id}: {error}") from error
 
 
+def names_missing_product(error: stripe.InvalidRequestError) -> bool:
+    return error.code == "resource_missing" and "product" in (error.param or "")
+
+
+def active_yearly_price(tier: Tier):
+    prices = client().v1.prices.list(
+        params={"lookup_keys": [price_lookup_key(tier)], "active": True}
+    )
+    return prices.data[0] if prices.data else None
+
+
 def payment_intent_of_invoice(invoice_id: str) -> str | None:
     """The PaymentIntent that paid an invoice (invoices no longer carry it themselves)."""
     listing = client().v1.invoice_payments.list(params={"invoice": invoice_id})
@@ -198,8 +223,7 @@ def sync_catalog(tiers: list[Tier]) -> list[str]:
             api.products.update(product_id(tier), params=fields)
             changes.append(f"updated product {product_id(tier)}")
         key = price_lookup_key(tier)
-        existing = api.prices.list(params={"lookup_keys": [key], "active": True}).data
-        current = existing[0] if existing else None
+        current = active_yearly_price(tier)
         if (
             current is not None
             and current.unit_amount == tier.annual_price

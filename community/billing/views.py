@@ -25,13 +25,22 @@ from community.billing.entitlements import standing_at
 from community.billing.forms import CheckoutForm
 from community.billing.labels import template_labels
 from community.billing.models import Payment
-from community.billing.providers import OFFLINE, STRIPE, ProviderError, current_provider
+from community.billing.providers import (
+    OFFLINE,
+    STRIPE,
+    PaymentsClosed,
+    ProviderError,
+    current_provider,
+    offline_payments_allowed,
+    payments_open,
+)
 from community.billing.subscriptions import profile_to_read
 from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import csrf, db
 from community.security import login_required_view
+from community.templating import money
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,21 @@ bp.app_context_processor(template_labels)
 
 def provider_down() -> str:
     return _("The payment service cannot be reached right now. Please try again later.")
+
+
+def checkout_closed() -> str:
+    return _(
+        "Checkout is closed: this site does not take payments yet. "
+        "Nothing was charged. Please try again later."
+    )
+
+
+def open_provider():
+    """The provider for this request; a calm 503 when the site takes no payments."""
+    try:
+        return current_provider()
+    except PaymentsClosed:
+        abort(503, description=checkout_closed())
 
 
 def offers_for(user, moment) -> dict:
@@ -60,7 +84,12 @@ def offers_for(user, moment) -> dict:
 def pricing():
     moment = utcnow()
     offers = offers_for(current_user, moment) if current_user.is_authenticated else {}
-    return render_template("billing/pricing.html", tiers=tiers_for_sale(), offers=offers)
+    return render_template(
+        "billing/pricing.html",
+        tiers=tiers_for_sale(),
+        offers=offers,
+        closed_message=None if payments_open() else checkout_closed(),
+    )
 
 
 def own_payment(payment_id: int) -> Payment:
@@ -73,8 +102,8 @@ def own_payment(payment_id: int) -> Payment:
 @bp.route("/billing/checkout", methods=["GET", "POST"])
 @login_required_view
 def checkout():
+    provider = open_provider()
     form = CheckoutForm()
-    provider = current_provider()
     moment = utcnow()
     errors: list[str] = []
     status = 200
@@ -136,7 +165,7 @@ def send_to_provider(provider, payment: Payment):
 
 def offline_payment(payment_id: int) -> Payment:
     payment = own_payment(payment_id)
-    if payment.provider != OFFLINE:
+    if payment.provider != OFFLINE or not offline_payments_allowed():
         abort(404)
     return payment
 
@@ -231,7 +260,7 @@ def refund(payment_id: int):
     moment = utcnow()
     try:
         refunds.check_member_refund(current_user, payment, moment)
-        refunds.refund_through_provider(
+        made = refunds.refund_through_provider(
             payment, payment.refundable_amount, moment, actor=current_user, reason="member refund"
         )
     except ValidationFailed as failure:
@@ -242,7 +271,18 @@ def refund(payment_id: int):
         log.exception("refund of payment %s failed at the provider", payment_id)
         abort(503, description=provider_down())
     db.session.commit()
-    flash(_("Your payment was refunded and the membership it bought has ended."), "success")
+    if len(made) > 1:
+        total = money(sum(refund.amount for refund in made), payment.currency)
+        flash(
+            _(
+                "Your payment and the upgrade bought on it were refunded (%(amount)s in all); "
+                "the membership they bought has ended.",
+                amount=total,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Your payment was refunded and the membership it bought has ended."), "success")
     return redirect(url_for("billing.billing_page"))
 
 
@@ -254,7 +294,7 @@ def schedule_downgrade():
     tier = tier_by_slug(request.form.get("tier", ""))
     try:
         profile = subscriptions.schedule_downgrade(current_user, tier, utcnow())
-        current_provider().renew_subscription_on(profile, tier)
+        open_provider().renew_subscription_on(profile, tier)
     except ValidationFailed as failure:
         db.session.rollback()
         abort(400, description=str(failure.errors[0][1]))
@@ -274,9 +314,7 @@ def portal():
         abort(400, description=_("The form has expired. Please try again."))
     profile = profile_to_read(current_user.id)
     try:
-        url = current_provider().portal_url(
-            profile, url_for("billing.billing_page", _external=True)
-        )
+        url = open_provider().portal_url(profile, url_for("billing.billing_page", _external=True))
     except ProviderError:
         log.exception("could not open the customer portal for user %s", current_user.id)
         abort(503, description=provider_down())
@@ -295,8 +333,11 @@ def stripe_webhook():
         log.warning("rejected a Stripe webhook: %s", error)
         return jsonify(error="invalid signature"), 400
     # The event is kept whatever happens next; handling is a transaction of its own.
+    problem = webhooks.malformed(event)
     row = webhooks.store_event(STRIPE, event, payload.decode("utf-8"))
     db.session.commit()
+    if problem:
+        return jsonify(error="malformed event", reason=problem, event=row.event_id), 400
     row_id = row.id
     try:
         status = webhooks.process_event(row_id)

@@ -8,6 +8,7 @@ event arriving late changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from community.billing.subscriptions import (
     start_grace,
 )
 from community.clock import utcnow
+from community.database import lock_for_write
 from community.extensions import db
 
 log = logging.getLogger(__name__)
@@ -54,26 +56,66 @@ class NotYetKnown(Exception):
 
 
 def store_event(provider: str, event: dict, payload: str) -> PaymentEvent:
-    """The stored row for `event`, inserted the first time it arrives."""
-    existing = event_row(provider, event["id"])
+    """The stored row for `event`, inserted the first time it arrives.
+
+    A signed event whose fields have the wrong shape is stored too, as failed with the reason
+    (`malformed`), so operators see it; its id is then derived from the payload if need be.
+    """
+    problem = malformed(event)
+    event_id = event["id"] if isinstance(event.get("id"), str) else payload_id(payload)
+    existing = event_row(provider, event_id[:255])
     if existing is not None:
         return existing
-    obj = (event.get("data") or {}).get("object") or {}
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    object_id = obj.get("id") if isinstance(obj, dict) else None
     row = PaymentEvent(
         provider=provider,
-        event_id=event["id"],
-        type=str(event["type"])[:64],
-        object_id=str(obj.get("id") or "")[:255],
-        created=datetime.fromtimestamp(int(event.get("created") or 0), UTC),
+        event_id=event_id[:255],
+        type=str(event.get("type"))[:64],
+        object_id=object_id[:255] if isinstance(object_id, str) else "",
+        created=utcnow() if problem else datetime.fromtimestamp(event["created"], UTC),
         payload=payload,
-        status=RECEIVED,
+        status=FAILED if problem else RECEIVED,
+        error=f"malformed event: {problem}" if problem else "",
     )
     try:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
-        return event_row(provider, event["id"])
+        return event_row(provider, event_id[:255])
+    if problem:
+        log.warning("stored a malformed %s event %s: %s", provider, row.event_id, problem)
     return row
+
+
+# Seconds since 1970 that a stored datetime can hold.
+LATEST_TIMESTAMP = 253402300799
+
+
+def malformed(event: dict) -> str | None:
+    """What is wrong with the shape of a (signed) event, or None when it can be handled."""
+    if not isinstance(event.get("id"), str) or not event["id"].strip():
+        return "id is not a string"
+    if not isinstance(event.get("type"), str):
+        return "type is not a string"
+    created = event.get("created")
+    if isinstance(created, bool) or not isinstance(created, int):
+        return "created is not an integer"
+    if not 0 <= created <= LATEST_TIMESTAMP:
+        return "created is out of range"
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "data.object is not an object"
+    object_id = data["object"].get("id")
+    if object_id is not None and not isinstance(object_id, str):
+        return "data.object.id is not a string"
+    return None
+
+
+def payload_id(payload: str) -> str:
+    """A stable id for an event that has no usable one: the same body gets the same id."""
+    return "malformed_" + hashlib.sha256(payload.encode()).hexdigest()[:40]
 
 
 def event_row(provider: str, event_id: str) -> PaymentEvent | None:
@@ -87,23 +129,28 @@ def event_row(provider: str, event_id: str) -> PaymentEvent | None:
 def process_event(row_id: int, moment: datetime | None = None, *, again: bool = False) -> str:
     """Apply a stored event unless it was applied already (or `again`); return its status."""
     moment = moment or utcnow()
-    row = db.session.scalar(select(PaymentEvent).where(PaymentEvent.id == row_id).with_for_update())
+    # Two deliveries of one event at once: the second waits here, then finds it done.
+    lock_for_write(db.session, select(PaymentEvent.id).where(PaymentEvent.id == row_id))
+    row = db.session.get(PaymentEvent, row_id, populate_existing=True)
     if row.status in DONE and not again:
         return row.status
-    handler = HANDLERS.get(row.type)
     row.attempts += 1
     row.error = ""
-    if handler is None:
+    event = json.loads(row.payload)
+    problem = malformed(event)
+    handler = HANDLERS.get(row.type)
+    if problem:
+        row.status, row.error = FAILED, f"malformed event: {problem}"
+    elif handler is None:
         row.status = IGNORED
     else:
-        event = json.loads(row.payload)
         event["created_at"] = row.created
         try:
             row.status = handler(event, moment) or PROCESSED
-        except NeedsOperator as problem:
-            log.warning("event %s needs an operator: %s", row.event_id, problem)
+        except NeedsOperator as refusal:
+            log.warning("event %s needs an operator: %s", row.event_id, refusal)
             row.status = FLAGGED
-            row.error = str(problem)
+            row.error = str(refusal)
     row.processed_at = moment
     db.session.flush()
     return row.status

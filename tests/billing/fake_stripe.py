@@ -42,11 +42,26 @@ class FakeStripe:
     def next_id(self, prefix: str) -> str:
         return f"{prefix}_test_{next(self.counter)}"
 
+    def missing_product(self, params: dict[str, str]) -> str | None:
+        """The parameter naming a product that does not exist, as Stripe refuses it."""
+        for key, value in params.items():
+            if key.endswith("[price_data][product]") and value not in self.products:
+                return key
+        return None
+
     def answer(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict]:
         if self.fail_next:
             status, self.fail_next = self.fail_next, None
             return status, error("api_error", "simulated failure")
         if method == "POST" and path == "/v1/checkout/sessions":
+            missing = self.missing_product(params)
+            if missing:
+                return 400, error(
+                    "invalid_request_error",
+                    f"No such product: '{params[missing]}'",
+                    code="resource_missing",
+                    param=missing,
+                )
             session_id = self.next_id("cs")
             return 200, {
                 "id": session_id,
@@ -147,8 +162,8 @@ class FakeStripe:
         return 404, error("invalid_request_error", f"Unrecognized request URL ({method}: {path})")
 
 
-def error(kind: str, message: str) -> dict:
-    return {"error": {"type": kind, "message": message}}
+def error(kind: str, message: str, **details: str) -> dict:
+    return {"error": {"type": kind, "message": message, **details}}
 
 
 def handler_for(fake: FakeStripe):

@@ -31,7 +31,8 @@ def test_grant_status_and_revoke(runner, free_user):
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["billing", "status", free_user.email, "--json"])
     report = json.loads(result.output)
-    assert set(report) == {"email", "tier", "active_until", "auto_renew", "periods"}
+    assert set(report) == {"email", "tier", "active_until", "auto_renew", "periods", "payments"}
+    assert report["payments"] == []
     assert (report["email"], report["tier"], report["auto_renew"]) == (
         free_user.email,
         "member",
@@ -154,3 +155,57 @@ def test_demo_seed_gives_the_billing_pages_payments(runner, app):
         runner.invoke(args=["billing", "status", "member2@example.com", "--json"]).output
     )
     assert [p["source"] for p in report["periods"]] == ["payment", "payment"]
+
+
+def test_status_lists_payments_with_amounts_in_fen_and_refunds(runner, make_user, operator):
+    from community.billing import purchases, refunds
+    from community.billing.tiers import tier_by_slug
+    from community.clock import utcnow
+    from community.extensions import db
+
+    user = make_user(email="payer@example.com")
+    now = utcnow()
+    offer = purchases.quote(user, tier_by_slug("member"), now)
+    payment = purchases.start_purchase(
+        user, "member", offer.kind, offer.amount, "pass", "offline", now
+    )
+    purchases.fulfil_payment(payment, payment.amount, payment.currency, now)
+    refunds.record_refund(payment, 5000, now, actor=operator, reason="部分退款")
+    pending = purchases.start_purchase(
+        user,
+        "pro",
+        "upgrade",
+        purchases.quote(user, tier_by_slug("pro"), now).amount,
+        "pass",
+        "offline",
+        now,
+    )
+    db.session.commit()
+
+    report = json.loads(runner.invoke(args=["billing", "status", user.email, "--json"]).output)
+    assert report["payments"] == [
+        {
+            "id": payment.id,
+            "provider": "offline",
+            "kind": "new",
+            "tier": "member",
+            "amount": 19900,
+            "currency": "CNY",
+            "refunded": 5000,
+            "status": "paid",
+            "created": payment.created_at.isoformat(),
+        },
+        {
+            "id": pending.id,
+            "provider": "offline",
+            "kind": "upgrade",
+            "tier": "pro",
+            "amount": pending.amount,
+            "currency": "CNY",
+            "refunded": 0,
+            "status": "pending",
+            "created": pending.created_at.isoformat(),
+        },
+    ]
+    text = runner.invoke(args=["billing", "status", user.email]).output
+    assert f"payment {payment.id}: new member 19900 CNY paid, refunded 5000" in text

@@ -19,7 +19,10 @@ def only_payment() -> Payment:
     return payment
 
 
-def test_pass_checkout_offers_card_alipay_and_wechat_pay(client, login, free_user, stripe_site):
+def test_pass_checkout_offers_card_alipay_and_wechat_pay(
+    client, login, free_user, stripe_site, runner
+):
+    assert runner.invoke(args=["billing", "sync-stripe"]).exit_code == 0
     login(client, free_user)
     response = start_checkout(client, "member")
     assert response.status_code == 303
@@ -48,6 +51,43 @@ def test_pass_checkout_offers_card_alipay_and_wechat_pay(client, login, free_use
         "stripe",
         "pending",
         response.headers["Location"].rsplit("/", 1)[1],
+    )
+
+
+def test_a_pass_checkout_creates_the_missing_product_on_first_use(
+    client, login, free_user, stripe_site
+):
+    """A site selling only passes never ran `flask billing sync-stripe`: checkout still works."""
+    assert stripe_site.products == {}
+    login(client, free_user)
+    response = start_checkout(client, "member")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    assert stripe_site.products["community-member"]["name"] == "会员"
+    refused, created = stripe_site.calls_to("POST", "/v1/checkout/sessions")
+    assert refused.params == created.params
+    assert only_payment().provider_session_id == response.headers["Location"].rsplit("/", 1)[1]
+
+    # Known now: the next checkout goes straight through.
+    stripe_site.calls.clear()
+    login(client, free_user)
+    start_checkout(client, "pro")
+    assert len(stripe_site.calls_to("POST", "/v1/checkout/sessions")) == 1
+    assert stripe_site.calls_to("POST", "/v1/products") == []
+
+
+def test_a_subscription_checkout_creates_the_missing_yearly_price_on_first_use(
+    client, login, free_user, stripe_site
+):
+    login(client, free_user)
+    response = start_checkout(client, "pro", mode="subscription")
+    assert response.status_code == 303
+    (call,) = stripe_site.calls_to("POST", "/v1/checkout/sessions")
+    price = stripe_site.prices[call.params["line_items[0][price]"]]
+    assert (price["product"], price["unit_amount"], price["lookup_key"]) == (
+        "community-pro",
+        49900,
+        "community-pro-yearly",
     )
 
 

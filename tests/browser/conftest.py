@@ -7,11 +7,9 @@ site's Content Security Policy blocked anything or a script threw.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import require_service
 
@@ -36,24 +34,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture
-def live_server(app):
-    """Serve the test's app on 127.0.0.1 at a free port; yields the base URL (no trailing slash)."""
-    # Links built with url_for(..., _external=True) then use the host the browser asked for.
-    app.config["SERVER_NAME"] = None
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # Links in mail point at SITE_URL: here, this server.
-    app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -319,3 +319,38 @@ def test_dashboard_refund_of_a_subscription_payment_is_matched_through_its_invoi
     assert lookup.params["payment[payment_intent]"] == "pi_test_sub_first"
     assert state(buyer)["payments"] == [("new", "paid", 19900, 19900)]
     assert db.session.get(Payment, payment.id).provider_payment_id == "pi_test_sub_first"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda event: event.update(created="yesterday"), "created is not an integer"),
+        (lambda event: event.update(created=1.5), "created is not an integer"),
+        (lambda event: event.update(created=10**20), "created is out of range"),
+        (lambda event: event.update(id=12345), "id is not a string"),
+        (lambda event: event.update(id={"nested": True}), "id is not a string"),
+        (lambda event: event.update(type=["checkout.session.completed"]), "type is not a string"),
+        (lambda event: event["data"].update(object="cs_123"), "data.object is not an object"),
+        (lambda event: event.update(data=[]), "data.object is not an object"),
+        (lambda event: event["data"]["object"].update(id=7), "data.object.id is not a string"),
+    ],
+)
+def test_signed_but_malformed_event_is_stored_as_failed_and_answered_400(
+    client, buyer, change, reason
+):
+    payment = stripe_purchase(buyer)
+    event = make_event("checkout.session.completed", session_of(payment), T0)
+    change(event)
+    response = deliver(client, event)
+    assert response.status_code == 400
+    assert response.get_json()["reason"] == reason
+
+    db.session.expire_all()
+    (row,) = db.session.scalars(select(PaymentEvent)).all()
+    assert (row.status, row.error) == ("failed", f"malformed event: {reason}")
+    assert json.loads(row.payload) == event
+    assert state(buyer)["periods"] == []
+    # Delivered again it is the same stored row, and an operator can see it among failures.
+    assert deliver(client, event).status_code == 400
+    assert db.session.scalar(select(func.count(PaymentEvent.id))) == 1
+    assert webhooks.process_event(row.id, again=True) == "failed"

@@ -1,7 +1,7 @@
 """accounts: sign-ins kept on the server, so signing out ends a session for every copy of its cookie
 
-Revision ID: 0005_sign_ins
-Revises: 0004_search_storage
+Revision ID: 0006_sign_ins
+Revises: 0005_upgrade_periods
 Create Date: 2026-12-06 12:00:00
 
 Session cookies now name a sign-in; cookies made before this migration name none, so everyone
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_sign_ins'
-down_revision = '0004_search_storage'
+revision = '0006_sign_ins'
+down_revision = '0005_upgrade_periods'
 branch_labels = None
 depends_on = None
 
