@@ -73,6 +73,7 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
     from sqlalchemy import insert
 
     from community import create_app
+    from community.accounts import sign_ins
     from community.clock import utcnow
     from community.extensions import db
     from community.membership.tiers import seed_default_tiers
@@ -148,6 +149,8 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
             )
             db.session.commit()
         log.info("seeded %d questions in %.1fs", questions, time.perf_counter() - started)
+        sign_ins.open_sign_in(reader)
+        db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
         cookie = serializer.dumps({"_user_id": reader.get_id(), "_fresh": True})
         db.engine.dispose()
@@ -309,6 +312,7 @@ def main() -> None:
             "SECRET_KEY": "bench-secret",
             # Production settings, as deployed: no debugger, templates never re-read from disk.
             "COMMUNITY_ENV": "production",
+            "SITE_URL": "http://127.0.0.1",
             "PYTHONPATH": str(ROOT),
         }
         site_port, baseline_port = free_port(), free_port()

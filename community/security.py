@@ -9,9 +9,23 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+
+from community.errors import ERROR_TITLES, wants_json
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; "
@@ -40,6 +54,14 @@ def safe_next_url(target: str | None, fallback: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
+
+
+def rotate_csrf_secret() -> None:
+    """Give this session a new CSRF secret, so tokens issued before (say, before signing in)
+    no longer validate."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
 
 
 def login_required_view(view):
@@ -106,7 +128,46 @@ def set_security_headers(response):
     return response
 
 
+def personal_response() -> None:
+    """Mark this response as depending on who asks, for requests identified otherwise than by a
+    session or a bearer token (a private feed URL's token), so no shared cache keeps it."""
+    g.personal_response = True
+
+
+def varies_on_authorization() -> None:
+    """Mark this response as depending on the Authorization header (bearer tokens)."""
+    g.varies_on_authorization = True
+
+
+def keep_personal_responses_private(response):
+    """`Cache-Control: private, no-store` on every response for an authenticated request
+    (a session user, a bearer token, or a view's `personal_response()`); public pages for
+    visitors stay cacheable. Responses the Authorization header changes say so in `Vary`."""
+    user = g.get("_login_user")
+    if g.get("personal_response") or getattr(user, "is_authenticated", False):
+        response.headers["Cache-Control"] = "private, no-store"
+    if g.get("varies_on_authorization"):
+        response.vary.add("Authorization")
+    return response
+
+
+def refuse_untrusted_host(error: SecurityError):
+    """A calm 400 for a Host outside TRUSTED_HOSTS; the page builds no address of the site,
+    since no URL can be built for such a request."""
+    title = str(ERROR_TITLES[400])
+    message = _("This site does not answer to that address.")
+    if wants_json():
+        return jsonify(error=title, status=400, message=message), 400
+    stylesheet = f"{request.script_root}{current_app.static_url_path}/css/site.css"
+    page = render_template(
+        "errors/untrusted_host.html", title=title, message=message, stylesheet=stylesheet
+    )
+    return page, 400
+
+
 def init_security(app: Flask) -> None:
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
     app.extensions["security_headers"] = security_headers(app)
     app.after_request(set_security_headers)
+    app.after_request(keep_personal_responses_private)
+    app.register_error_handler(SecurityError, refuse_untrusted_host)

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 from community import create_app
-from community.accounts import services
+from community.accounts import services, sign_ins
 from community.accounts.models import Role
 from community.clock import utcnow
 from community.extensions import db
@@ -158,6 +158,8 @@ def live_server(app):
     # Links built with url_for(..., _external=True) then use the host the client asked for.
     app.config["SERVER_NAME"] = None
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in mail point at SITE_URL: here, this server.
+    app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -259,7 +261,9 @@ def mallory(make_user):
 
 
 def log_in(client, user) -> None:
-    """Sign `user` in on `client` without going through the form."""
+    """Sign `user` in on `client` without going through the form (a sign-in of its own)."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -55,11 +55,16 @@ def render_index(status: int = 200, errors: list[str] | None = None, form=None):
     query = (request.args.get("q") or "").strip()[:100]
     users = []
     if query:
-        pattern = f"%{query}%"
+        # autoescape: "%" and "_" in the query are the characters themselves, not wildcards.
         users = list(
             db.session.scalars(
                 select(User)
-                .where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+                .where(
+                    or_(
+                        User.email.icontains(query, autoescape=True),
+                        User.name.icontains(query, autoescape=True),
+                    )
+                )
                 .order_by(User.email)
                 .limit(SEARCH_LIMIT)
             )

@@ -7,6 +7,7 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
+from community.accounts import sign_ins
 from community.billing import purchases
 from community.billing.models import Payment
 from community.clock import utcnow
@@ -40,6 +41,8 @@ def production(app_config, make_app):
 
 def client_of(site, user):
     """A client of `site` signed in as `user` on the site's own (https) address."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
     client = site.test_client()
     with client.session_transaction(base_url=SITE) as session:
         session["_user_id"] = user.get_id()

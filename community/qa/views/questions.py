@@ -210,7 +210,7 @@ def edit_answer(answer_id: int):
 @member_required
 def comment(question_id: int, answer_id: int | None = None):
     question = question_or_404(question_id)
-    target = answer_or_404(answer_id) if answer_id else None
+    target = answer_or_404(answer_id, question) if answer_id else None
     form = CommentForm()
     if not form.validate_on_submit():
         abort(400, description=_("Write a comment of up to 600 characters."))
@@ -287,9 +287,7 @@ def follow_tag(name: str):
 @member_required
 def flag(question_id: int, answer_id: int | None = None):
     question = question_or_404(question_id)
-    target = answer_or_404(answer_id) if answer_id else None
-    if target is not None and target.question_id != question.id:
-        abort(404)
+    target = answer_or_404(answer_id, question) if answer_id else None
     form = FlagForm()
     if form.validate_on_submit():
         try:
