@@ -8,6 +8,10 @@ first), then after every member page has been opened once (the steady state of a
 pages have all been read since they last changed). The member reading is a paying member who
 wrote none of the questions or answers (authors see their own controls, rendered for them).
 
+The baseline is the best simple version of the same work: one indexed row from the same
+database through Flask and a Jinja template compiled once, as a real app's templates are.
+Load comes from wrk (Debian's `wrk`), random ids drawn by its Lua script.
+
     python bench/qa_pages.py [--questions 10000] [--seconds 10] [--rounds 5] [--concurrency 8]
 """
 
@@ -17,7 +21,7 @@ import argparse
 import http.client
 import logging
 import os
-import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,21 +46,23 @@ ANSWER = "先在 App 里查年费减免进度，再决定刷几笔。`小额也�
 
 
 def make_baseline():
-    """The reference app: one indexed row from the same database, through Flask and Jinja."""
-    from flask import Flask, render_template_string
+    """The reference app: one indexed row from the same database, through Flask and a Jinja
+    template compiled once."""
+    from flask import Flask
     from sqlalchemy import create_engine, text
 
     app = Flask("baseline")
     engine = create_engine(os.environ["BENCH_DATABASE_URL"])
-    template = "<!doctype html><title>{{ row.title }}</title><h1>{{ row.title }}</h1>"
+    template = app.jinja_env.from_string(
+        "<!doctype html><title>{{ row.title }}</title><h1>{{ row.title }}</h1>"
+    )
+    statement = text("SELECT id, title FROM qa_questions WHERE id = :id")
 
     @app.route("/row/<int:row_id>")
     def row(row_id: int):
         with engine.connect() as connection:
-            found = connection.execute(
-                text("SELECT id, title FROM qa_questions WHERE id = :id"), {"id": row_id}
-            ).one()
-        return render_template_string(template, row=found)
+            found = connection.execute(statement, {"id": row_id}).one()
+        return template.render(row=found)
 
     return app
 
@@ -67,9 +73,10 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
     from sqlalchemy import insert
 
     from community import create_app
-    from community.billing.tiers import seed_default_tiers
+    from community.accounts import sign_ins
     from community.clock import utcnow
     from community.extensions import db
+    from community.membership.tiers import seed_default_tiers
     from community.qa import markdown
     from community.qa.models import Answer, Question, Tag, question_tags
     from tests.conftest import grant_period
@@ -142,6 +149,8 @@ def seed(database_url: str, instance: Path, questions: int) -> str:
             )
             db.session.commit()
         log.info("seeded %d questions in %.1fs", questions, time.perf_counter() - started)
+        sign_ins.open_sign_in(reader)
+        db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
         cookie = serializer.dumps({"_user_id": reader.get_id(), "_fresh": True})
         db.engine.dispose()
@@ -195,36 +204,43 @@ def settled_cookie(port: int, cookie: str) -> str:
     return cookie
 
 
+WRK_SCRIPT = """
+local low, high = {low}, {high}
+request = function()
+  return wrk.format("GET", string.format("{path}", math.random(low, high)))
+end
+response = function(status)
+  if status ~= 200 then failed = (failed or 0) + 1 end
+end
+done = function(summary)
+  io.write(string.format("BENCH %d %d\\n", summary.requests, summary.errors.status))
+end
+"""
+
+
 def measure(port: int, paths, seconds: float, concurrency: int, cookie: str | None) -> int:
-    """Successful requests in `seconds` with `concurrency` client threads (after a warm-up)."""
-    headers = {"Cookie": f"session={cookie}"} if cookie else {}
-    counted_from = time.time() + 0.5
-    stop = counted_from + seconds
-    done = [0] * concurrency
-    failures = []
-
-    def worker(index: int) -> None:
-        chooser = random.Random(index)
-        while time.time() < stop:
-            path = paths(chooser)
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            connection.close()
-            if response.status != 200:
-                failures.append((path, response.status))
-            elif time.time() >= counted_from:
-                done[index] += 1
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(f"{len(failures)} failed requests, e.g. {failures[:3]}")
-    return sum(done)
+    """Answered requests in `seconds` with `concurrency` wrk connections; any answer but 200
+    stops the bench. `paths` is (a path format with one %d, lowest, highest)."""
+    path, low, high = paths
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT.format(low=low, high=high, path=path))
+    command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s"]
+    command += ["-s", script.name, "--timeout", "30s"]
+    if cookie:
+        command += ["-H", f"Cookie: session={cookie}"]
+    try:
+        run = subprocess.run(  # noqa: S603 - wrk from the system, our own arguments
+            [*command, f"http://127.0.0.1:{port}"], capture_output=True, text=True
+        )
+    finally:
+        os.unlink(script.name)
+    if run.returncode or "BENCH " not in run.stdout:
+        raise RuntimeError(f"wrk failed on {path}: {run.stdout}{run.stderr}")
+    output = run.stdout
+    requests, not_ok = map(int, output.split("BENCH ", 1)[1].split()[:2])
+    if not_ok:
+        raise RuntimeError(f"{not_ok} answers were not 200 on {path}")
+    return requests
 
 
 def measure_interleaved(targets: dict, seconds: float, rounds: int, concurrency: int) -> dict:
@@ -281,6 +297,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("this bench needs wrk (apt-get install wrk)")
 
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as folder:
         instance = Path(folder)
@@ -294,6 +312,7 @@ def main() -> None:
             "SECRET_KEY": "bench-secret",
             # Production settings, as deployed: no debugger, templates never re-read from disk.
             "COMMUNITY_ENV": "production",
+            "SITE_URL": "http://127.0.0.1",
             "PYTHONPATH": str(ROOT),
         }
         site_port, baseline_port = free_port(), free_port()
@@ -301,16 +320,12 @@ def main() -> None:
         baseline = serve("qa_pages:make_baseline()", baseline_port, env, ROOT / "bench")
         try:
             cookie = settled_cookie(site_port, cookie)
-            ids = lambda chooser: chooser.randint(1, args.questions)  # noqa: E731
+            every_id = (1, args.questions)
             targets = {
-                "baseline (one row)": (baseline_port, lambda c: f"/row/{ids(c)}", None),
-                "question page (member)": (site_port, lambda c: f"/qa/{ids(c)}", cookie),
-                "newest list (member)": (
-                    site_port,
-                    lambda c: f"/qa/?page={c.randint(1, 50)}",
-                    cookie,
-                ),
-                "question page (visitor)": (site_port, lambda c: f"/qa/{ids(c)}", None),
+                "baseline (one row)": (baseline_port, ("/row/%d", *every_id), None),
+                "question page (member)": (site_port, ("/qa/%d", *every_id), cookie),
+                "newest list (member)": (site_port, ("/qa/?page=%d", 1, 50), cookie),
+                "question page (visitor)": (site_port, ("/qa/%d", *every_id), None),
             }
             first = measure_interleaved(targets, args.seconds, args.rounds, args.concurrency)
             every_page = [f"/qa/{n}" for n in range(1, args.questions + 1)]

@@ -85,15 +85,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from community import membership
     from community.accounts.views import bp as accounts_bp
     from community.api.views import bp as api_bp
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
-    from community.qa import fragment_cache, render_versions, search_source, search_views
+    from community.qa import search_source, search_views
     from community.qa.feeds import register_qa_feeds
+    from community.qa.pages import versions as render_versions
     from community.qa.views import bp as qa_bp
+    from community.rendering import cache as rendering_cache
     from community.search import indexer
 
     app.register_blueprint(pages_bp)
@@ -105,10 +108,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api_bp)
+    membership.init_app(app)
     register_qa_feeds()
     search_source.init_app(app)
     render_versions.init_app()
-    fragment_cache.init_app(app)
+    rendering_cache.init_app(app)
     indexer.init_app(app)
 
 
@@ -123,13 +127,7 @@ def register_cli(app: Flask) -> None:
     from community.billing.cli import billing_cli
     from community.demo import demo_cli
     from community.qa.cli import qa_cli
-
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(billing_cli)
-    app.cli.add_command(qa_cli)
     from community.search.cli import search_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(search_cli)
+    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli):
+        app.cli.add_command(group)

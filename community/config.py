@@ -7,13 +7,15 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "testing")
+# Where links in mail point outside production when SITE_URL is not set: `make run`'s server.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     "SITE_NAME": "社区",
-    "SITE_URL": "http://127.0.0.1:5000",
     "MAIL_URL": "",
     "MAIL_FROM": "community <no-reply@localhost>",
     "REDIS_URL": "",
@@ -43,7 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+    # Wrong passwords for one account from one address; the looser per-account limit stops a
+    # guesser spread over many addresses without letting one address lock the owner out.
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": "5 per 10 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "50 per hour",
     "MAIL_LIMIT_PER_IP": "10 per hour",
     "PASSWORD_MIN_LENGTH": 8,
     "ARGON2_TIME_COST": 3,
@@ -89,6 +94,7 @@ ENVIRONMENT: dict[str, Any] = {
     "SEARCH_INDEX_DIR": str,
     "SEARCH_INDEXER": str,
     "PAYMENTS_OFFLINE": flag,
+    "TRUSTED_HOSTS": lambda value: [host.strip() for host in value.split(",") if host.strip()],
 }
 
 
@@ -107,6 +113,7 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
         raise RuntimeError(f"COMMUNITY_ENV must be one of {', '.join(ENVIRONMENTS)}")
 
     instance = Path(app.instance_path)
+    keep_new_files_private()
     instance.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
     app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search"))
@@ -136,11 +143,47 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     if env_name == "production":
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production (COMMUNITY_ENV=production)")
+        if not app.config.get("SITE_URL"):
+            raise RuntimeError(
+                "SITE_URL must be set in production (COMMUNITY_ENV=production): the public "
+                "address of the site, e.g. https://community.example.com, which links in mail "
+                "point to and which Host headers must name"
+            )
+        check_site_url(app.config["SITE_URL"])
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            app.config["SITE_URL"], app.config.get("TRUSTED_HOSTS")
+        )
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
-    elif not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = development_secret(instance)
+    else:
+        app.config["SITE_URL"] = app.config.get("SITE_URL") or DEVELOPMENT_SITE_URL
+        check_site_url(app.config["SITE_URL"])
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = development_secret(instance)
+
+
+def keep_new_files_private() -> None:
+    """Make every file and folder this process creates from now on its owner's only (0600 and
+    0700): the SQLite database with its -wal and -shm, outbox mails, the shared renderings file,
+    the search index and the generated secret hold members' data and the site's keys."""
+    os.umask(0o077)
+
+
+def check_site_url(url: str) -> None:
+    """Refuse a SITE_URL that is not an http(s) address with a host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise RuntimeError(
+            f"SITE_URL must be the site's public http(s) address, e.g. "
+            f"https://community.example.com (got {url!r})"
+        )
+
+
+def trusted_hosts(site_url: str, extra: list[str] | None) -> list[str]:
+    """SITE_URL's host and any further names the site answers to; other Hosts get 400."""
+    hosts = [urlsplit(site_url).hostname, *(extra or [])]
+    return list(dict.fromkeys(host.lower() for host in hosts))
 
 
 def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:

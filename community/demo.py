@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from community.accounts import services
 from community.accounts.models import Role, User
 from community.billing import purchases
-from community.billing.models import MembershipPeriod
-from community.billing.tiers import seed_default_tiers, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
+from community.membership.tiers import seed_default_tiers, tier_by_slug
 from community.qa.cli import import_file
 from community.search.indexer import rebuild_index
 

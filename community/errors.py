@@ -18,7 +18,7 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadHost, HTTPException, InternalServerError, SecurityError
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
 
 from community.database import database_unavailable
 from community.extensions import db, limiter, login_manager
@@ -151,8 +151,8 @@ def handle_http_error(error: HTTPException):
     original = getattr(error, "original_exception", None)
     if isinstance(error, InternalServerError) and original and database_unavailable(original):
         return handle_database_unavailable(original)
-    if isinstance(error, BadHost | SecurityError):
-        return render_error(400, _("This request names a host that is not valid."))
+    if isinstance(error, BadHost):
+        return render_error(400, _("This request names a host that is not valid."), bare=True)
     if code == 429:
         seconds = retry_after_seconds() or 60
         minutes = math.ceil(seconds / 60)

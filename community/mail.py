@@ -10,7 +10,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 
 from community.clock import utcnow
@@ -33,6 +33,13 @@ def send_email(to: str, subject: str, template: str, locale: str | None = None, 
         deliver_smtp(current_app.config["MAIL_URL"], message)
     else:
         deliver_to_outbox(Path(current_app.config["OUTBOX_DIR"]), message)
+    if has_request_context():
+        g.mail_sent = True
+
+
+def mail_sent(_response=None) -> bool:
+    """Whether this request sent mail (a rate limit's `deduct_when` counts only those)."""
+    return g.get("mail_sent", False)
 
 
 def deliver_to_outbox(outbox: Path, message: EmailMessage) -> Path:

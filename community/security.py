@@ -1,13 +1,29 @@
-"""Access decorators, safe redirects and the security headers every response carries."""
+"""Sign-in and role decorators, safe redirects and the security headers every response carries.
+
+Membership checks (`member_required`, `entitlement_required`) are the membership domain's:
+community/membership/decorators.py.
+"""
 
 from __future__ import annotations
 
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+
+from community.errors import render_error
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; "
@@ -36,6 +52,14 @@ def safe_next_url(target: str | None, fallback: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
+
+
+def rotate_csrf_secret() -> None:
+    """Give this session a new CSRF secret, so tokens issued before (say, before signing in)
+    no longer validate."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
 
 
 def login_required_view(view):
@@ -74,37 +98,6 @@ def admin_required(view):
     return role_required(lambda user: user.is_admin, lambda: _("Administrators only."))(view)
 
 
-def entitlement_required(entitlement: str):
-    """Allow the view only to users whose tier grants `entitlement` now."""
-    from community.billing.entitlements import may
-
-    def decorator(view):
-        @login_required_view
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not may(current_user, entitlement):
-                abort(403, description=_("This is for members. Join to unlock it."))
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def member_required(view):
-    """Allow the view only to users with an active paid tier (or staff)."""
-    from community.billing.entitlements import is_member
-
-    @login_required_view
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not is_member(current_user):
-            abort(403, description=_("This is for members. Join to unlock it."))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 def security_headers(app: Flask) -> tuple[tuple[str, str], ...]:
     headers = (
         ("Content-Security-Policy", app.config["CONTENT_SECURITY_POLICY"]),
@@ -133,7 +126,38 @@ def set_security_headers(response):
     return response
 
 
+def personal_response() -> None:
+    """Mark this response as depending on who asks, for requests identified otherwise than by a
+    session or a bearer token (a private feed URL's token), so no shared cache keeps it."""
+    g.personal_response = True
+
+
+def varies_on_authorization() -> None:
+    """Mark this response as depending on the Authorization header (bearer tokens)."""
+    g.varies_on_authorization = True
+
+
+def keep_personal_responses_private(response):
+    """`Cache-Control: private, no-store` on every response for an authenticated request
+    (a session user, a bearer token, or a view's `personal_response()`); public pages for
+    visitors stay cacheable. Responses the Authorization header changes say so in `Vary`."""
+    user = g.get("_login_user")
+    if g.get("personal_response") or getattr(user, "is_authenticated", False):
+        response.headers["Cache-Control"] = "private, no-store"
+    if g.get("varies_on_authorization"):
+        response.vary.add("Authorization")
+    return response
+
+
+def refuse_untrusted_host(error: SecurityError):
+    """A calm 400 for a Host outside TRUSTED_HOSTS, on the bare error page: no URL of the site
+    can be built for such a request."""
+    return render_error(400, _("This site does not answer to that address."), bare=True)
+
+
 def init_security(app: Flask) -> None:
     app.config.setdefault("CONTENT_SECURITY_POLICY", CONTENT_SECURITY_POLICY)
     app.extensions["security_headers"] = security_headers(app)
     app.after_request(set_security_headers)
+    app.after_request(keep_personal_responses_private)
+    app.register_error_handler(SecurityError, refuse_untrusted_host)

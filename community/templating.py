@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from flask import Flask, current_app, has_request_context, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    get_flashed_messages,
+    has_request_context,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from community.fragments import Fragment, Slots
+from community.rendering.fragments import Fragment, Slots
+from community.rendering.shared import PersonalValueRefused, building_shared
+
+log = logging.getLogger(__name__)
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
 
@@ -87,10 +99,11 @@ class Chrome:
     """What the header and footer show of the viewer, asked through one object.
 
     `base.html` reads the viewer only through it, so a page rendered once for many members
-    can stand a slot object in its place (community/fragments.py) and fill it per request.
+    can stand a slot object in its place (community/rendering/) and fill it per request.
+    `unread` is the bell's number, or None to ask the registered counter when shown.
     """
 
-    def __init__(self, path: str, unread: int) -> None:
+    def __init__(self, path: str, unread: int | None = None) -> None:
         self.path, self.unread = path, unread
 
     def csrf_token(self) -> str:
@@ -110,14 +123,34 @@ class Chrome:
         return link_with_id("accounts.profile", "user_id", current_user.id)
 
     def unread_badge(self) -> Markup:
-        if not self.unread:
+        unread = self.unread
+        if unread is None:
+            counter = current_app.extensions.get("unread_counter")
+            unread = counter(current_user) if counter else 0
+        if not unread:
             return Markup("")
-        return Markup('<span class="count" data-testid="unread-count">%d</span>') % self.unread
+        return Markup('<span class="count" data-testid="unread-count">%d</span>') % unread
+
+    def flash_messages(self) -> Markup:
+        """The messages waiting for this viewer (shown once, then gone)."""
+        messages = get_flashed_messages(with_categories=True)
+        if not messages:
+            return Markup("")
+        lines = Markup("").join(
+            Markup('<p class="flash flash-%s">%s</p>') % (category, message)
+            for category, message in messages
+        )
+        return Markup('<div class="flashes" role="status">%s</div>') % lines
+
+
+def register_unread_counter(app: Flask, counter: Callable) -> None:
+    """Let the header's bell ask `counter(user)` for the number of unread notifications."""
+    app.extensions["unread_counter"] = counter
 
 
 @pass_context
 def live_chrome(context) -> Chrome:
-    return Chrome(context["current_path"], context.get("qa_unread", 0))
+    return Chrome(context["current_path"])
 
 
 def chrome_for_request(unread: int) -> Chrome:
@@ -141,7 +174,12 @@ def site_header(chrome) -> Markup:
     headers = current_app.extensions.setdefault("site_headers", {})
     header = headers.get(key)
     if header is None:
-        header = Fragment.parse(render_template("_site_header.html", chrome=Slots()))
+        try:
+            with building_shared(signed_in=key[2], operator=key[3]):
+                header = Fragment.parse(render_template("_site_header.html", chrome=Slots()))
+        except PersonalValueRefused:
+            log.exception("the shared site header read one person's values; not shared")
+            return Markup(render_template("_site_header.html", chrome=chrome))  # noqa: S704
         if not current_app.jinja_env.auto_reload:
             headers[key] = header
     return header.fill(chrome)

@@ -17,12 +17,12 @@ from sqlalchemy import create_engine, event, text
 from werkzeug.serving import make_server
 
 from community import create_app
-from community.accounts import services
+from community.accounts import services, sign_ins
 from community.accounts.models import Role
-from community.billing.models import MembershipPeriod
-from community.billing.tiers import seed_default_tiers, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
+from community.membership.tiers import seed_default_tiers, tier_by_slug
 
 PASSWORD = "correct horse battery"
 IN_CI = bool(os.environ.get("CI"))
@@ -157,6 +157,8 @@ def serving(app):
     """Serve `app` on 127.0.0.1 at a free port, a thread per request, as a real server does;
     yields the base URL (no trailing slash)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Links in mail point at SITE_URL: here, this server.
+    app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -267,7 +269,9 @@ def mallory(make_user):
 
 
 def log_in(client, user) -> None:
-    """Sign `user` in on `client` without going through the form."""
+    """Sign `user` in on `client` without going through the form (a sign-in of its own)."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

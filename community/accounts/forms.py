@@ -13,7 +13,9 @@ class RegisterForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(REQUIRED), Length(max=254)])
     name = StringField(_l("Display name"), validators=[DataRequired(REQUIRED), Length(max=40)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    # The inviter the form shows (signed) and the member's choice to sign up as their invitee.
     invite = HiddenField()
+    use_invite = BooleanField(default=True)
 
 
 class LoginForm(FlaskForm):

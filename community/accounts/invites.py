@@ -44,6 +44,26 @@ def inviter_from_cookie(value: str | None) -> User | None:
     return inviter_by_code(code)
 
 
+def form_value(inviter: User) -> str:
+    """The sign-up form's hidden value naming the inviter it shows: signed, so only a form this
+    site rendered with that inviter can bind one."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt="invite-form").dumps(
+        inviter.invite_code
+    )
+
+
+def inviter_from_form(value: str | None) -> User | None:
+    """The inviter a sign-up form showed, from its hidden value; None for anything else."""
+    if not value or len(value) > 200:
+        return None
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt="invite-form")
+    try:
+        code = serializer.loads(value, max_age=current_app.config["INVITE_COOKIE_DAYS"] * 86400)
+    except BadSignature:
+        return None
+    return inviter_by_code(code)
+
+
 def bind_inviter(user: User, inviter: User, when: datetime | None = None) -> None:
     """Lock `inviter` as the one who invited `user`: for life, never oneself, never a cycle."""
     if user.inviter_id is not None:

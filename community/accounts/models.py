@@ -42,11 +42,15 @@ class User(UserMixin, db.Model):
 
     inviter: Mapped[User | None] = relationship(remote_side=[id])
 
+    # The key of the sign-in this object was loaded or signed in under (not a column): it goes
+    # into the session cookie, so signing out can end that one sign-in on the server.
+    sign_in_key = None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch}"
+        return f"{self.id}:{self.session_epoch}:{self.sign_in_key or ''}"
 
     @property
     def is_operator(self) -> bool:
@@ -59,6 +63,22 @@ class User(UserMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+
+class SignIn(db.Model):
+    """One sign-in (one browser's session): its cookie works while this row is not ended."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the key in the cookie: a leaked table signs nobody in.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<SignIn {self.id} user={self.user_id}>"
 
 
 class ApiToken(db.Model):

@@ -6,11 +6,12 @@ import logging
 import secrets
 import unicodedata
 
+from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from community.accounts import invites, session_values
+from community.accounts import invites, session_values, tokens
 from community.accounts.models import Role, User
 from community.accounts.passwords import hash_password, password_problems, verify_password
 from community.clock import utcnow
@@ -19,6 +20,11 @@ from community.extensions import db
 from community.numbers import parse_id, parse_int
 
 log = logging.getLogger(__name__)
+
+signals = Namespace()
+# Sent with the user inside the transaction of a password reset: areas that hand out their own
+# credentials (private feed links) end them here.
+password_reset = signals.signal("password-reset")
 
 NAME_MIN, NAME_MAX = 2, 40
 INVITE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -35,6 +41,14 @@ def normalize_email(raw: str | None, field: str = "email") -> str:
     except EmailNotValidError:
         raise ValidationFailed([(field, str(_l("This is not a valid email address.")))]) from None
     return result.normalized.lower()
+
+
+def email_key(raw: str | None) -> str:
+    """An address as sign-in folds it, also for text that is not a valid address (rate limits)."""
+    try:
+        return normalize_email(raw)
+    except ValidationFailed:
+        return unicodedata.normalize("NFKC", raw or "").strip().lower()[:254]
 
 
 def clean_name(raw: str | None) -> str:
@@ -142,6 +156,16 @@ def set_password(user: User, password: str) -> None:
     user.session_epoch += 1
 
 
+def reset_password(user: User, password: str) -> None:
+    """Set a password through an emailed link, ending everything the old one opened: every
+    session, every API token, and whatever other areas tie to it (`password_reset` receivers,
+    such as private feed links). The link proved the address, so it is verified too."""
+    set_password(user, password)
+    tokens.revoke_all_api_tokens(user)
+    user.email_verified_at = user.email_verified_at or utcnow()
+    password_reset.send(user)
+
+
 def change_password(user: User, current: str, new: str) -> None:
     matches, _ = verify_password(user.password_hash, current)
     if not matches:
@@ -193,12 +217,16 @@ def set_role(user: User, role: str, actor: User | None = None) -> None:
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: "<id>:<epoch>", so a password change ends older sessions."""
-    raw_id, _, raw_epoch = session_id.partition(":")
-    user_id, epoch = parse_id(raw_id), parse_int(raw_epoch, 0)
-    if user_id is None or epoch is None:
+    """Flask-Login's loader: "<id>:<epoch>:<sign-in key>", so a password change ends every
+    older session and signing out ends this one."""
+    parts = session_id.split(":")
+    if len(parts) != 3:
         return None
-    user = session_values.load_user(user_id)
+    raw_id, raw_epoch, key = parts
+    user_id, epoch = parse_id(raw_id), parse_int(raw_epoch, 0)
+    if user_id is None or epoch is None or not key or len(key) > 64:
+        return None
+    user = session_values.load_user(user_id, key)
     if user is None or user.session_epoch != epoch:
         return None
     return user

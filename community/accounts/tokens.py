@@ -118,6 +118,15 @@ def revoke_api_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
+def revoke_all_api_tokens(user: User) -> None:
+    """Revoke every active API token of `user`."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
 def user_for_api_token(raw: str) -> User | None:
     """The owner of an active token, or None for unknown, revoked or malformed tokens."""
     if not raw.startswith(API_TOKEN_PREFIX) or len(raw) > 100:

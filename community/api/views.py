@@ -6,8 +6,9 @@ from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
 
 from community.accounts.tokens import user_for_api_token
-from community.billing.entitlements import standing
 from community.extensions import csrf, db
+from community.membership.entitlements import standing
+from community.security import varies_on_authorization
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Requests here authenticate with a bearer token, which a cross-site page cannot attach.
@@ -16,6 +17,7 @@ csrf.exempt(bp)
 
 @bp.before_request
 def authenticate_bearer():
+    varies_on_authorization()
     header = request.headers.get("Authorization")
     if header is None:
         return

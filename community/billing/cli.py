@@ -9,15 +9,17 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from community.accounts.cli import user_or_fail
-from community.billing import comps, purchases, reminders, webhooks
-from community.billing.entitlements import standing_at
-from community.billing.models import MembershipPeriod, PaymentEvent, PeriodSource
+from community.billing import purchases, reminders, webhooks
+from community.billing.models import PaymentEvent
 from community.billing.settings import update_billing_settings
 from community.billing.subscriptions import profile_to_read
-from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.membership import comps
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipPeriod, PeriodSource
+from community.membership.tiers import tier_by_slug, tiers_for_sale
 from community.numbers import MAX_ID
 
 billing_cli = AppGroup("billing", help="Memberships, payments and the payment provider.")

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from community.membership.labels import label
+
 PAYMENT_KINDS = {"new": _l("new membership"), "renewal": _l("renewal"), "upgrade": _l("upgrade")}
 PAYMENT_STATUSES = {
     "pending": _l("awaiting payment"),
@@ -12,39 +14,10 @@ PAYMENT_STATUSES = {
     "refunded": _l("refunded"),
     "partially_refunded": _l("partly refunded"),
 }
-CHANGE_ACTIONS = {
-    "new": _l("joined"),
-    "renewal": _l("renewed"),
-    "upgrade": _l("upgraded"),
-    "refund": _l("refunded"),
-    "upgrade_cut": _l("upgrade cut: the time under it was refunded or revoked"),
-    "comp": _l("complimentary period granted"),
-    "comp_revoked": _l("complimentary period revoked"),
-    "grace": _l("grace period after a failed renewal"),
-    "grace_ended": _l("grace period replaced by a payment"),
-    "tier_changed": _l("tier changed"),
-    "flagged": _l("payment flagged for review"),
-    "auto_renew_on": _l("auto-renew on"),
-    "auto_renew_off": _l("auto-renew off"),
-    "downgrade_scheduled": _l("lower tier chosen for the next renewal"),
-}
-PERIOD_SOURCES = {
-    "payment": _l("paid"),
-    "upgrade": _l("paid upgrade"),
-    "comp": _l("complimentary"),
-    "grace": _l("grace"),
-    "change": _l("tier change"),
-}
-
-
-def label(table: dict, key: str) -> str:
-    return str(table.get(key, key))
 
 
 def template_labels() -> dict:
     return {
         "payment_kind": lambda key: label(PAYMENT_KINDS, key),
         "payment_status": lambda key: label(PAYMENT_STATUSES, key),
-        "change_action": lambda key: label(CHANGE_ACTIONS, key),
-        "period_source": lambda key: label(PERIOD_SOURCES, key),
     }

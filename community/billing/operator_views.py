@@ -11,8 +11,7 @@ from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from community.accounts.models import User
-from community.billing import comps, purchases, refunds
-from community.billing.entitlements import standing_at
+from community.billing import purchases, refunds
 from community.billing.forms import (
     ChangeTierForm,
     CompForm,
@@ -22,14 +21,17 @@ from community.billing.forms import (
     whole_number,
     yuan_to_fen,
 )
-from community.billing.models import MembershipChange, MembershipPeriod, Payment, PaymentEvent
+from community.billing.models import Payment, PaymentEvent
 from community.billing.providers import ProviderError
 from community.billing.settings import billing_settings, update_billing_settings
 from community.billing.subscriptions import profile_to_read
-from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.membership import comps
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipChange, MembershipPeriod
+from community.membership.tiers import tier_by_slug, tiers_for_sale
 from community.security import operator_required
 
 log = logging.getLogger(__name__)
@@ -53,11 +55,16 @@ def render_index(status: int = 200, errors: list[str] | None = None, form=None):
     query = (request.args.get("q") or "").strip()[:100]
     users = []
     if query:
-        pattern = f"%{query}%"
+        # autoescape: "%" and "_" in the query are the characters themselves, not wildcards.
         users = list(
             db.session.scalars(
                 select(User)
-                .where(or_(User.email.ilike(pattern), User.name.ilike(pattern)))
+                .where(
+                    or_(
+                        User.email.icontains(query, autoescape=True),
+                        User.name.icontains(query, autoescape=True),
+                    )
+                )
                 .order_by(User.email)
                 .limit(SEARCH_LIMIT)
             )

@@ -13,7 +13,8 @@ from typing import Protocol
 
 from flask import current_app, url_for
 
-from community.billing.models import BillingProfile, Payment, Tier
+from community.billing.models import BillingProfile, Payment
+from community.membership.models import Tier
 
 OFFLINE, STRIPE = "offline", "stripe"
 

@@ -15,14 +15,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from community.accounts.models import User
-from community.billing import periods
-from community.billing.entitlements import standing_at
-from community.billing.models import Payment, PeriodSource, Tier
+from community.billing.models import Payment
 from community.billing.settings import RENEWAL_WINDOW_DAYS, billing_settings
-from community.billing.tiers import tier_by_slug
-from community.database import lock_for_write
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.membership import periods
+from community.membership.entitlements import standing_at
+from community.membership.models import PeriodSource, Tier
+from community.membership.tiers import tier_by_slug
 
 log = logging.getLogger(__name__)
 
@@ -147,19 +147,13 @@ def start_purchase(
     return payment
 
 
-def lock_user(user_id: int) -> None:
-    """Serialise membership and money changes for one user until the transaction ends (a row
-    lock on PostgreSQL, the database's write lock on SQLite); re-read what was loaded before."""
-    lock_for_write(db.session, select(User.id).where(User.id == user_id))
-
-
 def fulfil_payment(payment: Payment, amount: int, currency: str, moment: datetime):
     """Grant what a paid payment bought, once. Returns the new period, or None.
 
     A second call for the same payment changes nothing. A paid amount or currency that
     differs from the quote grants nothing and flags the payment for operators.
     """
-    lock_user(payment.user_id)
+    periods.lock_member(payment.user_id)
     db.session.refresh(payment)
     if payment.status in (PAID, FLAGGED):
         return None

@@ -18,11 +18,12 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from community.billing import periods
-from community.billing.models import MembershipPeriod, Payment, PeriodSource, Refund
-from community.billing.purchases import PAID, lock_user
+from community.billing.models import Payment, Refund
+from community.billing.purchases import PAID
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
+from community.membership import periods
+from community.membership.models import MembershipPeriod, PeriodSource
 from community.templating import money
 
 MEMBER_REFUND_WINDOW = timedelta(hours=72)
@@ -109,7 +110,7 @@ def refund_through_provider(
     depends on it; record each (unless its webhook already did). Returns the refunds made,
     this payment's last."""
     # Lock before asking the provider, so two clicks cannot refund the same money twice.
-    lock_user(payment.user_id)
+    periods.lock_member(payment.user_id)
     db.session.refresh(payment, attribute_names=["status", "refunds"])
     check_refund_amount(payment, amount)
     dependents = dependent_upgrades(payment, moment)
@@ -173,7 +174,7 @@ def record_refund(
     provider_refund_id: str | None = None,
 ) -> Refund:
     """Add the refund to the ledger and cut the payment's periods to what is still paid."""
-    lock_user(payment.user_id)
+    periods.lock_member(payment.user_id)
     db.session.refresh(payment, attribute_names=["status", "refunds"])
     check_refund_amount(payment, amount)
     refund = Refund(

@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
-from community.billing.entitlements import standing_at
-from community.billing.models import BillingProfile, MembershipPeriod, PeriodSource, ReminderSent
+from community.billing.models import BillingProfile, ReminderSent
 from community.extensions import db
 from community.mail import send_email
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipPeriod, PeriodSource
+from community.site_links import site_url
 
 log = logging.getLogger(__name__)
 
@@ -88,5 +89,5 @@ def send_reminder(user: User, ends_at: datetime, days: int) -> None:
         user=user,
         days=days,
         date=date,
-        link=current_app.config["SITE_URL"].rstrip("/") + "/pricing",
+        link=site_url("billing.pricing"),
     )

@@ -8,9 +8,10 @@ import logging
 import stripe
 from flask import current_app, url_for
 
-from community.billing.models import BillingProfile, Payment, Tier
+from community.billing.models import BillingProfile, Payment
 from community.billing.providers import STRIPE, CheckoutStart, ProviderError
-from community.billing.tiers import tiers_for_sale
+from community.membership.models import Tier
+from community.membership.tiers import tiers_for_sale
 
 log = logging.getLogger(__name__)
 

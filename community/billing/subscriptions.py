@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from community.billing import periods
-from community.billing.models import BillingProfile, MembershipPeriod, PeriodSource, Tier
+from community.billing.models import BillingProfile
 from community.billing.settings import billing_settings
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.membership import periods
+from community.membership.models import MembershipPeriod, PeriodSource, Tier
 
 RENEWING_STATUSES = ("active", "trialing", "past_due")
 

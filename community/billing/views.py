@@ -21,7 +21,6 @@ from flask_login import current_user
 
 from community.accounts.forms import ConfirmForm
 from community.billing import purchases, refunds, stripe_api, subscriptions, webhooks
-from community.billing.entitlements import standing_at
 from community.billing.forms import CheckoutForm
 from community.billing.labels import template_labels
 from community.billing.models import Payment
@@ -35,10 +34,11 @@ from community.billing.providers import (
     payments_open,
 )
 from community.billing.subscriptions import profile_to_read
-from community.billing.tiers import tier_by_slug, tiers_for_sale
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import csrf, db
+from community.membership.entitlements import standing_at
+from community.membership.tiers import tier_by_slug, tiers_for_sale
 from community.numbers import MAX_FEN, parse_id, parse_int
 from community.security import login_required_view
 from community.templating import money

@@ -31,6 +31,7 @@ from community.billing.subscriptions import (
 from community.clock import utcnow
 from community.database import lock_for_write
 from community.extensions import db
+from community.membership import periods
 from community.numbers import parse_id
 
 log = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ def fulfil_or_flag(payment: Payment, amount, currency, moment: datetime) -> None
 def checkout_completed(event: dict, moment: datetime) -> str | None:
     session = data_object(event)
     payment = session_payment(session)
-    purchases.lock_user(payment.user_id)
+    periods.lock_member(payment.user_id)
     remember_session(payment, session)
     if session.get("payment_status") in ("paid", "no_payment_required"):
         fulfil_or_flag(payment, session.get("amount_total"), session.get("currency"), moment)
@@ -244,7 +245,7 @@ def checkout_completed(event: dict, moment: datetime) -> str | None:
 def checkout_async_failed(event: dict, moment: datetime) -> str | None:
     session = data_object(event)
     payment = session_payment(session)
-    purchases.lock_user(payment.user_id)
+    periods.lock_member(payment.user_id)
     remember_session(payment, session)
     purchases.fail_payment(payment, "asynchronous payment failed")
     return None

@@ -18,6 +18,7 @@ from sqlalchemy import String, bindparam, cast, literal, select, update
 
 from community.accounts import session_values
 from community.accounts.models import User
+from community.accounts.services import password_reset
 from community.clock import utcnow
 from community.extensions import db
 from community.feeds.models import FeedToken
@@ -92,6 +93,14 @@ def revoke_tokens(user) -> None:
         .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def end_feeds_of(user, **_extra) -> None:
+    """A password reset ends the member's private feed links with everything else."""
+    revoke_tokens(user)
+
+
+password_reset.connect(end_feeds_of)
 
 
 def user_for_token(raw: str):

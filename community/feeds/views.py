@@ -12,7 +12,7 @@ from flask_login import current_user
 from community.clock import utcnow
 from community.extensions import db
 from community.feeds import services
-from community.security import login_required_view
+from community.security import login_required_view, personal_response
 
 bp = Blueprint("feeds", __name__)
 
@@ -30,6 +30,7 @@ def read(token: str, name: str):
     registered = services.FEEDS.get(name)
     if user is None or registered is None:
         abort(404)
+    personal_response()
     feed = registered.producer(user, request.args)
     if feed is None:
         abort(403, description=_("This feed is for members."))
@@ -54,7 +55,6 @@ def read(token: str, name: str):
     response = current_app.response_class(
         generator.atom_str(pretty=False), mimetype="application/atom+xml"
     )
-    response.headers["Cache-Control"] = "private, max-age=300"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

@@ -9,12 +9,12 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from community.accounts import invites
-from community.billing.entitlements import standing
-from community.billing.tiers import tiers_for_sale
 from community.errors import discard_session
 from community.extensions import db
 from community.failure_log import log_failure
 from community.i18n import LANGUAGE_COOKIE, supported_locale
+from community.membership.entitlements import standing
+from community.membership.tiers import tiers_for_sale
 from community.security import safe_next_url
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from community.billing.entitlements import is_member, may
 from community.errors import NotAllowed
+from community.membership.entitlements import is_member, may
 
 VISITOR, FREE, MEMBER = "visitor", "free", "member"
 PREVIEW_MODES = (VISITOR, FREE, MEMBER)
@@ -29,6 +29,32 @@ class Viewer:
     def may_read(self, question) -> bool:
         """Answers, comments and the full body: members, staff, or anyone for public entries."""
         return question.public or self.reads_answers
+
+    def sees(self, post) -> bool:
+        """Whether a question or answer is there at all for this viewer (see `post_shown`)."""
+        return post_shown(post, self.user_id, self.is_operator)
+
+
+class PostMissing(LookupError):
+    """A post that is not there for the acting person: deleted, waiting or unknown (404)."""
+
+
+def post_shown(post, user_id: int | None, staff: bool) -> bool:
+    """Operators see every question and answer; others see live, approved ones and their own
+    waiting ones. Pages and every action on a post (comment, vote, flag) follow this rule."""
+    if staff:
+        return True
+    return post.deleted_at is None and (
+        post.approved or (user_id is not None and post.author_id == user_id)
+    )
+
+
+def require_shown(user, *posts) -> None:
+    """Raise PostMissing unless every post given (None is skipped) is there for `user`."""
+    user_id = getattr(user, "id", None)
+    staff = getattr(user, "is_operator", False)
+    if not all(post_shown(post, user_id, staff) for post in posts if post is not None):
+        raise PostMissing
 
 
 class AnyMember:

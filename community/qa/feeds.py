@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask_babel import lazy_gettext as _l
 
-from community.billing.entitlements import may
 from community.feeds.services import Feed, FeedEntry, register_feed
+from community.membership.entitlements import may
 from community.qa.services import lists
 from community.qa.services import tags as tag_service
 

@@ -18,14 +18,9 @@ question_changed = signals.signal("question-changed")
 
 
 def notify_changed(question: Question, reason: str) -> None:
-    """Tell listeners (search) that `question`'s content changed, and retire its renderings.
-
-    Services call this after bulk UPDATEs too, which the flush-time bump cannot see.
-    """
-    from community.qa.render_versions import bump
-
+    """Tell listeners (search) that `question`'s content changed. (Its renderings retire by
+    themselves: qa/pages/versions.py bumps on every change a page shows.)"""
     db.session.flush()
-    bump(db.session, [question.id])
     question_changed.send(question, reason=reason)
 
 

@@ -8,7 +8,6 @@ import time
 from flask import current_app
 from sqlalchemy import select
 
-from community.billing.entitlements import may
 from community.extensions import db
 from community.search.analysis import use_dictionary
 from community.search.documents import SearchDocument, current_source
@@ -23,12 +22,6 @@ logger = logging.getLogger(__name__)
 SIMILAR_LIMIT = 5
 DATABASE_LIMIT = 50
 DICTIONARY_REFRESH_SECONDS = 30.0
-
-
-def reader_rule(user) -> ReadRule:
-    """Who may read a hit's body and answers: members (and staff), and anyone for public ones."""
-    member = may(user, "read_answers")
-    return lambda hit: member or hit.public
 
 
 class SearchService:

@@ -1,7 +1,7 @@
 """qa: questions, answers, comments, votes, follows, revisions, flags, notifications, feed tokens
 
 Revision ID: 0002_qa
-Revises: 0001_foundation
+Revises: 0002_billing
 Create Date: 2026-11-25 12:28:46.946355
 
 """

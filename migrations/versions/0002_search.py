@@ -1,7 +1,7 @@
 """search: outbox, community dictionary, indexer state, PostgreSQL term vectors
 
 Revision ID: 0002_search
-Revises: 0001_foundation
+Revises: 0002_qa
 Create Date: 2026-11-25 12:30:00
 
 """

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from community.accounts import invites, services, tokens
+from community.accounts import invites, services, sign_ins, tokens
 from community.accounts.models import Role, User
 from community.accounts.passwords import verify_password
 from community.clock import utcnow
@@ -100,6 +100,7 @@ def test_outdated_hash_is_upgraded_on_login(app, make_user):
 
 def test_change_password_checks_current_and_ends_other_sessions(app, make_user):
     user = make_user()
+    sign_ins.open_sign_in(user)
     epoch = user.session_epoch
     with pytest.raises(ValidationFailed) as failure:
         services.change_password(user, "wrong", "a new strong passphrase")
@@ -108,13 +109,59 @@ def test_change_password_checks_current_and_ends_other_sessions(app, make_user):
         services.change_password(user, PASSWORD, PASSWORD)
     services.change_password(user, PASSWORD, "a new strong passphrase")
     assert user.session_epoch == epoch + 1
-    assert services.load_session_user(f"{user.id}:{epoch}") is None
+    assert services.load_session_user(f"{user.id}:{epoch}:{user.sign_in_key}") is None
     assert services.load_session_user(user.get_id()) == user
 
 
-@pytest.mark.parametrize("session_id", ["", "abc", "1", "1:x", "x:1", "999:0"])
-def test_session_loader_refuses_malformed_ids(app, session_id):
+@pytest.mark.parametrize(
+    "session_id", ["", "abc", "1", "1:x", "x:1", "999:0", "1:0", "1:0:", "1:0:key:more", "999:0:k"]
+)
+def test_session_loader_refuses_malformed_ids(app, make_user, session_id):
+    sign_ins.open_sign_in(make_user())
     assert services.load_session_user(session_id) is None
+
+
+def test_a_session_loads_only_under_its_own_live_sign_in(app, make_user):
+    user, other = make_user(), make_user()
+    sign_ins.open_sign_in(other)
+    others_key = other.sign_in_key
+    sign_ins.open_sign_in(user)
+    first = user.get_id()
+    sign_ins.open_sign_in(user)
+    second = user.get_id()
+    db.session.commit()
+    assert services.load_session_user(first) == user
+    assert services.load_session_user(f"{user.id}:{user.session_epoch}:{others_key}") is None
+    assert services.load_session_user(f"{user.id}:{user.session_epoch}:not-a-key") is None
+    sign_ins.end_sign_in(services.load_session_user(first))
+    db.session.commit()
+    assert services.load_session_user(first) is None
+    assert services.load_session_user(second) == user
+
+
+def test_a_reset_ends_sessions_api_tokens_and_feed_links(app, make_user):
+    from community.feeds import services as feeds
+
+    user, bystander = make_user(tier="member"), make_user(tier="member")
+    sign_ins.open_sign_in(user)
+    session_id = user.get_id()
+    tokens.create_api_token(user, "脚本")
+    _token, raw = tokens.create_api_token(user, "另一个")
+    _token, kept = tokens.create_api_token(bystander, "旁人")
+    feed = feeds.rotate_token(user)
+    feeds.rotate_token(bystander)
+    link = feeds.url_token(feed)
+    db.session.commit()
+    assert tokens.user_for_api_token(raw) == user and feeds.user_for_token(link) == user
+
+    services.reset_password(user, "a new strong passphrase")
+    db.session.commit()
+    assert services.load_session_user(session_id) is None
+    assert tokens.user_for_api_token(raw) is None
+    assert all(not token.is_active for token in tokens.api_tokens_of(user))
+    assert feeds.user_for_token(link) is None and feeds.active_token(user) is None
+    assert tokens.user_for_api_token(kept) == bystander
+    assert feeds.active_token(bystander) is not None
 
 
 class TestEmailTokens:

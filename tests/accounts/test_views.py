@@ -1,5 +1,6 @@
 """Account pages through the test client: sign-up, verification, sign-in, reset, settings."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,13 @@ def register(client, **overrides):
 
 def login_form(client, email, password, **extra):
     return post_form(client, "/account/login", {"email": email, "password": password, **extra})
+
+
+def client_at(app, address: str):
+    """A test client whose requests come from `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 def signed_in_user(client):
@@ -158,9 +166,63 @@ class TestLogin:
         assert signed_in_user(other)["id"] is None
 
 
+class TestSessionsEnd:
+    def test_a_session_cookie_copied_before_logout_is_dead_after_it(self, app, client, member):
+        assert login_form(client, member.email, PASSWORD, remember="y").status_code == 302
+        copied = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+        thief = app.test_client()
+        thief.set_cookie("session", copied["session"])
+        assert signed_in_user(thief)["id"] == member.id
+        token = csrf_from(client.get("/"))
+        assert client.post("/account/logout", data={"csrf_token": token}).status_code == 302
+        for name, value in copied.items():
+            replay = app.test_client()
+            replay.set_cookie(name, value)
+            assert signed_in_user(replay)["id"] is None, name
+
+    def test_logout_ends_only_its_own_sign_in(self, app, client, member):
+        other = app.test_client()
+        assert login_form(other, member.email, PASSWORD).status_code == 302
+        assert login_form(client, member.email, PASSWORD).status_code == 302
+        client.post("/account/logout", data={"csrf_token": csrf_from(client.get("/"))})
+        assert signed_in_user(client)["id"] is None
+        assert signed_in_user(other)["id"] == member.id
+
+    def test_a_csrf_token_from_before_sign_in_does_not_work_after(self, client, member):
+        before = csrf_from(client.get("/account/login"))
+        response = client.post(
+            "/account/login",
+            data={"csrf_token": before, "email": member.email, "password": PASSWORD},
+        )
+        assert response.status_code == 302
+        stale = client.post(
+            "/account/settings/profile",
+            data={"csrf_token": before, "name": "改名的人", "locale": ""},
+        )
+        assert stale.status_code == 400
+        db.session.expire_all()
+        assert member.name == "会员小李"
+        fresh = post_form(
+            client,
+            "/account/settings/profile",
+            {"name": "改名的人", "locale": ""},
+            page="/account/settings",
+        )
+        assert fresh.status_code == 302
+
+    def test_sign_up_gets_a_new_csrf_secret_too(self, client):
+        before = csrf_from(client.get("/account/register"))
+        data = {"email": "new@example.com", "name": "新同学", "password": PASSWORD}
+        assert (
+            client.post("/account/register", data={"csrf_token": before, **data}).status_code == 302
+        )
+        stale = client.post("/account/logout", data={"csrf_token": before})
+        assert stale.status_code == 400
+
+
 class TestThrottle:
     def test_account_is_throttled_after_repeated_failures(self, client, member, app):
-        limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+        limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_IP"].split()[0])
         for _ in range(limit):
             assert login_form(client, member.email, "wrong password").status_code == 400
         response = login_form(client, member.email, PASSWORD)
@@ -186,6 +248,63 @@ class TestThrottle:
     def test_successful_logins_do_not_count(self, app, member):
         for _ in range(7):
             assert login_form(app.test_client(), member.email, PASSWORD).status_code == 302
+
+    @pytest.mark.parametrize(
+        "variant",
+        [
+            "ＭＥＭＢＥＲ@example.com",
+            "member@ＥＸＡＭＰＬＥ.com",
+            " Member@Example.COM ",
+            "ｍｅｍｂｅｒ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+        ],
+    )
+    def test_spellings_of_one_address_share_one_count(self, client, member, variant):
+        """Authentication folds full-width forms and case, so the count must fold them too."""
+        assert login_form(client, variant, PASSWORD).status_code == 302
+        client.post("/account/logout", data={"csrf_token": csrf_from(client.get("/"))})
+        for _ in range(4):
+            assert login_form(client, member.email, "wrong password").status_code == 400
+        assert login_form(client, variant, "wrong password").status_code == 400
+        assert login_form(client, variant, PASSWORD).status_code == 429
+        assert login_form(client, member.email, PASSWORD).status_code == 429
+
+    def test_one_address_cannot_lock_the_owner_out(self, app, member):
+        attacker = client_at(app, "203.0.113.9")
+        owner = client_at(app, "198.51.100.7")
+        for _ in range(5):
+            assert login_form(attacker, member.email, "wrong password").status_code == 400
+        assert login_form(attacker, member.email, PASSWORD).status_code == 429
+        assert login_form(owner, member.email, PASSWORD).status_code == 302
+
+    def test_guesses_from_many_addresses_meet_the_account_limit(self, app, member):
+        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "8 per hour"
+        for n in range(8):
+            guesser = client_at(app, f"203.0.113.{n + 1}")
+            assert login_form(guesser, member.email, "wrong password").status_code == 400
+        fresh = client_at(app, "198.51.100.7")
+        assert login_form(fresh, member.email, PASSWORD).status_code == 429
+
+
+class TestSignUpLimit:
+    def test_sign_ups_from_one_address_are_limited(self, app, outbox):
+        app.config["MAIL_LIMIT_PER_IP"] = "3 per hour"
+        for n in range(3):
+            client = client_at(app, "203.0.113.9")
+            assert register(client, email=f"new{n}@example.com").status_code == 302
+        client = client_at(app, "203.0.113.9")
+        refused = register(client, email="new9@example.com")
+        assert refused.status_code == 429
+        assert zh("Too many attempts") in refused.get_data(as_text=True)
+        assert len(outbox()) == 3
+        assert db.session.query(User).count() == 3
+        other = client_at(app, "198.51.100.7")
+        assert register(other, email="elsewhere@example.com").status_code == 302
+
+    def test_only_sign_ups_that_mail_count(self, app, client):
+        app.config["MAIL_LIMIT_PER_IP"] = "2 per hour"
+        for _ in range(4):
+            assert register(client, email="not-an-email").status_code == 400
+        assert register(client).status_code == 302
 
 
 class TestPasswordReset:
@@ -227,6 +346,38 @@ class TestPasswordReset:
 
     def test_unknown_link(self, client):
         assert client.get("/account/reset/not-a-real-token").status_code == 404
+
+    def test_the_reset_page_says_what_a_reset_ends(self, client, member, outbox):
+        self.request_reset(client, member.email)
+        page = client.get(path_of(link_in(outbox()[-1]))).get_data(as_text=True)
+        assert (
+            zh(
+                "Saving a new password signs this account out everywhere, revokes its API tokens "
+                "and ends its private feed links. Sign in again with the new password; new feed "
+                "links and tokens can be made on your settings pages."
+            )
+            in page
+        )
+
+    def test_a_reset_ends_api_tokens_and_feed_links(self, app, client, member, login, outbox):
+        from community.accounts import tokens
+        from community.feeds import services as feeds
+
+        _token, raw = tokens.create_api_token(member, "脚本")
+        feed_url = f"/feeds/{feeds.url_token(feeds.rotate_token(member))}/qa-newest.atom"
+        db.session.commit()
+        bearer = {"Authorization": f"Bearer {raw}"}
+        assert app.test_client().get("/api/v1/me", headers=bearer).get_json()["id"] == member.id
+        assert app.test_client().get(feed_url).status_code == 200
+        self.request_reset(client, member.email)
+        assert (
+            post_form(
+                client, path_of(link_in(outbox()[-1])), {"password": NEW_PASSWORD}
+            ).status_code
+            == 302
+        )
+        assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
+        assert app.test_client().get(feed_url).status_code == 404
 
 
 class TestSettings:
@@ -278,14 +429,69 @@ class TestSettings:
         assert client.get("/account/users/999999").status_code == 404
 
 
+def send_shown_form(client, shown, keep_inviter: bool = True, **overrides):
+    """Send the sign-up form `shown` (a response) as it came, with the inviter choice kept or
+    unticked."""
+    page = shown.get_data(as_text=True)
+    invite = re.search(r'name="invite" type="hidden" value="([^"]*)"', page).group(1)
+    data = {"email": "new@example.com", "name": "新同学", "password": PASSWORD, **overrides}
+    data.update(csrf_token=csrf_from(shown), invite=invite)
+    if keep_inviter:
+        data["use_invite"] = "y"
+    return client.post("/account/register", data=data)
+
+
+def sign_up_through_the_form(client, keep_inviter: bool = True, **overrides):
+    return send_shown_form(client, client.get("/account/register"), keep_inviter, **overrides)
+
+
+def newcomer():
+    return db.session.query(User).filter_by(email="new@example.com").one()
+
+
 class TestInvites:
     def test_invite_survives_a_detour(self, client, member):
         client.get(f"/account/invite/{member.invite_code}")
         for path in ("/", "/account/login", f"/account/users/{member.id}"):
             client.get(path)
+        assert sign_up_through_the_form(client).status_code == 302
+        assert newcomer().inviter_id == member.id
+
+    def test_the_form_shows_the_inviter_and_a_choice_kept_by_default(self, client, member):
+        client.get(f"/account/invite/{member.invite_code}")
+        page = client.get("/account/register").get_data(as_text=True)
+        assert zh("Sign up as the invitee of %(name)s", name=member.name) in page
+        assert re.search(r'<input checked id="use_invite" name="use_invite" type="checkbox"', page)
+
+    def test_unticking_the_choice_signs_up_without_an_inviter(self, client, member):
+        client.get(f"/account/invite/{member.invite_code}")
+        assert sign_up_through_the_form(client, keep_inviter=False).status_code == 302
+        assert newcomer().inviter_id is None and newcomer().invited_at is None
+
+    def test_a_post_without_the_shown_choice_binds_nobody(self, client, member):
+        """The invite cookie alone, or a bare code in the form, is not a choice the member saw."""
+        client.get(f"/account/invite/{member.invite_code}")
+        assert client.get_cookie("invite") is not None
         assert register(client).status_code == 302
-        newcomer = db.session.query(User).filter_by(email="new@example.com").one()
-        assert newcomer.inviter_id == member.id
+        assert newcomer().inviter_id is None
+        crafted = register(
+            client.application.test_client(),
+            email="other@example.com",
+            invite=member.invite_code,
+            use_invite="y",
+        )
+        assert crafted.status_code == 302
+        assert db.session.query(User).filter_by(email="other@example.com").one().inviter_id is None
+
+    def test_a_refused_form_keeps_showing_the_inviter(self, client, member):
+        client.get(f"/account/invite/{member.invite_code}")
+        refused = sign_up_through_the_form(client, password="123")
+        assert refused.status_code == 400
+        assert zh("Sign up as the invitee of %(name)s", name=member.name) in refused.get_data(
+            as_text=True
+        )
+        assert send_shown_form(client, refused).status_code == 302
+        assert newcomer().inviter_id == member.id
 
     def test_invite_cookie_lasts_thirty_days(self, client, member, app):
         start = utcnow()
@@ -294,9 +500,8 @@ class TestInvites:
         with time_machine.travel(start + timedelta(days=29), tick=False):
             assert client.get_cookie("invite") is not None
         with time_machine.travel(start + timedelta(days=31), tick=False):
-            assert register(client).status_code == 302
-        newcomer = db.session.query(User).filter_by(email="new@example.com").one()
-        assert newcomer.inviter_id is None
+            assert sign_up_through_the_form(client).status_code == 302
+        assert newcomer().inviter_id is None
 
     def test_invite_banner_names_the_inviter(self, client, member):
         client.get(f"/account/invite/{member.invite_code}")

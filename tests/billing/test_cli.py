@@ -8,9 +8,10 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import func, select
 
-from community.billing.models import MembershipPeriod, ReminderSent
+from community.billing.models import ReminderSent
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
 from tests.conftest import grant_period
 
 
@@ -159,9 +160,9 @@ def test_demo_seed_gives_the_billing_pages_payments(runner, app):
 
 def test_status_lists_payments_with_amounts_in_fen_and_refunds(runner, make_user, operator):
     from community.billing import purchases, refunds
-    from community.billing.tiers import tier_by_slug
     from community.clock import utcnow
     from community.extensions import db
+    from community.membership.tiers import tier_by_slug
 
     user = make_user(email="payer@example.com")
     now = utcnow()

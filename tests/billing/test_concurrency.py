@@ -7,11 +7,12 @@ import threading
 from sqlalchemy import select
 
 from community.billing import purchases
-from community.billing.models import MembershipPeriod, PaymentEvent
-from community.billing.periods import YEAR
-from community.billing.tiers import tier_by_slug
+from community.billing.models import PaymentEvent
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
+from community.membership.periods import YEAR
+from community.membership.tiers import tier_by_slug
 from tests.billing.conftest import deliver, make_event
 
 

@@ -13,10 +13,11 @@ import requests
 from sqlalchemy import func, select
 
 from community.billing import purchases
-from community.billing.models import MembershipPeriod, Payment, PaymentEvent, Refund
-from community.billing.tiers import tier_by_slug
+from community.billing.models import Payment, PaymentEvent, Refund
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
+from community.membership.tiers import tier_by_slug
 from tests.billing.conftest import WEBHOOK_PATH, WEBHOOK_SECRET, make_event
 from tests.conftest import PASSWORD
 from tests.helpers import CSRF_RE

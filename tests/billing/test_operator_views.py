@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from community.billing import purchases
-from community.billing.entitlements import standing_at
-from community.billing.models import MembershipChange, MembershipPeriod, Payment
+from community.billing.models import Payment
 from community.billing.settings import billing_settings
-from community.billing.tiers import tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipChange, MembershipPeriod
+from community.membership.tiers import tier_by_slug
 from tests.helpers import csrf_from, zh
 
 
@@ -60,6 +63,26 @@ def test_search_finds_members_by_email_or_chinese_name(desk, make_user):
     assert "wang@example.com" in page and "li@example.com" not in page
     page = desk.get("/operator/members?q=LI@").get_data(as_text=True)
     assert "li@example.com" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("_", {"under_score@example.com"}),
+        ("%", {"plain@example.com"}),
+        ("100%", {"plain@example.com"}),
+        ("/", set()),
+        ("\\", set()),
+    ],
+)
+def test_search_wildcards_are_plain_characters(desk, make_user, query, found):
+    """A search for "_" or "%" finds those characters, not every member."""
+    make_user(email="under_score@example.com", name="下划线")
+    make_user(email="plain@example.com", name="满分100%")
+    make_user(email="other@example.com", name="普通人")
+    page = desk.get("/operator/members", query_string={"q": query}).get_data(as_text=True)
+    listed = set(re.findall(r"<td>([^<@]+@example\.com)</td>", page))
+    assert listed == found
 
 
 def test_grant_comp_shows_in_history_with_operator_and_reason(desk, free_user, operator):

@@ -7,11 +7,13 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
+from community.accounts import sign_ins
 from community.billing import purchases
-from community.billing.models import MembershipPeriod, Payment
-from community.billing.tiers import tier_by_slug
+from community.billing.models import Payment
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod
+from community.membership.tiers import tier_by_slug
 from tests.billing.conftest import hidden_fields
 from tests.helpers import csrf_from, zh
 
@@ -39,6 +41,8 @@ def production(app_config, make_app):
 
 def client_of(site, user):
     """A client of `site` signed in as `user` on the site's own (https) address."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
     client = site.test_client()
     with client.session_transaction(base_url=SITE) as session:
         session["_user_id"] = user.get_id()

@@ -15,13 +15,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from community.billing import comps, purchases, refunds
-from community.billing.models import MembershipChange, MembershipPeriod, Payment, PeriodSource
-from community.billing.periods import YEAR
+from community.billing import purchases, refunds
+from community.billing.models import Payment
 from community.billing.subscriptions import start_grace
-from community.billing.tiers import tier_by_slug
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.membership import comps
+from community.membership.models import MembershipChange, MembershipPeriod, PeriodSource
+from community.membership.periods import YEAR
+from community.membership.tiers import tier_by_slug
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 _emails = itertools.count(1)

@@ -7,16 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from community.billing import comps, purchases, refunds
-from community.billing.entitlements import standing_at
-from community.billing.models import MembershipChange, MembershipPeriod, Payment
-from community.billing.periods import YEAR
+from community.billing import purchases, refunds
+from community.billing.models import Payment
 from community.billing.settings import billing_settings
 from community.billing.subscriptions import start_grace
-from community.billing.tiers import tier_by_slug
 from community.clock import utcnow
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
+from community.membership import comps
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipChange, MembershipPeriod
+from community.membership.periods import YEAR
+from community.membership.tiers import tier_by_slug
 from tests.conftest import grant_period
 
 DAY = timedelta(days=1)

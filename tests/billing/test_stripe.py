@@ -7,8 +7,8 @@ from sqlalchemy import select
 from community.billing import stripe_api
 from community.billing.models import Payment
 from community.billing.subscriptions import profile_for
-from community.billing.tiers import tier_by_slug
 from community.extensions import db
+from community.membership.tiers import tier_by_slug
 from tests.billing.conftest import start_checkout
 from tests.helpers import csrf_from
 

@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from community.billing import comps, refunds
-from community.billing.entitlements import standing_at
-from community.billing.models import MembershipChange, PeriodSource
-from community.billing.periods import YEAR
-from community.billing.tiers import tier_by_slug
+from community.billing import refunds
 from community.clock import utcnow
 from community.errors import ValidationFailed
+from community.membership import comps
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipChange, PeriodSource
+from community.membership.periods import YEAR
+from community.membership.tiers import tier_by_slug
 from tests.billing.test_services import DAY, buy, live
 
 

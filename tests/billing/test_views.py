@@ -8,11 +8,12 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from community.billing.entitlements import standing_at
-from community.billing.models import MembershipPeriod, Payment
-from community.billing.periods import YEAR
+from community.billing.models import Payment
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.entitlements import standing_at
+from community.membership.models import MembershipPeriod
+from community.membership.periods import YEAR
 from tests.billing.conftest import hidden_fields, start_checkout
 from tests.helpers import csrf_from, zh
 

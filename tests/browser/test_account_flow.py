@@ -185,9 +185,11 @@ def test_invite_link_survives_browsing_before_sign_up(page, live_server, make_us
     expect(page).to_have_url(re.compile(r"/account/login"))
     page.locator("main a[href='/account/register']").click()
 
-    # Sign up: the invitation still applies.
+    # Sign up: the form names the inviter, with the choice to join as their invitee kept.
     expect(page).to_have_url(re.compile(r"/account/register$"))
     expect(page.get_by_test_id("invite-banner")).to_be_visible()
+    expect(page.get_by_test_id("invite-choice")).to_contain_text("老王")
+    expect(page.locator("#use_invite")).to_be_checked()
     page.locator("#email").fill("xiaohong@example.com")
     page.locator("#name").fill("小红")
     page.locator("#password").fill(PASSWORD)

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from community.billing.entitlements import standing_at
 from community.clock import utcnow
+from community.membership.entitlements import standing_at
 from tests.browser.test_account_flow import log_in, user_by_email
 from tests.conftest import PASSWORD
 

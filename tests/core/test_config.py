@@ -26,6 +26,7 @@ def test_production_starts_with_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("COMMUNITY_ENV", "production")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SITE_URL", "https://community.example.com")
     app = create_app()
     assert app.secret_key == "from-the-environment"
     assert not (tmp_path / "secret_key").exists()

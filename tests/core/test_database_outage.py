@@ -21,7 +21,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, make_url, text
 
-from community.accounts import tokens
+from community.accounts import sign_ins, tokens
 from community.extensions import db
 from tests.conftest import serving
 from tests.core.outages import TcpGate
@@ -107,11 +107,13 @@ def make_outage(database_url, tmp_path):
         outage.close()
 
 
-def session_cookie(site, user) -> dict:
-    """The cookie of a signed-in session, signed as the site signs it."""
-    serializer = site.session_interface.get_signing_serializer(site)
+def session_cookie(app, user) -> dict:
+    """The cookie of a new signed-in session, signed as `app` signs it."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
+    serializer = app.session_interface.get_signing_serializer(app)
     value = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
-    return {site.config["SESSION_COOKIE_NAME"]: value}
+    return {app.config["SESSION_COOKIE_NAME"]: value}
 
 
 def formatted(records) -> list[str]:
@@ -127,6 +129,8 @@ def test_database_outage_answers_503_and_recovers(
     member.locale = "en"
     _token, bearer = tokens.create_api_token(member, "outage")
     db.session.commit()
+    # The site signs with the same secret; the sign-in is in the database before any copy.
+    signed_in = session_cookie(app, member)
     outage = make_outage()
     site = make_app(
         {
@@ -136,7 +140,6 @@ def test_database_outage_answers_503_and_recovers(
             "DATABASE_RETRY_AFTER": RETRY_AFTER,
         }
     )
-    signed_in = session_cookie(site, member)
     api = {"Authorization": f"Bearer {bearer}"}
     # (path, cookies, headers, what the answer must say)
     asks = [

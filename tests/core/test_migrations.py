@@ -14,6 +14,24 @@ def test_single_head(app):
     assert len(heads) == 1, heads
 
 
+def test_the_chain_is_linear_and_each_header_names_its_parent(app):
+    """One line of revisions from base to head, and every docstring's "Revises:" says what
+    `down_revision` says (a reader follows the headers)."""
+    import re
+    from pathlib import Path
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    script = ScriptDirectory.from_config(config)
+    chain = list(script.walk_revisions())
+    assert len({revision.down_revision for revision in chain}) == len(chain)
+    assert all(not isinstance(revision.down_revision, tuple) for revision in chain)
+    assert chain[-1].down_revision is None
+    for revision in chain:
+        header = re.search(r"^Revises: *(\S*)$", Path(revision.path).read_text(), re.M)
+        assert header, revision.path
+        assert header.group(1) == (revision.down_revision or ""), revision.path
+
+
 def test_models_match_migrations(app):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

@@ -138,8 +138,8 @@ def test_refund_amounts_that_are_not_plain_yuan_answer_400(
 ):
     from community.billing import purchases
     from community.billing.models import Payment
-    from community.billing.tiers import tier_by_slug
     from community.clock import utcnow
+    from community.membership.tiers import tier_by_slug
 
     operator = make_user(email="desk@example.com", role="operator")
     buyer = make_user(email="buyer@example.com")

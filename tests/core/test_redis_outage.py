@@ -88,6 +88,7 @@ def test_sign_in_answers_in_bounded_time_when_redis_fails(database_url, member, 
     env.pop("MAIL_URL", None)
     log_path = tmp_path / "gunicorn.log"
     port = closed_port()
+    env["SITE_URL"] = f"http://127.0.0.1:{port}"
     server = start_gunicorn(env, port, log_path)
     base = f"http://127.0.0.1:{port}"
     try:

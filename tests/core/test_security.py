@@ -42,10 +42,13 @@ def test_session_cookie_flags(client, member):
 
 
 def test_production_cookies_are_secure(app_config, make_app):
-    app = make_app({**app_config, "ENV_NAME": "production"})
+    app = make_app(
+        {**app_config, "ENV_NAME": "production", "SITE_URL": "https://community.example.com"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     with app.test_client() as client:
-        assert "Strict-Transport-Security" in client.get("/healthz").headers
+        response = client.get("/healthz", headers={"Host": "community.example.com"})
+        assert "Strict-Transport-Security" in response.headers
 
 
 @pytest.mark.parametrize(

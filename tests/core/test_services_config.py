@@ -70,7 +70,11 @@ def test_gunicorn_serves_from_instance_path(tmp_path):
         timeout=120,
     )
     port = free_port()
-    env.update(COMMUNITY_ENV="production", SECRET_KEY="gunicorn-test-secret")
+    env.update(
+        COMMUNITY_ENV="production",
+        SECRET_KEY="gunicorn-test-secret",
+        SITE_URL=f"http://127.0.0.1:{port}",
+    )
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(

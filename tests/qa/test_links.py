@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from community.qa.labels import qa_labels, question_url, tag_url, url_with_id
+from community.qa.pages.labels import qa_labels, question_url, tag_url, url_with_id
 
 
 def test_links_built_once_match_url_for(app):

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 
 from community import create_app
 from community.accounts import services
-from community.billing.tiers import seed_default_tiers
 from community.extensions import db
+from community.membership.tiers import seed_default_tiers
 from community.qa.models import Question
 from community.search.models import SearchChange
 from tests.conftest import PASSWORD, base_config, grant_period

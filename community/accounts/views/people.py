@@ -15,8 +15,8 @@ from flask_login import current_user
 
 from community.accounts import invites
 from community.accounts.models import User
+from community.accounts.standing import standing_of
 from community.accounts.views import bp
-from community.billing.entitlements import standing
 from community.extensions import db
 
 
@@ -59,4 +59,4 @@ def show_profile(user_id: int):
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    return render_template("accounts/profile.html", user=user, standing=standing(user))
+    return render_template("accounts/profile.html", user=user, standing=standing_of(user))

@@ -22,9 +22,9 @@ from community.accounts.forms import (
     ConfirmForm,
     ProfileForm,
 )
+from community.accounts.standing import is_member, standing_of
 from community.accounts.views import bp
 from community.accounts.views.token_mail import mail_token_link
-from community.billing.entitlements import is_member, standing
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
 from community.security import login_required_view
@@ -50,7 +50,7 @@ def render_settings(status: int = 200, new_token: str | None = None, **given):
             api_tokens=tokens.api_tokens_of(current_user),
             invitees=invites.invitees_of(current_user),
             invite_link=url_for("accounts.invite", code=current_user.invite_code, _external=True),
-            standing=standing(current_user),
+            standing=standing_of(current_user),
             can_use_api=is_member(current_user),
             new_token=new_token,
             **settings_forms(**given),

@@ -13,9 +13,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from community.accounts import invites, services, tokens
+from community.accounts import invites, services, sign_ins, tokens
 from community.accounts.forms import (
     EmailOnlyForm,
     LoginForm,
@@ -28,7 +29,8 @@ from community.accounts.views.token_mail import mail_token_link
 from community.clock import utcnow
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
-from community.security import login_required_view, safe_next_url
+from community.mail import mail_sent
+from community.security import login_required_view, rotate_csrf_secret, safe_next_url
 from community.templating import locale_code
 
 
@@ -38,7 +40,21 @@ def login_failed(response) -> bool:
 
 
 def login_account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+    """The account a sign-in names, folded exactly as authentication folds it."""
+    return "account:" + services.email_key(request.form.get("email"))
+
+
+def login_account_ip_key() -> str:
+    return f"account-ip:{get_remote_address()}:{services.email_key(request.form.get('email'))}"
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """Sign `user` in on this browser under a new sign-in, committed, with a new CSRF secret
+    (a token from before signing in must not work after)."""
+    sign_ins.open_sign_in(user)
+    db.session.commit()
+    login_user(user, remember=remember)
+    rotate_csrf_secret()
 
 
 def send_verification(user: User) -> None:
@@ -48,22 +64,27 @@ def send_verification(user: User) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["MAIL_LIMIT_PER_IP"], methods=["POST"], deduct_when=mail_sent
+)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("pages.index"))
     form = RegisterForm()
     if request.method == "GET":
-        form.invite.data = request.args.get("invite", "")
-    inviter = invites.inviter_by_code(form.invite.data) or invites.inviter_from_cookie(
-        request.cookies.get(invites.INVITE_COOKIE)
-    )
+        invited_by = invites.inviter_by_code(
+            request.args.get("invite")
+        ) or invites.inviter_from_cookie(request.cookies.get(invites.INVITE_COOKIE))
+        form.invite.data = invites.form_value(invited_by) if invited_by else ""
+    # Only an inviter this form showed, and only if the member kept the choice, is bound.
+    inviter = invites.inviter_from_form(form.invite.data)
     if form.validate_on_submit():
         try:
             user = services.register_user(
                 form.email.data,
                 form.name.data,
                 form.password.data,
-                inviter=inviter,
+                inviter=inviter if form.use_invite.data else None,
                 locale=locale_code(),
             )
         except ValidationFailed as failure:
@@ -72,7 +93,7 @@ def register():
         else:
             db.session.commit()
             send_verification(user)
-            login_user(user)
+            start_session(user)
             flash(
                 _("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success"
             )
@@ -119,6 +140,13 @@ def resend_verification():
     deduct_when=login_failed,
 )
 @limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_IP"],
+    methods=["POST"],
+    scope="login-account-ip",
+    key_func=login_account_ip_key,
+    deduct_when=login_failed,
+)
+@limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     scope="login-account",
@@ -135,8 +163,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(target)
         form.form_errors.append(_("The email or password is wrong."))
     status = 400 if form.errors or form.form_errors else 200
@@ -145,6 +172,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        sign_ins.end_sign_in(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("pages.index"))
@@ -187,13 +217,11 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             tokens.consume_email_token(token, tokens.RESET_PASSWORD)
-            services.set_password(record.user, form.password.data)
+            services.reset_password(record.user, form.password.data)
         except ValidationFailed as failure:
             db.session.rollback()
             attach_errors(form, failure)
         else:
-            # The reset link proved the address, so it is verified too.
-            record.user.email_verified_at = record.user.email_verified_at or utcnow()
             db.session.commit()
             logout_user()
             flash(_("Your password is changed. Sign in with the new one."), "success")

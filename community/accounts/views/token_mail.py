@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import url_for
-
 from community.accounts import tokens
 from community.accounts.models import User
 from community.extensions import db
 from community.mail import send_email
+from community.site_links import site_url
 
 
 def mail_token_link(
@@ -22,5 +21,5 @@ def mail_token_link(
         template,
         locale=user.locale,
         user=user,
-        link=url_for(endpoint, token=raw, _external=True),
+        link=site_url(endpoint, token=raw),
     )

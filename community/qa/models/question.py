@@ -64,7 +64,7 @@ class TagAlias(db.Model):
 
 class QuestionState:
     """What a question's status and deletion allow, for the model and for rows read as pages
-    show them (`shown_question.ShownQuestion`); both have `status` and `deleted_at`."""
+    show them (`qa.pages.shown.ShownQuestion`); both have `status` and `deleted_at`."""
 
     @property
     def is_deleted(self) -> bool:
@@ -114,7 +114,7 @@ class Question(QuestionState, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Bumped by every change the question's page or list row shows (render_versions.py);
+    # Bumped by every change the question's page or list row shows (qa/pages/versions.py);
     # cached renderings are keyed by it.
     render_version: Mapped[int] = mapped_column(default=1, server_default="1")
 

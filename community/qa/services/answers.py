@@ -9,7 +9,7 @@ from community.clock import utcnow
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
 from community.qa import markdown
-from community.qa.access import require_member
+from community.qa.access import require_member, require_shown
 from community.qa.indexing import notify_changed
 from community.qa.models import Answer, Comment, Question
 from community.qa.services.log import log_action
@@ -113,6 +113,7 @@ def add_comment(author, question: Question, body, answer: Answer | None = None) 
     from community.qa.services import notifications
 
     require_member(author)
+    require_shown(author, question, answer)
     if not question.takes_comments or not question.approved:
         raise NotAllowed(str(_l("This question is locked.")))
     text = (body or "").replace("\r\n", "\n").strip()

@@ -8,9 +8,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from community.accounts import session_values
 from community.accounts.models import User
-from community.billing.entitlements import may
 from community.errors import NotAllowed
 from community.extensions import db
+from community.membership.entitlements import may
 from community.qa.models import Answer, Expert, Question
 
 

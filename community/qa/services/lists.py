@@ -222,15 +222,6 @@ def answer_order(answer: ShownAnswer) -> tuple:
     return (not answer.canonical, not answer.accepted, -answer.score, answer.created_at, answer.id)
 
 
-def shown_to(viewer: Viewer, answer: ShownAnswer) -> bool:
-    """Operators see every answer; others live, approved ones and their own waiting ones."""
-    if viewer.is_operator:
-        return True
-    return answer.deleted_at is None and (
-        answer.approved or (viewer.user_id is not None and answer.author_id == viewer.user_id)
-    )
-
-
 def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     """What the question page shows this viewer; nothing behind the paywall is loaded for them.
 
@@ -245,9 +236,7 @@ def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     parameters = {"question_id": question.id}
     answers = [ShownAnswer(*row) for row in connection.execute(ANSWERS_SHOWN, parameters)]
     result.answerers = {answer.author_id for answer in answers}
-    result.answers = sorted(
-        (answer for answer in answers if shown_to(viewer, answer)), key=answer_order
-    )
+    result.answers = sorted((answer for answer in answers if viewer.sees(answer)), key=answer_order)
     grouped = defaultdict(list)
     for row in connection.execute(COMMENTS_SHOWN, parameters):
         comment = ShownComment(*row)

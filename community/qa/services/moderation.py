@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
-from community.qa.access import require_member, require_operator
+from community.qa.access import require_member, require_operator, require_shown
 from community.qa.indexing import notify_changed
 from community.qa.models import Answer, Flag, QaSetting, Question
 from community.qa.services import notifications
@@ -56,6 +56,7 @@ def flag_post(
     original: Question | None = None,
 ) -> Flag:
     require_member(reporter)
+    require_shown(reporter, question, answer)
     if reason not in REASONS:
         raise ValidationFailed([("reason", str(_l("Choose a reason.")))])
     note = " ".join((note or "").split())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
@@ -22,6 +21,7 @@ from community.qa.models import (
     Question,
     TagFollow,
 )
+from community.site_links import site_url
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +152,8 @@ def choose_digest(user, choice: str) -> None:
 
 
 def question_link(question_id: int) -> str:
-    """An absolute link for emails, which are also sent from the command line (no request)."""
-    if has_request_context():
-        return url_for("qa.show", question_id=question_id, _external=True)
-    return f"{current_app.config['SITE_URL'].rstrip('/')}/qa/{question_id}"
+    """An absolute link for emails, under SITE_URL whether or not a request is sending them."""
+    return site_url("qa.show", question_id=question_id)
 
 
 def send_digests(now: datetime | None = None) -> int:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
-from community.qa.access import require_member
+from community.qa.access import require_member, require_shown
 from community.qa.indexing import notify_changed
 from community.qa.models import Answer, Question, QuestionFollow, Tag, TagFollow, Vote
 from community.qa.services.questions import refresh_counts
@@ -23,6 +23,7 @@ def cast_vote(voter, target: Question | Answer, direction: str) -> int:
     if target.author_id == voter.id:
         raise NotAllowed(str(_l("You cannot vote on your own post.")))
     question = target if isinstance(target, Question) else target.question
+    require_shown(voter, question, target)
     if question.is_deleted or target.deleted_at is not None:
         raise NotAllowed(str(_l("This post was deleted.")))
     column = Vote.question_id if isinstance(target, Question) else Vote.answer_id

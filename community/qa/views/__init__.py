@@ -11,25 +11,22 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from community.clock import utcnow
+from community.errors import render_error
 from community.extensions import db
 from community.numbers import parse_id, parse_int
-from community.qa.access import Viewer, viewer_for
-from community.qa.labels import answer_links, qa_labels, question_url, short_date, tag_url
+from community.qa.access import PostMissing, Viewer, viewer_for
 from community.qa.models import Answer, Question
+from community.qa.pages.labels import answer_links, qa_labels, question_url, short_date, tag_url
 from community.qa.services import notifications as notification_service
 from community.qa.services.lists import QUESTION_OPTIONS
+from community.templating import register_unread_counter
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
 
 QUESTION_REF = re.compile(r"(?:/qa/)?([0-9]+)/?$")
 
 
-@bp.app_context_processor
-def notification_bell() -> dict:
-    """The unread count for the bell in the header, for signed-in users only."""
-    return {"qa_unread": notification_service.bell_count(current_user)}
-
-
+bp.record_once(lambda state: register_unread_counter(state.app, notification_service.bell_count))
 bp.add_app_template_global(qa_labels, "qa_labels")
 bp.add_app_template_filter(short_date, "short_date")
 bp.add_app_template_global(answer_links, "answer_links")
@@ -57,23 +54,28 @@ def question_or_404(
 ) -> Question:
     """A question this viewer may see at all (deleted and pending ones only for their people)."""
     question = db.session.get(Question, question_id, options=list(options))
-    if question is None:
-        abort(404)
     viewer = viewer or current_viewer()
-    staff = viewer.is_operator
-    if question.is_deleted and not staff:
-        abort(404)
-    if not question.approved and not staff and viewer.user_id != question.author_id:
+    if question is None or not viewer.sees(question):
         abort(404)
     return question
 
 
-def answer_or_404(answer_id: int) -> Answer:
+def answer_or_404(answer_id: int, question: Question | None = None) -> Answer:
+    """An answer this viewer may see, on a question they may see (on `question`, if given)."""
     answer = db.session.get(Answer, answer_id)
-    if answer is None:
+    viewer = current_viewer()
+    if answer is None or not viewer.sees(answer):
         abort(404)
-    question_or_404(answer.question_id)
+    if question is not None and answer.question_id != question.id:
+        abort(404)
+    question_or_404(answer.question_id, viewer)
     return answer
+
+
+@bp.app_errorhandler(PostMissing)
+def post_missing(_error: PostMissing):
+    """A service refused a post the acting person cannot see: as if it were not there."""
+    return render_error(404)
 
 
 def question_from_reference(text: str | None) -> Question | None:

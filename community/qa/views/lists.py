@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 
-from community.qa.list_rendering import list_state, shared_list_page
 from community.qa.models import Tag
+from community.qa.pages.lists import list_state, shared_list_page
 from community.qa.services import lists
 from community.qa.services import tags as tag_service
 from community.qa.views import bp, current_viewer, page_number

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from community.billing.tiers import tiers_for_sale
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db
+from community.membership.decorators import entitlement_required, member_required
+from community.membership.tiers import tiers_for_sale
 from community.qa.forms import AnswerForm, AskForm, CommentForm, EditQuestionForm, FlagForm
 from community.qa.models import QuestionStatus, Tag
-from community.qa.question_heads import question_head
-from community.qa.question_rendering import shared_question_page, viewer_state
+from community.qa.pages.heads import question_head
+from community.qa.pages.question import shared_question_page, viewer_state
 from community.qa.services import answers as answer_service
 from community.qa.services import experts, lists, moderation, votes
 from community.qa.services import questions as question_service
@@ -24,7 +25,7 @@ from community.qa.views import (
     question_from_reference,
     question_or_404,
 )
-from community.security import entitlement_required, login_required_view, member_required
+from community.security import login_required_view
 
 
 def form_status(form) -> int:
@@ -209,7 +210,7 @@ def edit_answer(answer_id: int):
 @member_required
 def comment(question_id: int, answer_id: int | None = None):
     question = question_or_404(question_id)
-    target = answer_or_404(answer_id) if answer_id else None
+    target = answer_or_404(answer_id, question) if answer_id else None
     form = CommentForm()
     if not form.validate_on_submit():
         abort(400, description=_("Write a comment of up to 600 characters."))
@@ -286,9 +287,7 @@ def follow_tag(name: str):
 @member_required
 def flag(question_id: int, answer_id: int | None = None):
     question = question_or_404(question_id)
-    target = answer_or_404(answer_id) if answer_id else None
-    if target is not None and target.question_id != question.id:
-        abort(404)
+    target = answer_or_404(answer_id, question) if answer_id else None
     form = FlagForm()
     if form.validate_on_submit():
         try:

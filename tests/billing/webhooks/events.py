@@ -7,16 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from community.billing import purchases, webhooks
-from community.billing.models import (
-    BillingProfile,
-    MembershipChange,
-    MembershipPeriod,
-    Payment,
-    PaymentEvent,
-)
-from community.billing.tiers import tier_by_slug
+from community.billing.models import BillingProfile, Payment, PaymentEvent
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipChange, MembershipPeriod
+from community.membership.tiers import tier_by_slug
 from tests.billing.conftest import deliver, make_event
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

@@ -9,12 +9,9 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from community.billing.models import (
-    Payment,
-    PaymentEvent,
-)
-from community.billing.periods import YEAR
+from community.billing.models import Payment, PaymentEvent
 from community.extensions import db
+from community.membership.periods import YEAR
 from tests.billing.conftest import deliver, make_event
 from tests.billing.webhooks.events import (
     HANDLED,

@@ -8,14 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from community.billing import purchases, webhooks
-from community.billing.models import (
-    BillingProfile,
-    Payment,
-    PaymentEvent,
-    Refund,
-)
-from community.billing.periods import YEAR
+from community.billing.models import BillingProfile, Payment, PaymentEvent, Refund
 from community.extensions import db
+from community.membership.periods import YEAR
 from tests.billing.conftest import deliver, make_event
 from tests.billing.webhooks.events import (
     NOW,

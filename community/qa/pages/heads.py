@@ -1,7 +1,7 @@
 """What every view of a question page asks first, in one statement: the question's own row (is it
 shown, in which version) and the viewer's votes and follow on it.
 
-A member's page is mostly served from a shared rendering (question_rendering.py), so this row is
+A member's page is mostly served from a shared rendering (pages/question.py), so this row is
 all the database is asked about the question itself; it is read through Core, without loading an
 ORM object.
 """

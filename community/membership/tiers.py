@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from community.billing.models import Tier
 from community.extensions import db
+from community.membership.models import Tier
 
 FREE = "free"
 

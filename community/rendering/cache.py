@@ -1,11 +1,12 @@
-"""Where shared renderings are kept: the worker's memory, then a file a host's workers share.
+"""Where shared renderings are kept: the worker's memory, then a store the workers share.
 
-A lookup tries the worker's own LRU first, then a SQLite file in the instance folder (so a page
-one worker rendered is ready in the others, and survives restarts), and renders only when both
-miss. Keys name the versions of everything a fragment shows, plus a digest of the templates and
+A lookup tries the worker's own LRU first, then the shared store, and renders only when both
+miss. The shared store is Redis when `REDIS_URL` is set (every host of the site shares it), else
+a SQLite file in the instance folder (a host's workers share it, and it survives restarts).
+Keys name the versions of everything a fragment shows, plus a digest of the templates and
 catalogs that rendered it, so a deploy that changes either never serves an old rendering.
 Entries also expire after a time to live, which bounds how stale relative words ("waiting 3
-hours") can get and keeps the file small.
+hours") can get and keeps the store small. A store that fails is a miss, never a page's error.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from community.fragments import Fragment
+from community.rendering.fragments import Fragment
+from community.rendering.shared import PersonalValueRefused
 
 log = logging.getLogger(__name__)
 
 RENDERING_SOURCES = (
-    "templates/*.html",
-    "templates/qa/*.html",
+    "templates/**/*.html",
     "community/translations/*/*/*.mo",
 )
+REDIS_TIMEOUT_SECONDS = 0.5
 PRUNE_EVERY = 500
 
 
@@ -115,27 +117,70 @@ class FileLayer:
             log.warning("rendering cache %s unwritable", self.path, exc_info=True)
 
 
-class FragmentCache:
-    def __init__(self, name: str, memory: MemoryLayer, file: FileLayer | None, prefix: str):
-        self.name, self.memory, self.file, self.prefix = name, memory, file, prefix
+class RedisLayer:
+    """Fragments in Redis (compressed marshal) under keys that expire by themselves.
 
-    def get_or_build(self, key: tuple, build: Callable[[], Fragment]) -> Fragment:
+    Short timeouts: a slow or absent Redis costs a page a render, never a stall or an error.
+    """
+
+    def __init__(self, url: str, ttl: float) -> None:
+        import redis
+
+        self.ttl = max(1, int(ttl))
+        self.client = redis.Redis.from_url(
+            url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+
+    def get(self, key: str) -> Fragment | None:
+        import redis
+
+        try:
+            value = self.client.get(f"rendering:{key}")
+            return None if value is None else Fragment.loads(zlib.decompress(value))
+        except (redis.RedisError, zlib.error, EOFError, TypeError, ValueError):
+            log.warning("rendering cache in Redis unreadable", exc_info=True)
+            return None
+
+    def put(self, key: str, fragment: Fragment) -> None:
+        import redis
+
+        try:
+            self.client.set(f"rendering:{key}", zlib.compress(fragment.dumps(), 1), ex=self.ttl)
+        except redis.RedisError:
+            log.warning("rendering cache in Redis unwritable", exc_info=True)
+
+
+class FragmentCache:
+    def __init__(self, name: str, memory: MemoryLayer, shared, prefix: str):
+        self.name, self.memory, self.shared, self.prefix = name, memory, shared, prefix
+
+    def get_or_build(self, key: tuple, build: Callable[[], Fragment]) -> Fragment | None:
+        """The fragment under `key`, built and kept on a miss; None when building it reached
+        for one person's values (rendering/shared.py): the caller renders for this viewer."""
         text_key = f"{self.name}:{self.prefix}:" + ":".join(map(str, key))
         fragment = self.memory.get(text_key)
         if fragment is not None:
             return fragment
-        fragment = self.file.get(text_key) if self.file else None
+        fragment = self.shared.get(text_key) if self.shared else None
         if fragment is None:
-            fragment = build()
-            if self.file:
-                self.file.put(text_key, fragment)
+            try:
+                fragment = build()
+            except PersonalValueRefused:
+                log.exception(
+                    "a shared %s rendering read one person's values; not shared", self.name
+                )
+                return None
+            if self.shared:
+                self.shared.put(text_key, fragment)
         self.memory.put(text_key, fragment)
         return fragment
 
 
 def rendering_digest(root: Path, database_uri: str) -> str:
     """A digest of what shapes a rendering besides the data: the database, templates, catalogs,
-    and the format the shared file stores fragments in (marshal's version).
+    and the format the shared store keeps fragments in (marshal's version).
 
     The database is named so that pointing an instance folder at another database never
     serves the first one's pages (question ids and versions would collide).
@@ -153,7 +198,7 @@ def init_app(app: Flask) -> None:
     size = app.config.setdefault("QA_FRAGMENT_CACHE_SIZE", 2000)
     app.config.setdefault("QA_FRAGMENT_FILE", str(Path(app.instance_path) / "fragments.sqlite3"))
     app.config.setdefault("QA_FRAGMENT_TTL", {"questions": 6 * 3600, "lists": 60})
-    app.extensions["qa_fragments"] = {
+    app.extensions["renderings"] = {
         "digest": (
             rendering_digest(Path(app.root_path).parent, app.config["SQLALCHEMY_DATABASE_URI"])
             if size
@@ -164,19 +209,27 @@ def init_app(app: Flask) -> None:
 
 
 def cache_for(name: str) -> FragmentCache:
-    state = current_app.extensions["qa_fragments"]
+    state = current_app.extensions["renderings"]
     caches = state["caches"]
     if name not in caches:
         config = current_app.config
         ttl = config["QA_FRAGMENT_TTL"][name]
-        path = config["QA_FRAGMENT_FILE"]
         caches[name] = FragmentCache(
             name,
             MemoryLayer(config["QA_FRAGMENT_CACHE_SIZE"], ttl),
-            FileLayer(Path(path), ttl) if path else None,
+            shared_layer(ttl),
             state["digest"],
         )
     return caches[name]
+
+
+def shared_layer(ttl: float) -> RedisLayer | FileLayer | None:
+    """Redis when the site has one (shared by every host), else the file (if not turned off)."""
+    config = current_app.config
+    if config.get("REDIS_URL"):
+        return RedisLayer(config["REDIS_URL"], ttl)
+    path = config["QA_FRAGMENT_FILE"]
+    return FileLayer(Path(path), ttl) if path else None
 
 
 def caching_enabled() -> bool:

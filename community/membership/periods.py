@@ -10,10 +10,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from community.billing.models import MembershipChange, MembershipPeriod, PeriodSource, Tier
+from community.accounts.models import User
+from community.database import lock_for_write
 from community.extensions import db
+from community.membership.models import MembershipChange, MembershipPeriod, PeriodSource, Tier
 
 YEAR = timedelta(days=365)
+
+
+def lock_member(user_id: int) -> None:
+    """Serialise membership and money changes for one user until the transaction ends (a row
+    lock on PostgreSQL, the database's write lock on SQLite); re-read what was loaded before."""
+    lock_for_write(db.session, select(User.id).where(User.id == user_id))
 
 
 def live_periods(user_id: int, moment: datetime) -> list[MembershipPeriod]:

@@ -2,9 +2,9 @@
 
 Members who neither asked a question nor answered it all see the same page, but for their own
 header, votes, follow button and CSRF token: the page renders once per question version,
-language and time zone, with slots for those, and is filled per viewer (fragments.py). Visitors
-share another rendering the same way. Everyone else (free users, authors, operators, previews,
-forms with errors, pending messages) gets the page rendered for them alone.
+language and time zone, with slots for those, and is filled per viewer (community/rendering).
+Visitors share another rendering the same way. Everyone else (free users, authors, operators,
+previews, forms with errors, pending messages) gets the page rendered for them alone.
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from community.billing.tiers import tiers_for_sale
-from community.fragments import Fragment, PageState, Slots, audience_key
 from community.i18n import gettext
+from community.membership.tiers import tiers_for_sale
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
 from community.qa.forms import AnswerForm
-from community.qa.fragment_cache import cache_for, caching_enabled
-from community.qa.question_heads import QuestionHead
+from community.qa.pages.heads import QuestionHead
+from community.qa.pages.shown import shown_question
 from community.qa.services import lists, notifications
-from community.qa.shown_question import shown_question
+from community.rendering.cache import cache_for, caching_enabled
+from community.rendering.fragments import Fragment, PageState, Slots, audience_key
+from community.rendering.shared import building_shared
 from community.templating import chrome_for_request
 
 
@@ -119,22 +120,23 @@ def tiers_key(tiers) -> str:
 
 
 def build_shared_question(head: QuestionHead, viewer: Viewer, tiers) -> Fragment:
-    question = shown_question(head.id)
-    if question is None:
-        raise QuestionGone(head.id)
-    page = lists.question_page(question, viewer)
-    html = render_template(
-        "qa/show.html",
-        page=page,
-        question=question,
-        viewer=viewer,
-        state=Slots(),
-        page_chrome=Slots(),
-        answer_form=AnswerForm(formdata=None),
-        tiers=tiers,
-    )
-    if generate_csrf() in html:
-        raise RuntimeError("a shared rendering must not carry the viewer's CSRF token")
+    """Render the page for everyone `viewer` stands for (nothing of the requester can reach
+    it: rendering/shared.py)."""
+    with building_shared(signed_in=viewer.user is not None):
+        question = shown_question(head.id)
+        if question is None:
+            raise QuestionGone(head.id)
+        page = lists.question_page(question, viewer)
+        html = render_template(
+            "qa/show.html",
+            page=page,
+            question=question,
+            viewer=viewer,
+            state=Slots(),
+            page_chrome=Slots(),
+            answer_form=AnswerForm(formdata=None, meta={"csrf": False}),
+            tiers=tiers,
+        )
     return Fragment.parse(
         html,
         # Whoever asked or answered (even answers waiting or deleted) sees their own controls.
@@ -160,6 +162,8 @@ def shared_question_page(viewer: Viewer, head: QuestionHead) -> Markup | None:
             key, lambda: build_shared_question(head, builder, tiers)
         )
     except QuestionGone:
+        return None
+    if shared is None:
         return None
     if kind == MEMBER and viewer.user_id in shared.meta["authors"]:
         return None

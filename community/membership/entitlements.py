@@ -11,12 +11,14 @@ from sqlalchemy.orm import aliased
 
 from community.accounts import session_values
 from community.accounts.models import User
-from community.billing.models import MembershipPeriod, Tier
-from community.billing.tiers import FREE, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
+from community.membership.models import MembershipPeriod, Tier
+from community.membership.tiers import FREE, tier_by_slug
+from community.rendering.shared import register_personal_value
 
 ENTITLEMENTS = ("read_answers", "ask", "deals", "ask_expert")
+register_personal_value("standings")
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ import pytest
 from flask import Blueprint
 
 from community.accounts.models import Role
-from community.billing.entitlements import ENTITLEMENTS, may, standing_at
-from community.billing.tiers import seed_default_tiers, tier_by_slug
 from community.clock import utcnow
 from community.extensions import db
-from community.security import entitlement_required, member_required, operator_required
+from community.membership.decorators import entitlement_required, member_required
+from community.membership.entitlements import ENTITLEMENTS, may, standing_at
+from community.membership.tiers import seed_default_tiers, tier_by_slug
+from community.security import operator_required
 from tests.conftest import grant_period
 
 

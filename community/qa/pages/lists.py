@@ -3,7 +3,7 @@
 A list page shows every member the same rows; what differs is the header (name, bell, CSRF
 token), whether they follow the tag, their private feed link and the experts' tab. The page is
 rendered once per key (the list, the page, the ids and render versions of its rows, the
-language and time zone) with slots for those, as the question page is (question_rendering.py).
+language and time zone) with slots for those, as the question page is (pages/question.py).
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.feeds import services as feeds
-from community.fragments import Fragment, PageState, Slots, audience_key
 from community.qa.access import ANY_MEMBER, MEMBER, VISITOR, Viewer
-from community.qa.fragment_cache import cache_for, caching_enabled
 from community.qa.models import Tag
-from community.qa.question_rendering import plain_member_request, visitor_request
+from community.qa.pages.question import plain_member_request, visitor_request
 from community.qa.services import experts, lists, notifications, votes
+from community.rendering.cache import cache_for, caching_enabled
+from community.rendering.fragments import Fragment, PageState, Slots, audience_key
+from community.rendering.shared import building_shared
 from community.templating import chrome_for_request
 
 SHARED_KINDS = ("newest", "unanswered", "featured", "hot")
@@ -98,21 +99,22 @@ def shared_list_page(viewer: Viewer, kind: str, number: int, tag: Tag | None) ->
     )
 
     def build() -> Fragment:
-        items = lists.questions_in_order([question_id for question_id, _version in shown])
-        html = render_template(
-            "qa/list.html",
-            kind=kind,
-            tag=tag,
-            page=lists.Page(items=items, number=number, has_next=has_next),
-            title_filter="",
-            viewer=ANY_MEMBER if audience == MEMBER else viewer,
-            state=Slots(),
-            page_chrome=Slots(),
-        )
-        if generate_csrf() in html:
-            raise RuntimeError("a shared rendering must not carry the viewer's CSRF token")
+        with building_shared(signed_in=audience == MEMBER):
+            items = lists.questions_in_order([question_id for question_id, _version in shown])
+            html = render_template(
+                "qa/list.html",
+                kind=kind,
+                tag=tag,
+                page=lists.Page(items=items, number=number, has_next=has_next),
+                title_filter="",
+                viewer=ANY_MEMBER if audience == MEMBER else viewer,
+                state=Slots(),
+                page_chrome=Slots(),
+            )
         return Fragment.parse(html)
 
     shared = cache_for("lists").get_or_build(key, build)
+    if shared is None:
+        return None
     chrome = chrome_for_request(notifications.bell_count(current_user))
     return shared.fill(list_state(viewer, kind, tag, chrome))

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 
-from community.billing import periods
-from community.billing.models import MembershipPeriod, PeriodSource, Tier
-from community.billing.purchases import lock_user
 from community.errors import ValidationFailed
+from community.membership import periods
+from community.membership.models import MembershipPeriod, PeriodSource, Tier
 
 MAX_COMP_DAYS = 3650
 
@@ -36,7 +35,7 @@ def grant_comp(
         errors.append(("reason", _("Please give a reason.")))
     if errors:
         raise ValidationFailed(errors)
-    lock_user(user.id)
+    periods.lock_member(user.id)
     start = periods.next_start(user.id, tier, moment)
     periods.end_grace_periods(user.id, tier, moment, actor=actor, reason=reason.strip())
     period = periods.add_period(
@@ -59,7 +58,7 @@ def revoke_comp(period: MembershipPeriod | None, reason: str | None, actor, mome
     reason = check_reason(reason)
     if period is None or period.source != PeriodSource.COMP or period.revoked_at is not None:
         raise ValidationFailed([("period", _("There is no such complimentary period to revoke."))])
-    lock_user(period.user_id)
+    periods.lock_member(period.user_id)
     periods.end_grace_after(period, moment)
     period.revoked_at = moment
     periods.record_change(
@@ -77,7 +76,7 @@ def change_tier(user, tier: Tier | None, reason: str | None, actor, moment: date
     reason = check_reason(reason)
     if tier is None or not tier.is_paid:
         raise ValidationFailed([("tier", _("Choose a paid tier."))])
-    lock_user(user.id)
+    periods.lock_member(user.id)
     live = [p for p in periods.live_periods(user.id, moment) if p.source != PeriodSource.GRACE]
     others = [p for p in live if p.tier_id != tier.id or p.source == PeriodSource.UPGRADE]
     if not others:
