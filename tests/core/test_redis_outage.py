@@ -135,3 +135,29 @@ def test_redis_timeouts_are_configurable(monkeypatch, tmp_path):
     assert client_options["socket_timeout"] == client_options["socket_connect_timeout"] == 0.5
     assert app.config["RATELIMIT_SWALLOW_ERRORS"] is True
     assert app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+
+
+@pytest.mark.parametrize("redis", ["hung", "down"])
+def test_the_rendering_store_waits_for_a_failing_redis_once_then_rests(app, redis, caplog):
+    from community.rendering.cache import RedisLayer
+    from community.rendering.fragments import Fragment
+
+    hung = HungServer() if redis == "hung" else None
+    url = f"redis://127.0.0.1:{hung.port if hung else closed_port()}/0"
+    store = RedisLayer(url, ttl=60, timeout=0.3)
+    fragment = Fragment.parse("<p>一段渲染</p>")
+    try:
+        started = time.monotonic()
+        for number in range(20):
+            assert store.get(f"page:{number}") is None
+            store.put(f"page:{number}", fragment)
+        elapsed = time.monotonic() - started
+    finally:
+        if hung:
+            hung.close()
+    # One wait of the timeout, then pages render without asking Redis for a while.
+    assert elapsed < 1.5
+    failures = [
+        record for record in caplog.records if "rendering cache in Redis" in record.getMessage()
+    ]
+    assert 1 <= len(failures) <= 2
