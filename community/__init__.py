@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from community.config import load_config
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
+from community.numbers import IdConverter
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -33,6 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     register_extensions(app)
+    # Before any route is added: every `<int:…>` part of a URL is an id within the columns' range.
+    app.url_map.converters["int"] = IdConverter
     register_blueprints(app)
     register_template_helpers(app)
     from community.errors import register_error_handlers

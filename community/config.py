@@ -19,6 +19,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_URL": "",
     "MAIL_FROM": "community <no-reply@localhost>",
     "REDIS_URL": "",
+    # Seconds to wait for Redis to connect or answer before counting limits in memory instead.
+    "REDIS_TIMEOUT": 1.0,
+    # Seconds to wait for PostgreSQL to accept a connection; the 503 asks clients to come back
+    # after DATABASE_RETRY_AFTER seconds.
+    "DATABASE_CONNECT_TIMEOUT": 5,
+    "DATABASE_RETRY_AFTER": 5,
     "LANGUAGES": ("zh_CN", "en"),
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -34,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_COUNT": 0,
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_ENABLED": True,
+    # A rate-limit store that is down or hung lets requests through (counted per process in
+    # memory meanwhile, with a warning) rather than failing them.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "LOGIN_LIMIT_PER_IP": "30 per 10 minutes",
     # Wrong passwords for one account from one address; the looser per-account limit stops a
     # guesser spread over many addresses without letting one address lock the owner out.
@@ -66,6 +76,9 @@ ENVIRONMENT: dict[str, Any] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "REDIS_URL": str,
+    "REDIS_TIMEOUT": float,
+    "DATABASE_CONNECT_TIMEOUT": int,
+    "DATABASE_RETRY_AFTER": int,
     "MAIL_URL": str,
     "MAIL_FROM": str,
     "SITE_URL": str,
@@ -110,13 +123,17 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(
         app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL"), instance
     )
-    # A server's connections can drop while pooled; a SQLite file's cannot, so it skips the ping.
-    remote = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": remote})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     if app.config.get("REDIS_URL"):
         app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     else:
         app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss", "valkey")):
+        timeout = app.config["REDIS_TIMEOUT"]
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        )
 
     # The offline demo provider marks payments paid without money: never in production, unless
     # a staging site opts in with PAYMENTS_OFFLINE=1 (create_app then warns at every start).
@@ -167,6 +184,21 @@ def trusted_hosts(site_url: str, extra: list[str] | None) -> list[str]:
     """SITE_URL's host and any further names the site answers to; other Hosts get 400."""
     hosts = [urlsplit(site_url).hostname, *(extra or [])]
     return list(dict.fromkeys(host.lower() for host in hosts))
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options: given ones first, then the site's defaults."""
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # A server's connections can drop while pooled; a SQLite file's cannot, so it skips the ping.
+    options.setdefault("pool_pre_ping", not uri.startswith("sqlite"))
+    # Error messages (and so logs) never carry the values of a statement: members' text.
+    options.setdefault("hide_parameters", True)
+    if uri.startswith("postgresql"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", config["DATABASE_CONNECT_TIMEOUT"])
+        options["connect_args"] = connect_args
+    return options
 
 
 def database_uri(url: str | None, instance: Path) -> str:

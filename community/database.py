@@ -1,12 +1,26 @@
-"""Connection settings for the embedded SQLite database, and portable write locks."""
+"""Connection settings for the embedded SQLite database, portable write locks, and telling an
+unreachable database from other database errors."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from sqlalchemy import Select, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+
+# SQLite reports a missing table as an OperationalError too; only these codes mean the file
+# cannot be used right now (unopenable, locked, unreadable, read-only, full).
+SQLITE_UNAVAILABLE = (
+    "SQLITE_CANTOPEN",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_FULL",
+    "SQLITE_PROTOCOL",
+)
 
 _configured = False
 
@@ -55,3 +69,21 @@ def lock_for_write(session, rows: Select) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     session.execute(rows.with_for_update())
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` (or what it was raised from) says the database cannot be reached or
+    used right now: refused or dropped connections, a full pool, a shut-down server, an
+    unopenable SQLite file. Errors in what was asked of it (constraints, SQL) are not."""
+    while error is not None:
+        if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+            return True
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, sa_exc.OperationalError):
+            code = getattr(error.orig, "sqlite_errorname", None)
+            # Elsewhere an OperationalError is the server: connection, resources, shutdown,
+            # deadlocks and timeouts, all worth retrying.
+            return code is None or code.startswith(SQLITE_UNAVAILABLE)
+        error = error.__cause__
+    return False

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -92,7 +93,14 @@ def seed_payments() -> None:
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the site already has users.")
 def seed(if_empty: bool):
-    """Seed tiers and demo accounts (password: demo-community-2026)."""
+    """Seed tiers and demo accounts (password: demo-community-2026); refused in production."""
+    # The demo accounts sign in with a password printed in the README, admin@example.com included.
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "demo seed refused: it creates admin@example.com and other accounts with the "
+            "published demo password, which must never exist on a production site "
+            "(COMMUNITY_ENV=production). Create real accounts with `flask users create`."
+        )
     if if_empty and db.session.scalar(select(func.count(User.id))):
         click.echo("site already has users; demo seed skipped")
         return

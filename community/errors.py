@@ -1,4 +1,9 @@
-"""Domain errors raised by services, and the HTTP error pages."""
+"""Domain errors raised by services, and the HTTP error pages.
+
+An error page must not fail in turn: when the database is what failed it is answered as to a
+visitor (no user to load) with a 503, and when the full page cannot be built (a malformed Host
+leaves no URLs, or the page itself fails) a bare one built from the request alone stands in.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,18 @@ import math
 import time
 from collections.abc import Iterable
 
-from flask import Flask, jsonify, render_template, request
+import flask_babel
+from flask import Flask, current_app, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
 
-from community.extensions import db, limiter
+from community.database import database_unavailable
+from community.extensions import db, limiter, login_manager
+from community.failure_log import log_failure
+from community.templating import locale_code
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +57,7 @@ ERROR_TITLES = {
     413: _l("What you sent is too large"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
+    503: _l("The site is briefly unavailable"),
 }
 
 
@@ -56,29 +67,92 @@ def wants_json() -> bool:
 
 def retry_after_seconds() -> int | None:
     """Seconds until the limit that refused this request resets, if a limit did."""
-    current = limiter.current_limit
-    if current is None:
+    try:
+        current = limiter.current_limit
+        return None if current is None else max(1, int(current.reset_at - time.time()))
+    except Exception:  # the limit store may be what is failing; the caller has a default
         return None
-    return max(1, int(current.reset_at - time.time()))
 
 
-def render_error(code: int, message: str | None = None, headers: dict | None = None):
-    title = str(ERROR_TITLES.get(code, ERROR_TITLES[500]))
-    if wants_json():
-        body = {"error": title, "status": code}
-        if message:
-            body["message"] = message
-        response = jsonify(body)
-    else:
-        response = render_template("errors/error.html", code=code, title=title, message=message)
+def render_error(
+    code: int, message: str | None = None, headers: dict | None = None, bare: bool = False
+):
+    """The error as JSON under /api/ (or when asked for), otherwise as a page; `bare` skips the
+    full page (which reads the viewer) for one built from the request alone."""
+    try:
+        response = error_body(code, message, bare)
+    except Exception as failure:
+        # Translating the page reads the viewer's language, and loading the viewer can fail
+        # (the database being down); answer as to a visitor instead of failing in turn.
+        log_failure(log, "the %d page could not be rendered", code, error=failure)
+        forget_viewer()
+        response = error_body(code, message, bare=True)
     headers = dict(headers or {})
     if code == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
     return response, code, headers
 
 
+def error_body(code: int, message: str | None, bare: bool):
+    title = str(ERROR_TITLES.get(code, ERROR_TITLES[500]))
+    message = str(message) if message else None
+    if wants_json():
+        body = {"error": title, "status": code}
+        if message:
+            body["message"] = message
+        return jsonify(body)
+    if bare or request_ctx.url_adapter is None:
+        # A malformed Host leaves no URLs to build.
+        return bare_error_page(code, title, message)
+    return render_template("errors/error.html", code=code, title=title, message=message)
+
+
+def bare_error_page(code: int, title: str, message: str | None) -> str:
+    """An error page from the request alone: no viewer, no database, no URL building."""
+    root = request.script_root
+    return current_app.jinja_env.get_template("errors/bare.html").render(
+        code=code,
+        title=title,
+        message=message,
+        html_lang=locale_code().replace("_", "-"),
+        site_name=current_app.config["SITE_NAME"],
+        stylesheet=f"{root}{current_app.static_url_path}/css/site.css",
+        home_url=f"{root}/",
+        home_label=_("Back to the home page"),
+    )
+
+
+def forget_viewer() -> None:
+    """Answer this request as to a visitor: no user is loaded, and the language comes from the
+    language cookie or the browser."""
+    g._login_user = login_manager.anonymous_user()
+    flask_babel.refresh()
+
+
+def discard_session() -> None:
+    """Roll the request's transaction back; when its connection is dead, drop the connection."""
+    try:
+        db.session.rollback()
+    except Exception:
+        db.session.invalidate()
+
+
+def handle_database_unavailable(error: Exception):
+    discard_session()
+    log_failure(log, "database unavailable on %s %s", request.method, request.path, error=error)
+    forget_viewer()
+    seconds = current_app.config["DATABASE_RETRY_AFTER"]
+    message = _("We cannot reach our data right now. Please try again in a few seconds.")
+    return render_error(503, message, {"Retry-After": str(seconds)}, bare=True)
+
+
 def handle_http_error(error: HTTPException):
     code = error.code or 500
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and original and database_unavailable(original):
+        return handle_database_unavailable(original)
+    if isinstance(error, BadHost):
+        return render_error(400, _("This request names a host that is not valid."), bare=True)
     if code == 429:
         seconds = retry_after_seconds() or 60
         minutes = math.ceil(seconds / 60)
@@ -108,8 +182,10 @@ def handle_not_allowed(error: NotAllowed):
 
 
 def handle_unexpected(error: Exception):
-    db.session.rollback()
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    if database_unavailable(error):
+        return handle_database_unavailable(error)
+    discard_session()
+    log_failure(log, "unhandled error on %s %s", request.method, request.path, error=error)
     return render_error(500)
 
 

@@ -14,9 +14,7 @@ from flask import (
     abort,
     current_app,
     g,
-    jsonify,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -25,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import SecurityError
 
-from community.errors import ERROR_TITLES, wants_json
+from community.errors import render_error
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; "
@@ -152,17 +150,9 @@ def keep_personal_responses_private(response):
 
 
 def refuse_untrusted_host(error: SecurityError):
-    """A calm 400 for a Host outside TRUSTED_HOSTS; the page builds no address of the site,
-    since no URL can be built for such a request."""
-    title = str(ERROR_TITLES[400])
-    message = _("This site does not answer to that address.")
-    if wants_json():
-        return jsonify(error=title, status=400, message=message), 400
-    stylesheet = f"{request.script_root}{current_app.static_url_path}/css/site.css"
-    page = render_template(
-        "errors/untrusted_host.html", title=title, message=message, stylesheet=stylesheet
-    )
-    return page, 400
+    """A calm 400 for a Host outside TRUSTED_HOSTS, on the bare error page: no URL of the site
+    can be built for such a request."""
+    return render_error(400, _("This site does not answer to that address."), bare=True)
 
 
 def init_security(app: Flask) -> None:

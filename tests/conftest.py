@@ -6,6 +6,7 @@ import email
 import email.policy
 import os
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -151,12 +152,10 @@ def make_app():
                 engine.dispose()
 
 
-@pytest.fixture
-def live_server(app):
-    """Serve the test's app on 127.0.0.1 at a free port, a thread per request, as a real
-    server does; yields the base URL (no trailing slash)."""
-    # Links built with url_for(..., _external=True) then use the host the client asked for.
-    app.config["SERVER_NAME"] = None
+@contextmanager
+def serving(app):
+    """Serve `app` on 127.0.0.1 at a free port, a thread per request, as a real server does;
+    yields the base URL (no trailing slash)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # Links in mail point at SITE_URL: here, this server.
     app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
@@ -168,6 +167,15 @@ def live_server(app):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app served by `serving`; yields the base URL."""
+    # Links built with url_for(..., _external=True) then use the host the client asked for.
+    app.config["SERVER_NAME"] = None
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from community.accounts.passwords import hash_password, password_problems, verif
 from community.clock import utcnow
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
+from community.numbers import parse_id, parse_int
 
 log = logging.getLogger(__name__)
 
@@ -221,10 +222,11 @@ def load_session_user(session_id: str) -> User | None:
     parts = session_id.split(":")
     if len(parts) != 3:
         return None
-    user_id, epoch, key = parts
-    if not user_id.isdigit() or not epoch.isdigit() or not key or len(key) > 64:
+    raw_id, raw_epoch, key = parts
+    user_id, epoch = parse_id(raw_id), parse_int(raw_epoch, 0)
+    if user_id is None or epoch is None or not key or len(key) > 64:
         return None
-    user = session_values.load_user(int(user_id), key)
-    if user is None or user.session_epoch != int(epoch):
+    user = session_values.load_user(user_id, key)
+    if user is None or user.session_epoch != epoch:
         return None
     return user

@@ -20,6 +20,7 @@ from community.membership import comps
 from community.membership.entitlements import standing_at
 from community.membership.models import MembershipPeriod, PeriodSource
 from community.membership.tiers import tier_by_slug, tiers_for_sale
+from community.numbers import MAX_ID
 
 billing_cli = AppGroup("billing", help="Memberships, payments and the payment provider.")
 
@@ -64,7 +65,12 @@ def grant(email: str, tier_slug: str, days: int, reason: str, by_email: str | No
 @billing_cli.command("revoke-comp")
 @click.argument("email")
 @click.option("--reason", required=True, help="Why (kept in the membership history).")
-@click.option("--period", "period_id", type=int, help="Which comp; default: the latest running.")
+@click.option(
+    "--period",
+    "period_id",
+    type=click.IntRange(1, MAX_ID),
+    help="Which comp; default: the latest running.",
+)
 @click.option("--by", "by_email", help="Email of the operator revoking it.")
 def revoke_comp(email: str, reason: str, period_id: int | None, by_email: str | None):
     """Revoke a complimentary period of EMAIL."""

@@ -1,7 +1,5 @@
 """Billing forms: they carry what was shown; services check it against a fresh quote."""
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -9,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from community.errors import ValidationFailed
+from community.numbers import parse_typed_int, parse_yuan
 
 
 class CheckoutForm(FlaskForm):
@@ -53,20 +52,15 @@ class SettingsForm(FlaskForm):
 
 def whole_number(value: str | None, field: str) -> int:
     """Parse a whole number typed into a form, or refuse with a message for `field`."""
-    try:
-        return int((value or "").strip())
-    except ValueError:
-        raise ValidationFailed([(field, _l("Enter a whole number."))]) from None
+    number = parse_typed_int(value)
+    if number is None:
+        raise ValidationFailed([(field, _l("Enter a whole number."))])
+    return number
 
 
 def yuan_to_fen(value: str | None, field: str = "amount") -> int:
     """Parse an amount in yuan with at most two decimals into integer fen."""
-    text = (value or "").strip().replace("¥", "").replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationFailed([(field, _l("Enter an amount in yuan, like 99.50."))]) from None
-    fen = amount * 100
-    if not amount.is_finite() or fen != fen.to_integral_value():
+    fen = parse_yuan(value)
+    if fen is None:
         raise ValidationFailed([(field, _l("Enter an amount in yuan, like 99.50."))])
-    return int(fen)
+    return fen

@@ -39,6 +39,7 @@ from community.errors import ValidationFailed
 from community.extensions import csrf, db
 from community.membership.entitlements import standing_at
 from community.membership.tiers import tier_by_slug, tiers_for_sale
+from community.numbers import MAX_FEN, parse_id, parse_int
 from community.security import login_required_view
 from community.templating import money
 
@@ -109,7 +110,7 @@ def checkout():
     status = 200
     if form.validate_on_submit():
         try:
-            amount = int(form.amount.data) if (form.amount.data or "").isdigit() else None
+            amount = parse_int(form.amount.data, 0, MAX_FEN)
             payment = purchases.start_purchase(
                 current_user,
                 form.tier.data,
@@ -199,8 +200,9 @@ def offline_outcome(payment_id: int, outcome: str):
 @login_required_view
 def success():
     payment = None
-    if request.args.get("payment", "").isdigit():
-        payment = own_payment(int(request.args["payment"]))
+    if "payment" in request.args:
+        payment_id = parse_id(request.args["payment"])
+        payment = own_payment(payment_id) if payment_id else None
     elif request.args.get("session_id"):
         payment = webhooks.stripe_payment(provider_session_id=request.args["session_id"])
         if payment is None or payment.user_id != current_user.id:

@@ -32,6 +32,7 @@ from community.clock import utcnow
 from community.database import lock_for_write
 from community.extensions import db
 from community.membership import periods
+from community.numbers import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,8 @@ def stripe_payment(**where) -> Payment | None:
 
 def session_payment(session: dict) -> Payment:
     """The payment a Checkout Session was started for, checked against the session's user."""
-    payment_id = str((session.get("metadata") or {}).get("payment_id") or "")
-    payment = db.session.get(Payment, int(payment_id)) if payment_id.isdigit() else None
+    payment_id = parse_id(str((session.get("metadata") or {}).get("payment_id") or ""))
+    payment = db.session.get(Payment, payment_id) if payment_id else None
     payment = payment or stripe_payment(provider_session_id=session.get("id"))
     if payment is None or payment.provider != STRIPE:
         raise NeedsOperator(f"no payment for checkout session {session.get('id')}")
@@ -326,8 +327,8 @@ def subscription_changed(event: dict, moment: datetime) -> str | None:
         select(BillingProfile).where(BillingProfile.subscription_id == subscription.get("id"))
     )
     if profile is None:
-        payment_id = str((subscription.get("metadata") or {}).get("payment_id") or "")
-        payment = db.session.get(Payment, int(payment_id)) if payment_id.isdigit() else None
+        payment_id = parse_id(str((subscription.get("metadata") or {}).get("payment_id") or ""))
+        payment = db.session.get(Payment, payment_id) if payment_id else None
         if payment is None or payment.provider != STRIPE:
             raise NotYetKnown(f"unknown subscription {subscription.get('id')}")
         profile = profile_for(payment.user_id)

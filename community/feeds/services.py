@@ -22,6 +22,7 @@ from community.accounts.services import password_reset
 from community.clock import utcnow
 from community.extensions import db
 from community.feeds.models import FeedToken
+from community.numbers import parse_id
 
 
 @dataclass
@@ -104,10 +105,11 @@ password_reset.connect(end_feeds_of)
 
 def user_for_token(raw: str):
     """The owner of an active token, or None for unknown, revoked or forged ones."""
-    token_id, _, signature = (raw or "").partition(".")
-    if not token_id.isdigit() or len(signature) != 40 or len(token_id) > 12:
+    raw_id, _, signature = (raw or "").partition(".")
+    token_id = parse_id(raw_id)
+    if token_id is None or len(signature) != 40:
         return None
-    token = db.session.get(FeedToken, int(token_id))
+    token = db.session.get(FeedToken, token_id)
     if token is None or token.revoked_at is not None:
         return None
     if not hmac.compare_digest(sign(token.nonce), signature):

@@ -9,7 +9,9 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from community.accounts import invites
+from community.errors import discard_session
 from community.extensions import db
+from community.failure_log import log_failure
 from community.i18n import LANGUAGE_COOKIE, supported_locale
 from community.membership.entitlements import standing
 from community.membership.tiers import tiers_for_sale
@@ -51,8 +53,8 @@ def set_language():
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:
-        log.exception("health check: database unreachable")
-        db.session.rollback()
+    except Exception as error:
+        log_failure(log, "health check: database unreachable", error=error)
+        discard_session()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok", version=current_app.config.get("VERSION", "dev"))

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from community.api.views import authenticate_bearer
 from community.extensions import csrf
+from community.numbers import parse_int
 from community.qa.access import Viewer, viewer_for
 from community.search.query import MAX_QUERY_LENGTH, SORTS
 from community.search.results import SearchResults
@@ -42,8 +43,8 @@ def search_arguments() -> tuple[str, int, str]:
                 "The search is too long: at most %(count)d characters.", count=MAX_QUERY_LENGTH
             ),
         )
-    raw_page = request.args.get("page", "1").strip()
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+    page = parse_int(request.args.get("page", "1"), 1, MAX_PAGE)
+    if page is None:
         abort(
             400,
             description=_("The page must be a number from 1 to %(count)d.", count=MAX_PAGE),
@@ -54,7 +55,7 @@ def search_arguments() -> tuple[str, int, str]:
             400,
             description=_("Sort by one of: %(sorts)s.", sorts=", ".join(SORTS)),
         )
-    return text, int(raw_page), sort
+    return text, page, sort
 
 
 def run_search(viewer: Viewer) -> tuple[str, str, SearchResults]:

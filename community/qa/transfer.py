@@ -15,6 +15,7 @@ from community.accounts import services as accounts
 from community.accounts.models import User
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.numbers import parse_id
 from community.qa.indexing import notify_changed
 from community.qa.models import Answer, Question
 from community.qa.services import answers as answer_service
@@ -34,7 +35,7 @@ LINE_FIELDS = {
     "answers",
 }
 ANSWER_FIELDS = {"body", "author", "accepted", "votes", "created_at"}
-NATIVE_ID = re.compile(r"q-(\d{1,12})")
+NATIVE_ID = re.compile(r"q-([0-9]+)")
 
 
 class LineInvalid(Exception):
@@ -112,12 +113,11 @@ def already_imported(external_id: str) -> bool:
     if db.session.scalar(select(Question.id).where(Question.external_id == external_id)):
         return True
     match = NATIVE_ID.fullmatch(external_id)
+    question_id = parse_id(match.group(1)) if match else None
     return bool(
-        match
+        question_id
         and db.session.scalar(
-            select(Question.id).where(
-                Question.id == int(match.group(1)), Question.external_id.is_(None)
-            )
+            select(Question.id).where(Question.id == question_id, Question.external_id.is_(None))
         )
     )
 

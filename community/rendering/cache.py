@@ -25,6 +25,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from community.failure_log import log_failure
 from community.rendering.fragments import Fragment
 from community.rendering.shared import PersonalValueRefused
 
@@ -34,7 +35,9 @@ RENDERING_SOURCES = (
     "templates/**/*.html",
     "community/translations/*/*/*.mo",
 )
-REDIS_TIMEOUT_SECONDS = 0.5
+# After Redis fails, pages render without it this long before it is asked again, so a hung
+# Redis costs one wait per worker every so often, not one on every page.
+REDIS_REST_SECONDS = 10.0
 PRUNE_EVERY = 500
 
 
@@ -120,36 +123,49 @@ class FileLayer:
 class RedisLayer:
     """Fragments in Redis (compressed marshal) under keys that expire by themselves.
 
-    Short timeouts: a slow or absent Redis costs a page a render, never a stall or an error.
+    Short timeouts (`REDIS_TIMEOUT`), then a rest after a failure: a slow or absent Redis costs
+    a page a render, never a stall or an error.
     """
 
-    def __init__(self, url: str, ttl: float) -> None:
+    def __init__(self, url: str, ttl: float, timeout: float) -> None:
         import redis
 
         self.ttl = max(1, int(ttl))
         self.client = redis.Redis.from_url(
-            url,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
+        self.resting_until = 0.0
+
+    def resting(self) -> bool:
+        return time.monotonic() < self.resting_until
+
+    def failed(self, what: str, error: Exception) -> None:
+        self.resting_until = time.monotonic() + REDIS_REST_SECONDS
+        log_failure(log, "rendering cache in Redis %s", what, error=error, level=logging.WARNING)
 
     def get(self, key: str) -> Fragment | None:
         import redis
 
+        if self.resting():
+            return None
         try:
             value = self.client.get(f"rendering:{key}")
             return None if value is None else Fragment.loads(zlib.decompress(value))
-        except (redis.RedisError, zlib.error, EOFError, TypeError, ValueError):
-            log.warning("rendering cache in Redis unreadable", exc_info=True)
-            return None
+        except redis.RedisError as error:
+            self.failed("unreadable", error)
+        except (zlib.error, EOFError, TypeError, ValueError) as error:
+            log_failure(log, "rendering in Redis unreadable", error=error, level=logging.WARNING)
+        return None
 
     def put(self, key: str, fragment: Fragment) -> None:
         import redis
 
+        if self.resting():
+            return
         try:
             self.client.set(f"rendering:{key}", zlib.compress(fragment.dumps(), 1), ex=self.ttl)
-        except redis.RedisError:
-            log.warning("rendering cache in Redis unwritable", exc_info=True)
+        except redis.RedisError as error:
+            self.failed("unwritable", error)
 
 
 class FragmentCache:
@@ -227,7 +243,7 @@ def shared_layer(ttl: float) -> RedisLayer | FileLayer | None:
     """Redis when the site has one (shared by every host), else the file (if not turned off)."""
     config = current_app.config
     if config.get("REDIS_URL"):
-        return RedisLayer(config["REDIS_URL"], ttl)
+        return RedisLayer(config["REDIS_URL"], ttl, config["REDIS_TIMEOUT"])
     path = config["QA_FRAGMENT_FILE"]
     return FileLayer(Path(path), ttl) if path else None
 

@@ -9,6 +9,7 @@ from flask import Flask
 
 from community.clock import utcnow
 from community.extensions import db
+from community.failure_log import log_failure
 from community.search.documents import current_source, has_source
 from community.search.outbox import apply_all, changes_committed, index_state
 from community.search.service import search_service
@@ -67,8 +68,8 @@ def run_indexer(app: Flask, stop: threading.Event, poll: float = POLL_SECONDS) -
                 applied = apply_all(service.backend)
                 if applied:
                     logger.debug("search indexer applied %d changes", applied)
-            except Exception:
-                logger.exception("search indexer failed; retrying")
+            except Exception as error:
+                log_failure(logger, "search indexer failed; retrying", error=error)
                 stop.wait(poll)
             finally:
                 db.session.remove()

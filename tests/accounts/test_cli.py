@@ -103,3 +103,12 @@ def test_demo_seed_is_idempotent(runner):
     assert member.inviter.email == "pro@example.com"
     skipped = invoke(runner, "demo", "seed", "--if-empty")
     assert "skipped" in skipped.output
+
+
+def test_demo_seed_is_refused_in_production(app, runner):
+    app.config["ENV_NAME"] = "production"
+    refused = invoke(runner, "demo", "seed")
+    assert refused.exit_code == 1
+    assert "refused" in refused.output and "COMMUNITY_ENV=production" in refused.output
+    assert invoke(runner, "demo", "seed", "--if-empty").exit_code == 1
+    assert db.session.query(User).count() == 0

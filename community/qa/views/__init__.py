@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from community.clock import utcnow
 from community.errors import render_error
 from community.extensions import db
+from community.numbers import parse_id, parse_int
 from community.qa.access import PostMissing, Viewer, viewer_for
 from community.qa.models import Answer, Question
 from community.qa.pages.labels import answer_links, qa_labels, question_url, short_date, tag_url
@@ -22,7 +23,7 @@ from community.templating import register_unread_counter
 
 bp = Blueprint("qa", __name__, url_prefix="/qa")
 
-QUESTION_REF = re.compile(r"(?:/qa/)?(\d{1,12})/?$")
+QUESTION_REF = re.compile(r"(?:/qa/)?([0-9]+)/?$")
 
 
 bp.record_once(lambda state: register_unread_counter(state.app, notification_service.bell_count))
@@ -80,9 +81,8 @@ def post_missing(_error: PostMissing):
 def question_from_reference(text: str | None) -> Question | None:
     """A question from "123", "#123" or a link ending in /qa/123."""
     match = QUESTION_REF.search((text or "").strip().lstrip("#"))
-    if not match:
-        return None
-    return db.session.get(Question, int(match.group(1)))
+    question_id = parse_id(match.group(1)) if match else None
+    return db.session.get(Question, question_id) if question_id else None
 
 
 def commit_or_conflict() -> None:
@@ -95,8 +95,7 @@ def commit_or_conflict() -> None:
 
 
 def page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 10_000 else 1
+    return parse_int(request.args.get("page"), 1, 9_999) or 1
 
 
 from community.qa.views import curation, lists, notifications, questions  # noqa: E402, F401

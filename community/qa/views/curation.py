@@ -9,6 +9,7 @@ from flask_login import current_user
 from community.accounts.models import User
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.numbers import parse_id
 from community.qa.forms import CloseForm, MergeForm, TagNameForm
 from community.qa.models import Answer, Flag, Question, Revision
 from community.qa.services import curation, experts, moderation
@@ -248,7 +249,8 @@ def expert_queue():
 @admin_required
 def manage_experts():
     if request.method == "POST":
-        user = db.session.get(User, request.form.get("user_id", type=int) or 0) or abort(404)
+        user_id = parse_id(request.form.get("user_id")) or abort(404)
+        user = db.session.get(User, user_id) or abort(404)
         experts.set_expert(current_user, user, request.form.get("expert") == "1")
         db.session.commit()
         return redirect(url_for("qa.manage_experts"))
