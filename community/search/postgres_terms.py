@@ -3,7 +3,8 @@
 We never let PostgreSQL analyse text: a `tsvector` literal lists our terms with their positions
 and a weight per field, and a `tsquery` literal asks for our query terms; the `simple` parser only
 reads them back. Weights: A title, aliases and tags; B body; C accepted/canonical answers; D the
-other answers.
+other answers. The open vectors hold what everyone may read: the same for an open document; the
+title, aliases, tags and teaser (B) of any other.
 """
 
 from __future__ import annotations
@@ -42,27 +43,45 @@ def tag_terms(tags: list[str]) -> list[Term]:
     return [Term(TAG_PREFIX + fold_text(tag.strip()), 0, 0, 0) for tag in tags if tag.strip()]
 
 
-def document_vectors(doc: SearchDocument) -> tuple[str, str]:
-    """The `terms` and `grams` vectors of a document."""
+def document_vectors(doc: SearchDocument) -> tuple[str, str, str, str]:
+    """The `terms`, `grams`, `open_terms` and `open_grams` vectors of a document."""
     title = "\n".join([doc.title, *doc.aliases])
     top = "\n".join(doc.top_answers)
     other = "\n".join(doc.other_answers)
     weights = dict(LAYOUT)
+    title_words = word_tuples(title) + tag_terms(doc.tags)
+    body_words = word_tuples(doc.body)
     terms = vector(
         [
-            ("A", weights["A"], word_tuples(title) + tag_terms(doc.tags)),
-            ("B", weights["B"], word_tuples(doc.body)),
+            ("A", weights["A"], title_words),
+            ("B", weights["B"], body_words),
             ("C", weights["C"], word_tuples(top)),
             ("D", weights["D"], word_tuples(other)),
         ]
     )
+    title_grams = bigram_tuples(title)
+    body_grams = bigram_tuples(doc.body)
+    # The answers' bigrams follow the body's (positions count bigrams).
+    answer_grams = bigram_tuples(top + "\n" + other, start_position=len(body_grams))
     grams = vector(
+        [("A", weights["A"], title_grams), ("D", weights["B"], body_grams + answer_grams)]
+    )
+    if doc.open_to_all:
+        return terms, grams, terms, grams
+    teaser = doc.separate_teaser
+    open_terms = vector(
         [
-            ("A", weights["A"], bigram_tuples(title)),
-            ("D", weights["B"], bigram_tuples("\n".join([doc.body, top, other]))),
+            ("A", weights["A"], title_words),
+            ("B", weights["B"], word_tuples(teaser) if teaser else body_words),
         ]
     )
-    return terms, grams
+    open_grams = vector(
+        [
+            ("A", weights["A"], title_grams),
+            ("D", weights["B"], bigram_tuples(teaser) if teaser else body_grams),
+        ]
+    )
+    return terms, grams, open_terms, open_grams
 
 
 def sequence(terms: list[str]) -> str:
