@@ -85,6 +85,11 @@ class SearchDocument:
         return [answer.body for answer in self.answers if not answer.is_top]
 
     @property
+    def title_text(self) -> str:
+        """What ranks as its title: the title, merged questions' titles and the tags."""
+        return ANSWER_SEPARATOR.join([self.title, *self.aliases, *self.tags])
+
+    @property
     def spelling_text(self) -> str:
         """The text whose Latin words "did you mean" may offer: what everyone may read of it."""
         return " ".join([self.title, *self.tags, self.body if self.open_to_all else self.teaser])

@@ -25,7 +25,7 @@ BOOST = (
 )
 # Per sort: what a match keeps to be ordered by, and the order.
 ORDERS = {
-    "relevance": ("({rank}) * " + BOOST + " AS rank", "rank DESC, id DESC"),
+    "relevance": ("{rank} AS rank", "rank DESC, id DESC"),
     "newest": ("d.created_at", "created_at DESC, id DESC"),
     "votes": ("d.votes", "votes DESC, id DESC"),
 }
@@ -54,7 +54,7 @@ SELECT
     (SELECT index_format FROM search_state WHERE backend = 'postgres') AS index_format
 """
 PAGE_ROWS = (
-    "SELECT {columns}, ({rank}) * {boost} AS rank FROM search_documents d"
+    "SELECT {columns}, {rank} AS rank FROM search_documents d"
     " WHERE d.id = ANY(CAST(:ids AS integer[]))"
 )
 
@@ -125,27 +125,34 @@ def compile_plan(
     """The WHERE clause, the rank expression and their parameters, over the whole text's vectors
     or (`open_only`) those of what is open to all.
 
-    Strict: every word (no bigram fallback). Otherwise any word matches and every word ranks first.
+    Strict: every word (no bigram fallback). Otherwise any word matches and every word ranks
+    first. The rank boost multiplies the text's rank, not the bonus for every word, so that it
+    cannot outweigh where the words were found.
     """
     columns = OPEN if open_only else WHOLE
     compiler = Compiler(columns)
     conditions = [
         compiler.text_condition(match, phrase=True, strict=strict) for match in plan.phrases
     ]
-    rank = "1.0"
-    any_terms = any_of(
+    # What ranks the text: any word's needed terms, the words as tags, the phrases.
+    ranked = any_of(
         [needed_term(match, term) for match in plan.words for term in match.required]
         + [quote(TAG_PREFIX + match.tag) for match in plan.words]
+        + [sequence(match.terms) for match in plan.phrases]
     )
+    ranks = [compiler.rank(columns.terms, ranked)] if ranked else []
+    bonus = ""
     if plan.words and strict:
         conditions += [
             compiler.text_condition(match, phrase=False, strict=True) for match in plan.words
         ]
-        rank = compiler.rank(columns.terms, any_terms)
     elif plan.words:
+        any_terms = any_of(
+            [needed_term(match, term) for match in plan.words for term in match.required]
+            + [quote(TAG_PREFIX + match.tag) for match in plan.words]
+        )
         any_grams = any_of([gram_query(match) for match in plan.words if match.grams])
         matches = [compiler.tsquery(columns.terms, any_terms)]
-        ranks = [compiler.rank(columns.terms, any_terms)]
         if any_grams:
             matches.append(compiler.tsquery(columns.grams, any_grams))
             ranks.append("0.5 * " + compiler.rank(columns.grams, any_grams))
@@ -153,7 +160,8 @@ def compile_plan(
             compiler.text_condition(match, phrase=False) for match in plan.words
         )
         conditions.append("(" + " OR ".join(matches) + ")")
-        rank = f"{' + '.join(ranks)} + (CASE WHEN {every_word} THEN 1.0 ELSE 0.0 END)"
+        bonus = f"(CASE WHEN {every_word} THEN 1.0 ELSE 0.0 END) + "
+    rank = f"{bonus}({' + '.join(ranks) or '1.0'}) * {BOOST}"
     for match in plan.excluded:
         conditions.append("NOT " + compiler.text_condition(match, phrase=True))
     for tag in plan.tags:
@@ -179,4 +187,4 @@ def summary_sql(where: str, rank: str, sort: str) -> str:
 
 def page_rows_sql(rank: str) -> str:
     """The wide columns and the rank of the rows whose ids are the parameter `ids`."""
-    return PAGE_ROWS.format(columns=HIT_COLUMNS, rank=rank, boost=BOOST)
+    return PAGE_ROWS.format(columns=HIT_COLUMNS, rank=rank)

@@ -2,9 +2,9 @@
 
 We never let PostgreSQL analyse text: a `tsvector` literal lists our terms with their positions
 and a weight per field, and a `tsquery` literal asks for our query terms; the `simple` parser only
-reads them back. Weights: A title, aliases and tags; B body; C accepted/canonical answers; D the
-other answers. The open vectors hold what everyone may read: the same for an open document; the
-title, aliases, tags and teaser (B) of any other.
+reads them back. Weights: A title, aliases and tags (their words, and each tag whole); B body;
+C accepted/canonical answers; D the other answers. The open vectors hold what everyone may
+read: the same for an open document; the title, aliases, tags and teaser (B) of any other.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def tag_terms(tags: list[str]) -> list[Term]:
 
 def document_vectors(doc: SearchDocument) -> tuple[str, str, str, str]:
     """The `terms`, `grams`, `open_terms` and `open_grams` vectors of a document."""
-    title = "\n".join([doc.title, *doc.aliases])
+    title = doc.title_text
     top = "\n".join(doc.top_answers)
     other = "\n".join(doc.other_answers)
     weights = dict(LAYOUT)

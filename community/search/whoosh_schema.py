@@ -1,11 +1,11 @@
 """What a document becomes in the Whoosh index: the schema, its text fields and their sections.
 
-A document's text comes in sections (title and aliases, body, top answers, other answers, and
-a teaser of its own where that is all of it that is open). Each text field is made of some of
-them, one per weight:
+A document's text comes in sections (title, aliases and tags; body; top answers; other
+answers; and a teaser of its own where that is all of it that is open). Each text field is made
+of some of them, one per weight:
 
-- `title_words`: the title and aliases, with their own lengths, so that a title match ranks
-  above a passing mention in a long text;
+- `title_words`: the title, aliases and tags, with their own lengths, so that a title or tag
+  match ranks above a passing mention in a long text;
 - `words` (body, top answers, other answers) for those who may read every question;
 - `open_words`, what everyone may read: the same for an open document, the teaser otherwise;
 - `grams` (title, body) and `open_grams` (title, and body or teaser): the bigram fallback.
@@ -167,7 +167,7 @@ def openness(doc: SearchDocument) -> int:
 def sections(doc: SearchDocument) -> list[str]:
     """The text sections of `doc`, in the order of `TITLE` ... `TEASER`."""
     return [
-        ANSWER_SEPARATOR.join([doc.title, *doc.aliases]),
+        doc.title_text,
         doc.body,
         ANSWER_SEPARATOR.join(doc.top_answers),
         ANSWER_SEPARATOR.join(doc.other_answers),

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from community.extensions import db
 from community.search import record_change
 from community.search.indexer import ensure_index
-from community.search.models import DictionaryTerm
+from community.search.models import DictionaryTerm, IndexState
+from community.search.whoosh_index import FORMAT_FILE
 from tests.search.conftest import MEMBER, VISITOR
 from tests.search.corpus import DOCUMENTS, IDS
 from tests.search.relevance import QUERIES
@@ -102,6 +103,26 @@ def test_a_corrupt_index_is_rebuilt_on_start(indexed, app):
     indexed.backend.close()
     assert not indexed.backend.is_ready()
     assert indexed.search("比特币", reader=MEMBER).from_database
+    ensure_index()
+    results = indexed.search("比特币", reader=MEMBER)
+    assert not results.from_database
+    assert results.hits[0].id == IDS["bitcoin"]
+
+
+def test_an_index_of_another_format_answers_from_the_database_and_is_rebuilt_on_start(
+    indexed, app, backend_name
+):
+    # What an index written before this version looks like to it.
+    if backend_name == "whoosh":
+        (Path(app.config["SEARCH_INDEX_DIR"]) / "current" / FORMAT_FILE).unlink()
+    else:
+        db.session.get(IndexState, "postgres").index_format = 1
+        db.session.commit()
+    indexed.backend.close()
+    assert not indexed.backend.is_ready()
+    results = indexed.search("比特币", reader=MEMBER)
+    assert results.from_database
+    assert IDS["bitcoin"] in [hit.id for hit in results.hits]
     ensure_index()
     results = indexed.search("比特币", reader=MEMBER)
     assert not results.from_database

@@ -20,7 +20,7 @@ from community.search.models import IndexedDocument
 from community.search.outbox import apply_all
 from community.search.postgres_backend import PostgresWriter
 from community.search.postgres_rebuild import NEXT
-from community.search.postgres_table import TABLE, index_sql
+from community.search.postgres_table import TABLE, VECTOR_COLUMNS, index_sql
 from tests.search.conftest import MEMBER
 from tests.search.corpus import IDS
 
@@ -46,7 +46,8 @@ def table_shape() -> dict:
     storage = db.session.execute(
         text(
             "SELECT attname, attstorage FROM pg_attribute"
-            " WHERE attrelid = 'search_documents'::regclass AND attname IN ('terms', 'grams')"
+            " WHERE attrelid = 'search_documents'::regclass"
+            " AND attname IN ('terms', 'grams', 'open_terms', 'open_grams')"
         )
     ).all()
     options = db.session.scalar(
@@ -60,7 +61,7 @@ def stored_rows() -> dict[int, tuple]:
     return {row.id: tuple(row) for row in rows}
 
 
-def test_migration_0004_sets_storage_and_indexes_and_is_undone(app):
+def test_migrations_0004_and_0005_set_storage_and_indexes_and_are_undone(app):
     downgrade(revision="0003_render_version")
     try:
         db.session.remove()
@@ -72,11 +73,11 @@ def test_migration_0004_sets_storage_and_indexes_and_is_undone(app):
         db.session.remove()
         upgrade()
     shape = table_shape()
-    assert shape["storage"] == {"terms": "m", "grams": "m"}
+    assert shape["storage"] == dict.fromkeys(VECTOR_COLUMNS, "m")
     assert shape["options"] == ["toast_tuple_target=128"]
     assert set(shape["indexes"]) == set(index_sql(TABLE))
-    assert "WITH (fastupdate=off)" in shape["indexes"]["ix_search_documents_terms"]
-    assert "WITH (fastupdate=off)" in shape["indexes"]["ix_search_documents_grams"]
+    for column in VECTOR_COLUMNS:
+        assert "WITH (fastupdate=off)" in shape["indexes"][f"ix_search_documents_{column}"]
 
 
 def test_a_rebuild_keeps_the_table_as_migrations_make_it(indexed):
