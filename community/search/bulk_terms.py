@@ -186,13 +186,12 @@ class BatchText:
 
 @dataclass
 class Occurrences:
-    """A batch's term occurrences. Each has the term part of its key (`parts`: the term's number,
-    plus the position offset of the later words a token yields) and belongs to a token; each
-    token has a section (an index into the batch's sections) and a position within it. `used`
-    counts the positions each section takes."""
+    """A batch's term occurrences: the term part of each one's key (`parts`: the term's number,
+    plus the position offset of the later words a token yields), its section (an index into
+    the batch's sections) and its token's position within that section. `used` counts the
+    positions each section takes."""
 
     parts: np.ndarray
-    token: np.ndarray
     section: np.ndarray
     position: np.ndarray
     used: np.ndarray
@@ -214,9 +213,8 @@ def word_occurrences(batch: BatchText, table: WordTable) -> Occurrences:
     flat = table.firsts.view()[words][token] + within
     return Occurrences(
         parts=table.key_parts.view()[flat],
-        token=token,
-        section=section,
-        position=before - (np.cumsum(used) - used)[section],
+        section=section[token],
+        position=(before - (np.cumsum(used) - used)[section])[token],
         used=used,
         longest_offset=table.longest_offset,
     )
@@ -241,34 +239,32 @@ def field_keys(
             if section is not None:
                 table[kind, section] = weight
     count = len(batch.nonempty)
-    section_doc = np.arange(count) // per
-    slot = table[kinds[section_doc], np.arange(count) % per]
+    section_doc = first_doc + np.arange(count) // per
+    slot = table[kinds[section_doc - first_doc], np.arange(count) % per]
     valid = slot >= 0
-    into = section_doc[valid] * weights + slot[valid]
+    into = (section_doc[valid] - first_doc) * weights + slot[valid]
     used = np.zeros(len(kinds) * weights, dtype=np.int64)
     nonempty = np.zeros(len(kinds) * weights, dtype=bool)
     used[into], nonempty[into] = found.used[valid], batch.nonempty[valid]
-    section_base = np.zeros(count, dtype=np.int64)
-    section_base[valid] = section_bases(used, nonempty, weights, gap)[into]
+    base = np.zeros(count, dtype=np.int64)
+    base[valid] = section_bases(used, nonempty, weights, gap)[into]
 
-    token_slot = slot[found.section]
-    kept = (token_slot >= 0)[found.token]
-    tokens, parts = found.token[kept], found.parts[kept]
-    docs = first_doc + section_doc[found.section[tokens]]
-    slots = token_slot[tokens]
-    positions = section_base[found.section[tokens]] + found.position[tokens]
+    kept = valid[found.section]
+    sections = found.section[kept]
+    positions = base[sections] + found.position[kept]
+    parts = found.parts[kept]
     if len(positions) and positions.max() + found.longest_offset >= POSITION_LIMIT:
         return pack(
             (parts >> np.uint64(TERM_SHIFT)).astype(np.int64),
-            docs,
-            slots,
+            section_doc[sections],
+            slot[sections],
             positions + (parts & OFFSET_MASK).astype(np.int64),
         )
-    return parts + (
-        (docs.astype(np.uint64) << np.uint64(DOC_SHIFT))
-        | (slots.astype(np.uint64) << np.uint64(SECTION_SHIFT))
-        | positions.astype(np.uint64)
+    # Document and weight of each section, in their bits of a key.
+    section_part = (section_doc.astype(np.uint64) << np.uint64(DOC_SHIFT)) | (
+        np.maximum(slot, 0).astype(np.uint64) << np.uint64(SECTION_SHIFT)
     )
+    return parts + section_part[sections] + positions.astype(np.uint64)
 
 
 class KeyTable:
@@ -381,7 +377,6 @@ def gram_occurrences(batch: BatchText, wanted: frozenset[int], grams: GramTerms)
     used = np.bincount(unit_section, minlength=len(batch.nonempty))
     return Occurrences(
         parts=unit_term[at].astype(np.uint64) << np.uint64(TERM_SHIFT),
-        token=np.arange(len(at)),
         section=unit_section,
         position=np.arange(len(at)) - (np.cumsum(used) - used)[unit_section],
         used=used,

@@ -23,10 +23,17 @@ def quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def vector(fields: list[tuple[str, int, list[tuple]]]) -> str:
-    """A tsvector literal of (weight, first position, (text, position, ...) terms) fields."""
-    positions: dict[str, list[str]] = {}
-    for weight, first, terms in fields:
+class Vector:
+    """A tsvector literal built field by field: (weight, first position, (text, position, ...)
+    terms). It can be written out after some fields and again after more, which is how the open
+    vector of a document whose teaser is its body comes out of building the whole one."""
+
+    def __init__(self) -> None:
+        self.positions: dict[str, list[str]] = {}
+        self.quoted: list[str] = []
+
+    def add(self, weight: str, first: int, terms: list[tuple]) -> Vector:
+        positions = self.positions
         for term in terms:
             position = first + term[1]
             if position > MAX_POSITION:
@@ -34,9 +41,18 @@ def vector(fields: list[tuple[str, int, list[tuple]]]) -> str:
             entries = positions.get(term[0])
             if entries is None:
                 positions[term[0]] = [f"{position}{weight}"]
+                self.quoted.append(quote(term[0]))
             elif len(entries) < MAX_POSITIONS_PER_TERM:
                 entries.append(f"{position}{weight}")
-    return " ".join([f"{quote(text)}:{','.join(entries)}" for text, entries in positions.items()])
+        return self
+
+    def literal(self) -> str:
+        return " ".join(
+            [
+                f"{quoted}:{','.join(entries)}"
+                for quoted, entries in zip(self.quoted, self.positions.values(), strict=True)
+            ]
+        )
 
 
 def tag_terms(tags: list[str]) -> list[Term]:
@@ -50,38 +66,34 @@ def document_vectors(doc: SearchDocument) -> tuple[str, str, str, str]:
     other = "\n".join(doc.other_answers)
     weights = dict(LAYOUT)
     title_words = word_tuples(title) + tag_terms(doc.tags)
-    body_words = word_tuples(doc.body)
-    terms = vector(
-        [
-            ("A", weights["A"], title_words),
-            ("B", weights["B"], body_words),
-            ("C", weights["C"], word_tuples(top)),
-            ("D", weights["D"], word_tuples(other)),
-        ]
-    )
     title_grams = bigram_tuples(title)
     body_grams = bigram_tuples(doc.body)
+    terms = Vector().add("A", weights["A"], title_words)
+    terms.add("B", weights["B"], word_tuples(doc.body))
+    grams = Vector().add("A", weights["A"], title_grams).add("D", weights["B"], body_grams)
+    teaser = doc.separate_teaser
+    if doc.open_to_all:
+        open_vectors = None
+    elif teaser:
+        open_vectors = (
+            Vector()
+            .add("A", weights["A"], title_words)
+            .add("B", weights["B"], word_tuples(teaser))
+            .literal(),
+            Vector()
+            .add("A", weights["A"], title_grams)
+            .add("D", weights["B"], bigram_tuples(teaser))
+            .literal(),
+        )
+    else:
+        # The teaser is the body: what is open is what the vectors hold so far.
+        open_vectors = (terms.literal(), grams.literal())
+    terms.add("C", weights["C"], word_tuples(top)).add("D", weights["D"], word_tuples(other))
     # The answers' bigrams follow the body's (positions count bigrams).
     answer_grams = bigram_tuples(top + "\n" + other, start_position=len(body_grams))
-    grams = vector(
-        [("A", weights["A"], title_grams), ("D", weights["B"], body_grams + answer_grams)]
-    )
-    if doc.open_to_all:
-        return terms, grams, terms, grams
-    teaser = doc.separate_teaser
-    open_terms = vector(
-        [
-            ("A", weights["A"], title_words),
-            ("B", weights["B"], word_tuples(teaser) if teaser else body_words),
-        ]
-    )
-    open_grams = vector(
-        [
-            ("A", weights["A"], title_grams),
-            ("D", weights["B"], bigram_tuples(teaser) if teaser else body_grams),
-        ]
-    )
-    return terms, grams, open_terms, open_grams
+    grams.add("D", weights["B"], answer_grams)
+    whole = (terms.literal(), grams.literal())
+    return (*whole, *(open_vectors or whole))
 
 
 def sequence(terms: list[str]) -> str:

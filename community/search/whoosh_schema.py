@@ -33,8 +33,8 @@ from community.search.analysis import (
     word_tuples,
 )
 from community.search.bulk_folding import fold_many
-from community.search.documents import ANSWER_SEPARATOR, SearchDocument
-from community.search.stored import stored_values
+from community.search.documents import SearchDocument
+from community.search.stored import stored_columns, stored_values
 
 # Rank boosts are kept as integers in thousandths (Whoosh float columns want a default).
 BOOST_SCALE = 1000
@@ -164,15 +164,10 @@ def openness(doc: SearchDocument) -> int:
     return TEASER_APART if doc.separate_teaser else TEASER_IS_BODY
 
 
-def sections(doc: SearchDocument) -> list[str]:
-    """The text sections of `doc`, in the order of `TITLE` ... `TEASER`."""
-    return [
-        doc.title_text,
-        doc.body,
-        ANSWER_SEPARATOR.join(doc.top_answers),
-        ANSWER_SEPARATOR.join(doc.other_answers),
-        doc.separate_teaser,
-    ]
+def sections(doc: SearchDocument, top: str, others: str) -> list[str]:
+    """The text sections of `doc` (`top` and `others`: its answers, joined as stored), in the
+    order of `TITLE` ... `TEASER`."""
+    return [doc.title_text, doc.body, top, others, doc.separate_teaser]
 
 
 def field_value(texts: list[str], chosen: tuple[int | None, ...]) -> list[str]:
@@ -181,9 +176,11 @@ def field_value(texts: list[str], chosen: tuple[int | None, ...]) -> list[str]:
 
 def document_fields(doc: SearchDocument) -> dict:
     """The Whoosh fields of a document."""
-    texts, kind = sections(doc), openness(doc)
+    stored = stored_values(doc)
+    texts = sections(doc, stored["top_answers"], stored["other_answers"])
+    kind = openness(doc)
     return {
-        **stored_values(doc),
+        **stored,
         **{name: field_value(texts, chosen[kind]) for name, chosen in FIELD_SECTIONS.items()},
         "id": str(doc.id),
         "spelling": " ".join(latin_words(doc.spelling_text)),
@@ -198,15 +195,15 @@ def batch_fields(docs: list[SearchDocument]) -> dict[str, list]:
     """`document_fields` of every document, as one list per field (a value per document, None
     where a document has none), with the text sections and kinds of the documents in place of
     the text fields; the spelling words come from one folding of the whole batch."""
-    stored = [stored_values(doc) for doc in docs]
+    columns = stored_columns(docs)
     spelling = [doc.spelling_text.replace(SPELLING_SEPARATOR, " ") for doc in docs]
     folded = fold_many(spelling, SPELLING_SEPARATOR).split(SPELLING_SEPARATOR)
     # Few authors, each seen again and again.
     author_of = cache(lambda author: fold_text(author.strip()) or None)
-    columns = {name: [values[name] for values in stored] for name in stored[0]} if docs else {}
+    answers = zip(columns["top_answers"], columns["other_answers"], strict=True)
     return {
         **columns,
-        "sections": [sections(doc) for doc in docs],
+        "sections": [sections(doc, *joined) for doc, joined in zip(docs, answers, strict=True)],
         "openness": [openness(doc) for doc in docs],
         "id": [str(doc.id) for doc in docs],
         "spelling": [" ".join(LATIN_WORD.findall(text)) for text in folded],
