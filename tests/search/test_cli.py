@@ -89,6 +89,18 @@ def test_search_answers_from_the_database_while_the_index_is_missing(service, so
         assert "区块链" not in str(hit.snippet)
 
 
+def test_the_database_fallback_matches_visitors_only_against_what_they_may_read(service, source):
+    coffee = source.documents[IDS["coffee"]]
+    coffee.body = "器材怎么选？" + "，".join(["磨豆机、手冲壶、滤杯"] * 12) + "，最后说说摩卡壶。"
+    coffee.teaser = coffee.body[:140] + "…"
+    assert "摩卡壶" not in coffee.teaser
+    assert [hit.id for hit in service.search("摩卡壶", reader=MEMBER).hits] == [coffee.id]
+    results = service.search("摩卡壶", reader=VISITOR)
+    assert results.from_database
+    assert (results.total, results.hits) == (0, [])
+    assert [hit.id for hit in service.search("器材", reader=VISITOR).hits] == [coffee.id]
+
+
 def test_a_missing_index_is_rebuilt_on_start(service):
     ensure_index()
     assert service.backend.document_count() == indexed_count()
