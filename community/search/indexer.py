@@ -37,11 +37,15 @@ def rebuild_index(progress=lambda count: None, processes: int = 1) -> int:
     source = current_source()
     ids = list(source.all_ids())
     batch = 500
+    # Each batch's rows leave the session once indexed (memory stays flat); the caller's stay.
+    callers = set(db.session.identity_map.keys())
 
     def documents():
         for start in range(0, len(ids), batch):
             yield from source.load(ids[start : start + batch])
-            db.session.expunge_all()
+            for key, instance in list(db.session.identity_map.items()):
+                if key not in callers:
+                    db.session.expunge(instance)
 
     count = service.backend.rebuild(documents(), progress, processes)
     index_state(service.backend.name).rebuilt_at = utcnow()
