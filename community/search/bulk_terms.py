@@ -356,7 +356,9 @@ def gram_occurrences(batch: BatchText, wanted: frozenset[int], grams: GramTerms)
     points = np.frombuffer(batch.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     section = np.cumsum(points == ord(SEPARATOR))
     # The wanted sections of each document, still kept apart by their separators.
-    keep = np.isin(section % per, list(wanted))
+    chosen = np.zeros(per, dtype=bool)
+    chosen[list(wanted)] = True
+    keep = chosen[section % per]
     points, section = points[keep], section[keep]
     text = points.tobytes().decode("utf-32-le", "surrogatepass")
     cjk = CJK_BMP[np.minimum(points, 0xFFFF)]

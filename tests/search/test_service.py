@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.search.conftest import MEMBER
+from community.extensions import db
+from community.search.indexer import rebuild_index
+from tests.search.conftest import MEMBER, VISITOR
 from tests.search.corpus import IDS
 
 
@@ -96,6 +98,19 @@ def test_did_you_mean_for_misspelt_latin_words(indexed, backend_name):
     results = indexed.search("dokcer 磁盘", reader=MEMBER)
     assert results.suggestion == "docker 磁盘"
     assert indexed.search("docker", reader=MEMBER).suggestion is None
+
+
+def test_did_you_mean_offers_only_words_everyone_may_read(service, backend_name, source):
+    coffee = source.documents[IDS["coffee"]]
+    coffee.body = "器材怎么选？" + "，".join(["磨豆机、手冲壶、滤杯"] * 12) + "，还有 Chemex 滤纸。"
+    coffee.teaser = coffee.body[:140] + "…"
+    rebuild_index()
+    db.session.commit()
+    assert ids(service.search("chemex", reader=MEMBER)) == [IDS["coffee"]]
+    for reader in (MEMBER, VISITOR):
+        assert service.search("chemax", reader=reader).suggestion is None
+    visitor = service.search("chemex", reader=VISITOR)
+    assert (visitor.total, visitor.suggestion) == (0, None)
 
 
 def test_results_carry_what_the_api_needs(indexed, backend_name):
