@@ -47,9 +47,8 @@ def observed(client, headers: dict, query: str) -> dict:
     page = client.get("/search", query_string={"q": query})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    facets = (
-        html.split('data-testid="facets"', 1)[1].split("</p>", 1)[0] if "facets" in html else ""
-    )
+    block = html.split('data-testid="facets"', 1)
+    facets = block[1].split("</p>", 1)[0] if len(block) == 2 else ""
     api = client.get("/api/v1/search", query_string={"q": query}, headers=headers).get_json()
     similar = client.get("/qa/similar", query_string={"title": query}).get_json()
     return {
