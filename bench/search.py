@@ -3,10 +3,12 @@
 Generates a deterministic Chinese-heavy corpus of 100,000 questions (override with
 `--documents N`), indexes it with the Whoosh backend in a temporary directory and prints:
 bulk index throughput (in `--processes` processes, default one per CPU) next to raw tokenisation
-throughput of the same text in one process; p50/p95 of 200 queries next to SQLite FTS5 (trigram
-tokenizer) on the same corpus; the resident memory of a fresh worker process with the dictionary
-loaded and the index open. With `--postgres URL` (a database of your own: the bench creates and
-drops its `search_documents` table there) it also indexes and queries the PostgreSQL backend;
+throughput of the same text in one process; p50/p95 of 200 queries, matched as a member (the
+whole text) and as a visitor (what is open to all), next to SQLite FTS5 (trigram tokenizer) on
+the same corpus; the resident memory of a fresh worker process with the dictionary loaded and the
+index open. With `--postgres URL` (a database of your own: the bench creates and drops its
+`search_documents` and `search_state` tables there) it also indexes and queries the PostgreSQL
+backend;
 `--postgres-only` skips the rest, `--postgres-results FILE` writes every query's totals, pages
 (ids and scores) and facets as JSON, to compare two versions of the backend.
 """
