@@ -21,8 +21,8 @@ from community.search.models import IndexedDocument, IndexState
 from community.search.outbox import index_state
 from community.search.postgres_query import (
     FACET_LIMIT,
-    OPEN,
-    WHOLE,
+    OPEN_TEXT,
+    WHOLE_TEXT,
     compile_plan,
     page_rows_sql,
     summary_sql,
@@ -186,7 +186,7 @@ class PostgresBackend:
         return " ".join(parts) if changed else None
 
     def known(self, match: TextMatch, open_only: bool) -> bool:
-        column = (OPEN if open_only else WHOLE).terms
+        column = (OPEN_TEXT if open_only else WHOLE_TEXT).terms
         statement = KNOWN.format(column=column)
         return bool(db.session.scalar(text(statement), {"q": sequence(match.terms)}))
 

@@ -67,8 +67,8 @@ class Columns:
     grams: str
 
 
-WHOLE = Columns("terms", "grams")
-OPEN = Columns("open_terms", "open_grams")
+WHOLE_TEXT = Columns("terms", "grams")
+OPEN_TEXT = Columns("open_terms", "open_grams")
 
 
 class Compiler:
@@ -129,7 +129,7 @@ def compile_plan(
     first. The rank boost multiplies the text's rank, not the bonus for every word, so that it
     cannot outweigh where the words were found.
     """
-    columns = OPEN if open_only else WHOLE
+    columns = OPEN_TEXT if open_only else WHOLE_TEXT
     compiler = Compiler(columns)
     conditions = [
         compiler.text_condition(match, phrase=True, strict=strict) for match in plan.phrases

@@ -38,8 +38,8 @@ class Fields:
     grams: str
 
 
-WHOLE = Fields("title_words", "words", "grams")
-OPEN = Fields("title_words", "open_words", "open_grams")
+WHOLE_TEXT = Fields("title_words", "words", "grams")
+OPEN_TEXT = Fields("title_words", "open_words", "open_grams")
 
 
 class WhooshWriter:
@@ -124,7 +124,7 @@ class WhooshBackend:
     ) -> IndexPage:
         """The page of `plan`'s matches, matched against what is open to all when `open_only`."""
         searcher = self.store.searcher()
-        fields = OPEN if open_only else WHOLE
+        fields = OPEN_TEXT if open_only else WHOLE_TEXT
         only = compile_filter(plan)
         sort_column = SORT_FIELDS.get(sort)
         limit = page * per_page
