@@ -66,6 +66,8 @@ class AnyMember:
 
 
 ANY_MEMBER = Viewer(user=AnyMember(), reads_answers=True)
+# Someone not signed in: what this one may read is open to everyone.
+ANYONE = Viewer(user=None, reads_answers=False)
 
 
 def viewer_for(user, preview: str | None = None) -> Viewer:
@@ -79,7 +81,7 @@ def viewer_for(user, preview: str | None = None) -> Viewer:
             preview=preview,
         )
     if not signed_in:
-        return Viewer(user=None, reads_answers=False)
+        return ANYONE
     return Viewer(user=user, reads_answers=may(user, "read_answers"), is_operator=operator)
 
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from community.extensions import db
 from community.qa import transfer
 from community.qa.services import notifications
+from community.search.indexer import catch_up
 
 qa_cli = AppGroup("qa", help="Questions and answers.")
 
@@ -36,7 +37,11 @@ def import_file(path: Path, partial: bool, show_progress: bool = True) -> transf
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--partial", is_flag=True, help="Import the good lines even when some are bad.")
 def import_command(path: Path, partial: bool):
-    """Import questions from a JSON-lines file (idempotent on each line's id)."""
+    """Import questions from a JSON-lines file (idempotent on each line's id).
+
+    The search index takes the imported questions before the command returns, so the first
+    search after it finds them as every later one will.
+    """
     report = import_file(path, partial)
     for error in report.errors:
         click.echo(f"{path.name}:{error.number}: {error.reason}", err=True)
@@ -46,6 +51,11 @@ def import_command(path: Path, partial: bool):
             "the good lines)"
         )
     click.echo(f"imported {report.created} question(s), {report.unchanged} already present")
+    left = catch_up()
+    if left:
+        click.echo(f"search: {left} change(s) left to the running search worker")
+    else:
+        click.echo("search index up to date")
     if report.errors:
         sys.exit(1)
 

@@ -15,10 +15,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from community.extensions import db
+from community.qa.access import ANYONE
 from community.qa.indexing import question_changed
 from community.qa.markdown import plain_text
 from community.qa.models import Answer, Question, QuestionStatus
-from community.search import AnswerText, SearchDocument, record_change, register_source
+from community.search import AnswerText, Listing, SearchDocument, record_change, register_source
 
 # Questions merged into another live on as an alias of their target; they are not indexed.
 HIDDEN_STATUSES = (QuestionStatus.DUPLICATE.value,)
@@ -71,6 +72,12 @@ class QuestionSource:
         documents = {doc.id: doc for doc in self.load(ids)}
         return [documents[id_] for id_ in ids if id_ in documents]
 
+    def listable(self, ids: Sequence[int]) -> dict[int, Listing]:
+        rows = db.session.execute(
+            select(Question.id, Question.public).where(Question.id.in_(list(ids)), *indexable())
+        )
+        return {row.id: Listing(row.id, row.public) for row in rows}
+
 
 def answers_by_question(question_ids: list[int]) -> dict[int, list[AnswerText]]:
     found: dict[int, list[AnswerText]] = defaultdict(list)
@@ -113,6 +120,7 @@ def document(question: Question, answers: list[AnswerText]) -> SearchDocument:
         closed=question.status in CLOSED_STATUSES,
         deleted=hidden,
         votes=question.score,
+        open_to_all=ANYONE.may_read(question),
     )
 
 

@@ -1,7 +1,8 @@
 """Searching the knowledge base: the /search page, /api/v1/search and similar questions.
 
-Every result is cut for the viewer: visitors and free users get title and teaser highlights
-only, members (and anyone, for public questions) get snippets from the body and answers.
+The viewer is the search's reader (qa/access.py decides who reads what): visitors and free users
+are matched against titles, tags, teasers and public questions only and get title and teaser
+highlights; members (and anyone, for public questions) get snippets from the body and answers.
 """
 
 from __future__ import annotations
@@ -27,10 +28,6 @@ api_bp.before_request(authenticate_bearer)
 PER_PAGE = 20
 MAX_PAGE = 1000
 SIMILAR_TITLE_MAX = 200
-
-
-def reader_for(viewer: Viewer):
-    return lambda hit: viewer.reads_answers or hit.public
 
 
 def search_arguments() -> tuple[str, int, str]:
@@ -60,9 +57,7 @@ def search_arguments() -> tuple[str, int, str]:
 
 def run_search(viewer: Viewer) -> tuple[str, str, SearchResults]:
     text, page, sort = search_arguments()
-    results = search_service().search(
-        text, may_read=reader_for(viewer), page=page, per_page=PER_PAGE, sort=sort
-    )
+    results = search_service().search(text, reader=viewer, page=page, per_page=PER_PAGE, sort=sort)
     return text, sort, results
 
 
@@ -102,7 +97,7 @@ def search_api():
 def similar():
     """Up to five questions like the title being typed in the ask form: titles and links only."""
     title = " ".join(request.args.get("title", "").split())[:SIMILAR_TITLE_MAX]
-    hits = search_service().similar(title, may_read=reader_for(viewer_for(current_user)))
+    hits = search_service().similar(title, reader=viewer_for(current_user))
     return jsonify(
         results=[
             {"title": hit.title, "url": url_for("qa.show", question_id=hit.id)} for hit in hits

@@ -6,10 +6,18 @@ records changes with `record_change(document_id)` in the transaction that makes 
 
 from community.search.documents import (
     AnswerText,
+    Listing,
     SearchDocument,
     SearchSource,
     register_source,
 )
 from community.search.outbox import record_change
 
-__all__ = ["AnswerText", "SearchDocument", "SearchSource", "record_change", "register_source"]
+__all__ = [
+    "AnswerText",
+    "Listing",
+    "SearchDocument",
+    "SearchSource",
+    "record_change",
+    "register_source",
+]

@@ -279,6 +279,29 @@ def query_words(text: str) -> list[str]:
     return [term.text for term in analyze(text, search_mode=False)]
 
 
+def compound_parts(term: str) -> list[str]:
+    """The dictionary sub-words of a CJK compound term when together they cover all of it.
+
+    The index holds a compound's sub-words wherever the compound occurs, but text that names the
+    parts apart (规划孩子的教育) holds no compound (教育规划); a query for the compound then needs
+    the parts. Sub-words that leave a character out (信用 of 信用卡) would widen it to another
+    meaning, so they do not count.
+    """
+    parts = segmenter().parts_of(term)
+    if parts is None or parts.cjk is None or not parts.sub_words:
+        return []
+    covered = [False] * len(term)
+    found = []
+    for sub in parts.sub_words:
+        start = term.find(sub)
+        while start >= 0:
+            covered[start : start + len(sub)] = [True] * len(sub)
+            start = term.find(sub, start + 1)
+        if sub not in found:
+            found.append(sub)
+    return found if all(covered) else []
+
+
 def bigrams(text: str, *, start_position: int = 0) -> list[Term]:
     """The fallback field: CJK runs as overlapping bigrams, other words whole, in order."""
     return list(map(Term._make, bigram_tuples(text, start_position)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import rjieba
@@ -29,6 +30,8 @@ TERM_SHIFT = DOC_SHIFT + DOC_BITS
 POSITION_LIMIT = 1 << POSITION_BITS
 DOC_LIMIT = 1 << DOC_BITS
 TERM_LIMIT = 1 << TERM_BITS
+# A word table's key part holds the position offset of a token's later words in these bits.
+OFFSET_MASK = np.uint64((1 << POSITION_BITS) - 1)
 
 
 def _bmp_table(ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
@@ -171,7 +174,8 @@ def pack(terms, docs, sections, positions) -> np.ndarray:
 
 
 class BatchText:
-    """One batch's sections, folded once for both text fields."""
+    """One batch's sections (`per_document` of each document, in order), folded once for every
+    text field."""
 
     def __init__(self, sections: list[str], per_document: int) -> None:
         self.per_document = per_document
@@ -180,8 +184,22 @@ class BatchText:
         self.folded = fold_many(clean, SEPARATOR)
 
 
-def word_keys(batch: BatchText, table: WordTable, first_doc: int, gap: int) -> np.ndarray:
-    """The words field's occurrence keys of a batch (documents numbered from `first_doc`)."""
+@dataclass
+class Occurrences:
+    """A batch's term occurrences: the term part of each one's key (`parts`: the term's number,
+    plus the position offset of the later words a token yields), its section (an index into
+    the batch's sections) and its token's position within that section. `used` counts the
+    positions each section takes."""
+
+    parts: np.ndarray
+    section: np.ndarray
+    position: np.ndarray
+    used: np.ndarray
+    longest_offset: int = 0
+
+
+def word_occurrences(batch: BatchText, table: WordTable) -> Occurrences:
+    """The segmented words of every section of a batch."""
     tokens = rjieba.cut(batch.folded, True)
     words = np.fromiter(map(table.numbers.__getitem__, tokens), np.int64, len(tokens))
     table.settle()
@@ -189,29 +207,64 @@ def word_keys(batch: BatchText, table: WordTable, first_doc: int, gap: int) -> n
     advance = table.advances.view()[words]
     before = np.cumsum(advance) - advance
     used = np.bincount(section, weights=advance, minlength=len(batch.nonempty)).astype(np.int64)
-    bases = section_bases(used, batch.nonempty, batch.per_document, gap)
-    word_position = (bases - (np.cumsum(used) - used))[section] + before
-
     counts = table.term_counts.view()[words]
-    occurrence_word = np.repeat(np.arange(len(words)), counts)
-    within = np.arange(len(occurrence_word)) - np.repeat(np.cumsum(counts) - counts, counts)
-    flat = table.firsts.view()[words][occurrence_word] + within
-    if len(words) and word_position.max() + table.longest_offset >= POSITION_LIMIT:
-        parts = table.key_parts.view()[flat]
-        occurrence_section = section[occurrence_word]
+    token = np.repeat(np.arange(len(words)), counts)
+    within = np.arange(len(token)) - np.repeat(np.cumsum(counts) - counts, counts)
+    flat = table.firsts.view()[words][token] + within
+    return Occurrences(
+        parts=table.key_parts.view()[flat],
+        section=section[token],
+        position=(before - (np.cumsum(used) - used)[section])[token],
+        used=used,
+        longest_offset=table.longest_offset,
+    )
+
+
+def field_keys(
+    found: Occurrences,
+    chosen: tuple[tuple[int | None, ...], ...],
+    kinds: np.ndarray,
+    batch: BatchText,
+    first_doc: int,
+    gap: int,
+) -> np.ndarray:
+    """One field's occurrence keys from a batch's occurrences (documents numbered from
+    `first_doc`): `chosen[kind]` names the section that fills each of the field's weights for
+    a document of that kind (`kinds`: one per document), and positions restart for the field
+    as `WeightedSections.index` counts them."""
+    per, weights = batch.per_document, len(chosen[0])
+    table = np.full((len(chosen), per), -1, dtype=np.int64)
+    for kind, sections in enumerate(chosen):
+        for weight, section in enumerate(sections):
+            if section is not None:
+                table[kind, section] = weight
+    count = len(batch.nonempty)
+    section_doc = first_doc + np.arange(count) // per
+    slot = table[kinds[section_doc - first_doc], np.arange(count) % per]
+    valid = slot >= 0
+    into = (section_doc[valid] - first_doc) * weights + slot[valid]
+    used = np.zeros(len(kinds) * weights, dtype=np.int64)
+    nonempty = np.zeros(len(kinds) * weights, dtype=bool)
+    used[into], nonempty[into] = found.used[valid], batch.nonempty[valid]
+    base = np.zeros(count, dtype=np.int64)
+    base[valid] = section_bases(used, nonempty, weights, gap)[into]
+
+    kept = valid[found.section]
+    sections = found.section[kept]
+    positions = base[sections] + found.position[kept]
+    parts = found.parts[kept]
+    if len(positions) and positions.max() + found.longest_offset >= POSITION_LIMIT:
         return pack(
             (parts >> np.uint64(TERM_SHIFT)).astype(np.int64),
-            first_doc + occurrence_section // batch.per_document,
-            occurrence_section % batch.per_document,
-            word_position[occurrence_word]
-            + (parts & np.uint64((1 << POSITION_BITS) - 1)).astype(np.int64),
+            section_doc[sections],
+            slot[sections],
+            positions + (parts & OFFSET_MASK).astype(np.int64),
         )
-    token_parts = (
-        ((first_doc + section // batch.per_document).astype(np.uint64) << np.uint64(DOC_SHIFT))
-        | ((section % batch.per_document).astype(np.uint64) << np.uint64(SECTION_SHIFT))
-        | word_position.astype(np.uint64)
+    # Document and weight of each section, in their bits of a key.
+    section_part = (section_doc.astype(np.uint64) << np.uint64(DOC_SHIFT)) | (
+        np.maximum(slot, 0).astype(np.uint64) << np.uint64(SECTION_SHIFT)
     )
-    return table.key_parts.view()[flat] + token_parts[occurrence_word]
+    return parts + section_part[sections] + positions.astype(np.uint64)
 
 
 class KeyTable:
@@ -293,20 +346,21 @@ class GramTerms:
         return number
 
 
-def gram_keys(batch: BatchText, slots: int, grams: GramTerms, first_doc: int, gap: int):
-    """The bigram field's occurrence keys, over the first `slots` sections of each document.
+def gram_occurrences(batch: BatchText, wanted: frozenset[int], grams: GramTerms) -> Occurrences:
+    """The bigram field's terms in the sections of each document numbered in `wanted`.
 
     CJK runs become overlapping bigrams (a lone character stays whole) and the Latin words
     between them their stems, numbered in text order (`analysis.bigram_tuples`).
     """
     per = batch.per_document
-    nonempty = batch.nonempty.reshape(-1, per)[:, :slots].reshape(-1)
     points = np.frombuffer(batch.folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    separators = points == ord(SEPARATOR)
-    # The first `slots` sections of each document, still joined by separators.
-    points = points[np.cumsum(separators) % per < slots]
-    text = points.tobytes().decode("utf-32-le", "surrogatepass")
     section = np.cumsum(points == ord(SEPARATOR))
+    # The wanted sections of each document, still kept apart by their separators.
+    chosen = np.zeros(per, dtype=bool)
+    chosen[list(wanted)] = True
+    keep = chosen[section % per]
+    points, section = points[keep], section[keep]
+    text = points.tobytes().decode("utf-32-le", "surrogatepass")
     cjk = CJK_BMP[np.minimum(points, 0xFFFF)]
     cjk |= (points >= ASTRAL_CJK[0]) & (points <= ASTRAL_CJK[1])
     points = points.astype(np.int64)
@@ -322,12 +376,10 @@ def gram_keys(batch: BatchText, slots: int, grams: GramTerms, first_doc: int, ga
         unit_term[match.start()] = number(match.group())
     at = np.flatnonzero(unit_term >= 0)
     unit_section = section[at]
-    used = np.bincount(unit_section, minlength=len(nonempty))
-    bases = section_bases(used, nonempty, slots, gap)
-    rank = np.arange(len(at)) - (np.cumsum(used) - used)[unit_section]
-    return pack(
-        unit_term[at],
-        first_doc + unit_section // slots,
-        unit_section % slots,
-        bases[unit_section] + rank,
+    used = np.bincount(unit_section, minlength=len(batch.nonempty))
+    return Occurrences(
+        parts=unit_term[at].astype(np.uint64) << np.uint64(TERM_SHIFT),
+        section=unit_section,
+        position=np.arange(len(at)) - (np.cumsum(used) - used)[unit_section],
+        used=used,
     )

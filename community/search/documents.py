@@ -29,7 +29,12 @@ class AnswerText:
 
 @dataclass
 class SearchDocument:
-    """Everything the index knows about one question; `teaser` is what visitors may read."""
+    """Everything the index knows about one question.
+
+    `teaser` is what everyone is shown of it; `open_to_all` says whether everyone may read its
+    body and answers too (the domain's read rule decides). Matching for those who may not read
+    every question uses only what is open: title, aliases, tags and teaser, or all of it.
+    """
 
     id: int
     title: str
@@ -47,6 +52,7 @@ class SearchDocument:
     closed: bool = False
     deleted: bool = False
     votes: int = 0
+    open_to_all: bool = False
 
     def __post_init__(self) -> None:
         if not self.teaser:
@@ -78,6 +84,40 @@ class SearchDocument:
     def other_answers(self) -> list[str]:
         return [answer.body for answer in self.answers if not answer.is_top]
 
+    @property
+    def title_text(self) -> str:
+        """What ranks as its title: the title, merged questions' titles and the tags."""
+        return ANSWER_SEPARATOR.join([self.title, *self.aliases, *self.tags])
+
+    @property
+    def spelling_text(self) -> str:
+        """The text whose Latin words "did you mean" may offer: what everyone may read of it."""
+        return " ".join([self.title, *self.tags, self.body if self.open_to_all else self.teaser])
+
+    @property
+    def separate_teaser(self) -> str:
+        """The teaser when its text is open and the body's is not (a teaser equal to the body
+        is the body's text: indexes reuse its terms)."""
+        return "" if self.open_to_all or self.teaser == self.body else self.teaser
+
+    @property
+    def open_texts(self) -> tuple[str, str, str]:
+        """What everyone may read beyond the title: the body and the top and other answers of
+        an open document; the teaser alone of any other."""
+        if self.open_to_all:
+            top, others = self.top_answers, self.other_answers
+            return self.body, ANSWER_SEPARATOR.join(top), ANSWER_SEPARATOR.join(others)
+        return self.teaser, "", ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the database says of a document now: it may be listed, and whether it is public
+    (the domain's read rule is applied to it for each searcher)."""
+
+    id: int
+    public: bool
+
 
 class SearchSource(Protocol):
     """The contract a domain implements to be searchable."""
@@ -93,6 +133,9 @@ class SearchSource(Protocol):
 
     def search_database(self, words: Sequence[str], limit: int) -> list[SearchDocument]:
         """A plain database search (LIKE on title and body) used while the index is rebuilt."""
+
+    def listable(self, ids: Sequence[int]) -> dict[int, Listing]:
+        """Those of `ids` that may be listed now (in one query), by id; the index only narrows."""
 
 
 def register_source(app: Flask, source: SearchSource) -> None:

@@ -1,8 +1,8 @@
 """Highlights and snippets, cut only from the texts a viewer may read.
 
-The caller passes whether the viewer may read a hit's answers (members, or a public question);
-everyone else gets the title and the teaser, never the body beyond it nor any answer, even when
-the match was there.
+The caller passes whether the viewer may read a hit's body and answers (the domain's read rule
+decides, from the database's current flags); everyone else gets the title and the teaser, never
+the body beyond it nor any answer.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from markupsafe import Markup, escape
 
 from community.search.analysis import CJK_RUN, STOPWORDS, analyze, fold
-from community.search.results import HitText, ReadRule, SearchHit
+from community.search.results import HitText, SearchHit
 
 SNIPPET_LENGTH = 120
 
@@ -93,10 +93,10 @@ class Highlighter:
     def title(self, title: str) -> Markup:
         return mark(title, matching_spans(title, self.pattern))
 
-    def fill(self, hit: SearchHit, text: HitText, may_read: ReadRule) -> SearchHit:
+    def fill(self, hit: SearchHit, text: HitText, may_read: bool) -> SearchHit:
         """Set `hit`'s highlighted title and its snippet from what its viewer may read."""
         hit.title_html = self.title(hit.title)
-        hit.snippet = self.snippet(text, may_read(hit))
+        hit.snippet = self.snippet(text, may_read)
         return hit
 
     def snippet(self, text: HitText, may_read: bool) -> Markup:

@@ -6,17 +6,22 @@ import logging
 import threading
 
 from flask import Flask
+from sqlalchemy import delete, select
 
 from community.clock import utcnow
 from community.extensions import db
 from community.failure_log import log_failure
 from community.search.documents import current_source, has_source
-from community.search.outbox import apply_all, changes_committed, index_state
+from community.search.models import SearchChange
+from community.search.outbox import apply_all, changes_committed, index_state, pending_count
 from community.search.service import search_service
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+# Pending changes from which rebuilding the index is faster than applying them one by one.
+REBUILD_FROM = 1000
+DELETE_BATCH = 1000
 
 
 def rebuild_index(progress=lambda count: None, processes: int = 1) -> int:
@@ -27,19 +32,45 @@ def rebuild_index(progress=lambda count: None, processes: int = 1) -> int:
     """
     service = search_service()
     service.refresh_dictionary(force=True)
+    # Changes committed before the documents are read are in the new index; only those can
+    # leave the outbox afterwards (one committed later, even with a lower id, stays).
+    applied = list(db.session.scalars(select(SearchChange.id)))
     source = current_source()
     ids = list(source.all_ids())
     batch = 500
+    # Each batch's rows leave the session once indexed (memory stays flat); the caller's stay.
+    callers = set(db.session.identity_map.keys())
 
     def documents():
         for start in range(0, len(ids), batch):
             yield from source.load(ids[start : start + batch])
-            db.session.expunge_all()
+            for key, instance in list(db.session.identity_map.items()):
+                if key not in callers:
+                    db.session.expunge(instance)
 
     count = service.backend.rebuild(documents(), progress, processes)
     index_state(service.backend.name).rebuilt_at = utcnow()
+    for start in range(0, len(applied), DELETE_BATCH):
+        chunk = applied[start : start + DELETE_BATCH]
+        db.session.execute(delete(SearchChange).where(SearchChange.id.in_(chunk)))
     db.session.commit()
     return count
+
+
+def catch_up() -> int:
+    """Bring the index up to date with what is committed now, before a command returns.
+
+    A missing or unreadable index, or many pending changes, is rebuilt; otherwise the pending
+    changes are applied (an indexer holding the lock applies them itself). Returns how many
+    pending changes are left to another indexer.
+    """
+    backend = search_service().backend
+    if not backend.is_ready() or pending_count() >= REBUILD_FROM:
+        rebuild_index()
+    else:
+        apply_all(backend)
+    db.session.commit()
+    return pending_count()
 
 
 def ensure_index() -> None:

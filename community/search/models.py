@@ -12,6 +12,13 @@ from sqlalchemy.types import TypeDecorator
 
 from community.clock import UTCDateTime, utcnow
 from community.extensions import db
+from community.search.postgres_table import (
+    AUTHOR_INDEX,
+    GIN_WITH,
+    TABLE,
+    VECTOR_COLUMNS,
+    vector_index,
+)
 
 
 class SearchChange(db.Model):
@@ -50,6 +57,8 @@ class IndexState(db.Model):
     last_change_id: Mapped[int] = mapped_column(default=0)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The format of the index a rebuild last made, for a backend that keeps it in the database.
+    index_format: Mapped[int | None]
 
     def __repr__(self) -> str:
         return f"<IndexState {self.backend} change={self.last_change_id}>"
@@ -70,23 +79,20 @@ class TermVector(TypeDecorator):
 class IndexedDocument(db.Model):
     """A document as the PostgreSQL backend indexes it: terms made by our analyzer in Python."""
 
-    __tablename__ = "search_documents"
+    __tablename__ = TABLE
+    # GIN on PostgreSQL; on SQLite the table stays empty and the indexes are plain ones. The
+    # rebuild makes the same on its new table (postgres_table.py).
     __table_args__ = (
-        # GIN on PostgreSQL; on SQLite the table stays empty and the index is a plain one.
-        # The rebuild makes these again on its new table (postgres_rebuild.py).
-        Index(
-            "ix_search_documents_terms",
-            "terms",
-            postgresql_using="gin",
-            postgresql_with={"fastupdate": "off"},
+        *(
+            Index(
+                vector_index(column),
+                column,
+                postgresql_using="gin",
+                postgresql_with=GIN_WITH,
+            )
+            for column in VECTOR_COLUMNS
         ),
-        Index(
-            "ix_search_documents_grams",
-            "grams",
-            postgresql_using="gin",
-            postgresql_with={"fastupdate": "off"},
-        ),
-        Index("ix_search_documents_author", "author"),
+        Index(AUTHOR_INDEX, "author"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -109,6 +115,9 @@ class IndexedDocument(db.Model):
     terms: Mapped[str] = mapped_column(TermVector())
     grams: Mapped[str] = mapped_column(TermVector())
     spelling: Mapped[str] = mapped_column(Text)
+    # What everyone may read of the document (title, aliases, tags, teaser, or all of it).
+    open_terms: Mapped[str] = mapped_column(TermVector())
+    open_grams: Mapped[str] = mapped_column(TermVector())
 
     def __repr__(self) -> str:
         return f"<IndexedDocument {self.id}>"

@@ -16,18 +16,28 @@ from sqlalchemy.dialects.postgresql import insert
 
 from community.extensions import db
 from community.search.documents import SearchDocument, current_source
-from community.search.errors import IndexBusy
-from community.search.highlight import Highlighter
-from community.search.models import IndexedDocument
-from community.search.postgres_query import FACET_LIMIT, compile_plan, page_rows_sql, summary_sql
+from community.search.errors import IndexBusy, IndexUnavailable
+from community.search.models import IndexedDocument, IndexState
+from community.search.outbox import index_state
+from community.search.postgres_query import (
+    FACET_LIMIT,
+    OPEN_TEXT,
+    WHOLE_TEXT,
+    compile_plan,
+    page_rows_sql,
+    summary_sql,
+)
 from community.search.postgres_rebuild import ADVISORY_KEY, rebuild_table
-from community.search.postgres_rows import document_row, hit_from_row
+from community.search.postgres_rows import document_row
+from community.search.postgres_table import INDEX_FORMAT
 from community.search.postgres_terms import sequence
 from community.search.query import QueryPlan, TextMatch
-from community.search.results import ReadRule, SearchResults
+from community.search.results import IndexPage
 from community.search.spelling import closest_word
 
 ENOUGH_STRICT_MATCHES = 10
+# Whether a query's terms occur in a vector column (one of ours, never input) of any document.
+KNOWN = "SELECT EXISTS (SELECT 1 FROM search_documents d WHERE d.{column} @@ CAST(:q AS tsquery))"
 VOCABULARY_SECONDS = 600.0
 # Planner settings for search statements: a scan of the whole table reads every document's
 # vectors and is never the faster plan here; compiling rank expressions costs more than it saves.
@@ -73,7 +83,11 @@ class PostgresBackend:
         self.vocabulary_loaded_at = 0.0
 
     def is_ready(self) -> bool:
-        """Ready once it holds a document, or when there is nothing to index."""
+        """Ready once a rebuild made the table in this format and it holds a document (or there
+        is nothing to index)."""
+        state = db.session.get(IndexState, self.name)
+        if state is None or state.index_format != INDEX_FORMAT:
+            return False
         return bool(db.session.scalar(select(exists().where(IndexedDocument.id.isnot(None))))) or (
             current_source().count() == 0
         )
@@ -102,6 +116,7 @@ class PostgresBackend:
         With `processes` above one, forked processes compute the rows (postgres_rebuild.py).
         """
         count = rebuild_table(documents, progress, processes)
+        index_state(self.name).index_format = INDEX_FORMAT
         db.session.commit()
         return count
 
@@ -109,26 +124,33 @@ class PostgresBackend:
         return db.session.scalar(select(func.count()).select_from(IndexedDocument)) or 0
 
     def search(
-        self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
-    ) -> SearchResults:
+        self, plan: QueryPlan, *, page: int, per_page: int, sort: str, open_only: bool
+    ) -> IndexPage:
+        """The page of `plan`'s matches, matched against what is open to all when `open_only`.
+
+        A table a rebuild has not made in this format (rows written before an upgrade) is
+        unavailable: its summary says so and nothing more is read.
+        """
         paging = {"limit": per_page, "offset": (page - 1) * per_page, "facet_limit": FACET_LIMIT}
+        rows = []
         with search_settings():
-            where, rank, params = compile_plan(plan, strict=True)
+            where, rank, params = compile_plan(plan, open_only=open_only, strict=True)
             summary = self.summary(summary_sql(where, rank, sort), params | paging)
-            if summary.total < ENOUGH_STRICT_MATCHES and plan.has_text:
-                where, rank, params = compile_plan(plan)
+            current = summary.index_format == INDEX_FORMAT
+            if current and summary.total < ENOUGH_STRICT_MATCHES and plan.has_text:
+                where, rank, params = compile_plan(plan, open_only=open_only)
                 summary = self.summary(summary_sql(where, rank, sort), params | paging)
-            rows = self.page_rows(summary.ids, rank, params)
-        highlighter = Highlighter(
-            [match.text for match in plan.words], [match.text for match in plan.phrases]
-        )
-        return SearchResults(
+            if current:
+                rows = self.page_rows(summary.ids, rank, params)
+        if not current:
+            raise IndexUnavailable(
+                f"the search table has format {summary.index_format}, not {INDEX_FORMAT}"
+            )
+        return IndexPage(
             total=summary.total,
-            page=page,
-            per_page=per_page,
-            hits=[hit_from_row(row, highlighter, may_read) for row in rows],
+            entries=[(row._mapping, float(row.rank or 0.0)) for row in rows],
             facets=list(zip(summary.facet_tags, summary.facet_counts, strict=True)),
-            suggestion=self.suggest(plan),
+            suggestion=self.suggest(plan, open_only),
         )
 
     def summary(self, sql: str, params: dict):
@@ -147,12 +169,14 @@ class PostgresBackend:
         by_id = {row.id: row for row in rows}
         return [by_id[id_] for id_ in ids if id_ in by_id]
 
-    def suggest(self, plan: QueryPlan) -> str | None:
-        """Replace Latin words found nowhere in the index by the closest indexed word."""
+    def suggest(self, plan: QueryPlan, open_only: bool) -> str | None:
+        """Replace Latin words found nowhere the searcher's vectors cover by the closest word
+        open to all (the `spelling` column holds only what everyone may read)."""
         parts, changed = [], False
         for match in plan.words:
             word = match.text.lower()
-            if word.isascii() and word.isalpha() and len(word) > 3 and not self.known(match):
+            latin = word.isascii() and word.isalpha() and len(word) > 3
+            if latin and not self.known(match, open_only):
                 found = closest_word(word, self.spelling_vocabulary())
                 if found:
                     parts.append(found)
@@ -161,16 +185,10 @@ class PostgresBackend:
             parts.append(match.text)
         return " ".join(parts) if changed else None
 
-    def known(self, match: TextMatch) -> bool:
-        return bool(
-            db.session.scalar(
-                text(
-                    "SELECT EXISTS (SELECT 1 FROM search_documents"
-                    " WHERE terms @@ CAST(:q AS tsquery))"
-                ),
-                {"q": sequence(match.terms)},
-            )
-        )
+    def known(self, match: TextMatch, open_only: bool) -> bool:
+        column = (OPEN_TEXT if open_only else WHOLE_TEXT).terms
+        statement = KNOWN.format(column=column)
+        return bool(db.session.scalar(text(statement), {"q": sequence(match.terms)}))
 
     def spelling_vocabulary(self) -> list[str]:
         if time.monotonic() - self.vocabulary_loaded_at > VOCABULARY_SECONDS:

@@ -6,6 +6,7 @@ later); its indexes are built once every row is in, far faster than keeping them
 by row. The swap drops the old table and gives the new one and its indexes the old names: it
 waits for transactions that read the old table, and readers see the old table until the rebuild
 commits. Dropping a table takes its owner, so the database user must own `search_documents`.
+The new table's storage and indexes are those the migrations make (postgres_table.py).
 """
 
 from __future__ import annotations
@@ -18,31 +19,13 @@ from community.extensions import db
 from community.search.analysis import fold_table
 from community.search.documents import SearchDocument
 from community.search.postgres_rows import COLUMNS, copy_text
+from community.search.postgres_table import TABLE, VECTOR_COLUMNS, index_sql, storage_sql
 from community.search.rebuild_processes import chunks, in_processes, split
 
 ADVISORY_KEY = 0x5EA4C4  # "search": one indexer at a time
-TABLE = "search_documents"
-NEXT = "search_documents_next"
+NEXT = f"{TABLE}_next"
 BATCH_DOCUMENTS = 1000
 CHUNK_DOCUMENTS = 20_000
-# The vectors stay in the row (compressed) and the wide texts move out to the TOAST table, so
-# reading the vectors of many matches reads small rows. Migration 0004 sets the same.
-STORAGE = (
-    "ALTER TABLE {table} ALTER COLUMN terms SET STORAGE MAIN,"
-    " ALTER COLUMN grams SET STORAGE MAIN, SET (toast_tuple_target = 128)"
-)
-# The table's indexes by name, as migrations 0002 and 0004 make them; `fastupdate` off keeps
-# new entries out of a pending list that every search would have to read.
-INDEXES = {
-    "pk_search_documents": "ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY (id)",
-    "ix_search_documents_terms": (
-        "CREATE INDEX {name} ON {table} USING gin (terms) WITH (fastupdate = off)"
-    ),
-    "ix_search_documents_grams": (
-        "CREATE INDEX {name} ON {table} USING gin (grams) WITH (fastupdate = off)"
-    ),
-    "ix_search_documents_author": "CREATE INDEX {name} ON {table} (author)",
-}
 COPY = f"COPY {NEXT} ({', '.join(COLUMNS)}) FROM STDIN WITH (FREEZE)"
 
 
@@ -52,14 +35,15 @@ def rebuild_table(
     """Index `documents` in a new table and swap it in (uncommitted); return how many."""
     db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_KEY})
     db.session.execute(text(f"CREATE TABLE {NEXT} (LIKE {TABLE})"))
-    db.session.execute(text(STORAGE.format(table=NEXT)))
+    db.session.execute(text(storage_sql(NEXT, VECTOR_COLUMNS)))
     count = copy_rows(documents, progress, processes)
-    for name, definition in INDEXES.items():
-        db.session.execute(text(definition.format(table=NEXT, name=f"{name}_next")))
+    indexes = index_sql(NEXT, suffix="_next")
+    for statement in indexes.values():
+        db.session.execute(text(statement))
     db.session.execute(text(f"ANALYZE {NEXT}"))
     db.session.execute(text(f"DROP TABLE {TABLE}"))
     db.session.execute(text(f"ALTER TABLE {NEXT} RENAME TO {TABLE}"))
-    for name in INDEXES:
+    for name in indexes:
         # Renaming the primary key's index renames its constraint too.
         db.session.execute(text(f"ALTER INDEX {name}_next RENAME TO {name}"))
     return count

@@ -1,15 +1,14 @@
-"""Rows of `search_documents`: made from documents (as values or as COPY text), read into hits."""
+"""Rows of `search_documents`, made from documents as values or as COPY text."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from community.clock import UTCDateTime
 from community.search.analysis import fold_text, latin_words
-from community.search.documents import ANSWER_SEPARATOR, SearchDocument
-from community.search.highlight import Highlighter
+from community.search.documents import SearchDocument
 from community.search.postgres_terms import document_vectors
-from community.search.results import HitText, ReadRule, SearchHit
+from community.search.stored import STORED_VALUES, stored_values
 
 # The table's columns in its order, as COPY writes them.
 COLUMNS = (
@@ -33,44 +32,28 @@ COLUMNS = (
     "terms",
     "grams",
     "spelling",
+    "open_terms",
+    "open_grams",
 )
-HIT_COLUMNS = (
-    "d.id, d.external_id, d.title, d.teaser, d.body, d.top_answers, d.other_answers, d.tags,"
-    " d.answer_count, d.accepted, d.featured, d.public, d.closed, d.votes, d.created_at"
-)
+# The stored values of a hit (stored.py), as the page's rows read them.
+HIT_COLUMNS = ", ".join(f"d.{name}" for name in STORED_VALUES)
 UTC_TIMES = UTCDateTime()
 # COPY's text format: backslash escapes for the characters that separate values and rows.
 COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
 def document_row(doc: SearchDocument) -> dict:
-    terms, grams = document_vectors(doc)
+    terms, grams, open_terms, open_grams = document_vectors(doc)
     return {
-        "id": doc.id,
-        "external_id": doc.external_id,
-        "title": doc.title,
-        "teaser": doc.teaser,
-        "body": doc.body,
-        "top_answers": ANSWER_SEPARATOR.join(doc.top_answers),
-        "other_answers": ANSWER_SEPARATOR.join(doc.other_answers),
-        "tags": "\n".join(fold_text(tag.strip()) for tag in doc.tags if tag.strip()),
+        **stored_values(doc),
         "author": fold_text(doc.author.strip())[:80],
-        "featured": doc.featured,
-        "public": doc.public,
-        "closed": doc.closed,
-        "accepted": doc.accepted,
-        "answer_count": doc.answer_count,
-        "votes": doc.votes,
-        "created_at": doc.created_at,
         "updated_at": doc.updated_at,
         "terms": terms,
         "grams": grams,
-        "spelling": " ".join(sorted(set(latin_words_of(doc)))),
+        "spelling": " ".join(sorted(set(latin_words(doc.spelling_text)))),
+        "open_terms": open_terms,
+        "open_grams": open_grams,
     }
-
-
-def latin_words_of(doc: SearchDocument) -> list[str]:
-    return latin_words(" ".join([doc.title, *doc.tags, doc.body]))
 
 
 def copy_value(value) -> str:
@@ -94,28 +77,3 @@ def copy_text(documents: list[SearchDocument]) -> bytes:
         row = document_row(doc)
         lines.append("\t".join(copy_value(row[column]) for column in COLUMNS))
     return ("\n".join(lines) + "\n").encode() if lines else b""
-
-
-def hit_from_row(row, highlighter: Highlighter, may_read: ReadRule) -> SearchHit:
-    hit = SearchHit(
-        id=row.id,
-        external_id=row.external_id,
-        title=row.title,
-        tags=[tag for tag in row.tags.split("\n") if tag],
-        answer_count=row.answer_count,
-        accepted=row.accepted,
-        featured=row.featured,
-        public=row.public,
-        closed=row.closed,
-        votes=row.votes,
-        created_at=row.created_at.replace(tzinfo=UTC),
-        score=float(row.rank or 0.0),
-    )
-    text_ = HitText(
-        title=row.title,
-        teaser=row.teaser,
-        body=row.body,
-        top_answers=[part for part in row.top_answers.split(ANSWER_SEPARATOR) if part.strip()],
-        other_answers=[part for part in row.other_answers.split(ANSWER_SEPARATOR) if part.strip()],
-    )
-    return highlighter.fill(hit, text_, may_read)

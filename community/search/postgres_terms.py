@@ -2,8 +2,9 @@
 
 We never let PostgreSQL analyse text: a `tsvector` literal lists our terms with their positions
 and a weight per field, and a `tsquery` literal asks for our query terms; the `simple` parser only
-reads them back. Weights: A title, aliases and tags; B body; C accepted/canonical answers; D the
-other answers.
+reads them back. Weights: A title, aliases and tags (their words, and each tag whole); B body;
+C accepted/canonical answers; D the other answers. The open vectors hold what everyone may
+read: the same for an open document; the title, aliases, tags and teaser (B) of any other.
 """
 
 from __future__ import annotations
@@ -22,10 +23,17 @@ def quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def vector(fields: list[tuple[str, int, list[tuple]]]) -> str:
-    """A tsvector literal of (weight, first position, (text, position, ...) terms) fields."""
-    positions: dict[str, list[str]] = {}
-    for weight, first, terms in fields:
+class Vector:
+    """A tsvector literal built field by field: (weight, first position, (text, position, ...)
+    terms). It can be written out after some fields and again after more, which is how the open
+    vector of a document whose teaser is its body comes out of building the whole one."""
+
+    def __init__(self) -> None:
+        self.positions: dict[str, list[str]] = {}
+        self.quoted: list[str] = []
+
+    def add(self, weight: str, first: int, terms: list[tuple]) -> Vector:
+        positions = self.positions
         for term in terms:
             position = first + term[1]
             if position > MAX_POSITION:
@@ -33,36 +41,59 @@ def vector(fields: list[tuple[str, int, list[tuple]]]) -> str:
             entries = positions.get(term[0])
             if entries is None:
                 positions[term[0]] = [f"{position}{weight}"]
+                self.quoted.append(quote(term[0]))
             elif len(entries) < MAX_POSITIONS_PER_TERM:
                 entries.append(f"{position}{weight}")
-    return " ".join([f"{quote(text)}:{','.join(entries)}" for text, entries in positions.items()])
+        return self
+
+    def literal(self) -> str:
+        return " ".join(
+            [
+                f"{quoted}:{','.join(entries)}"
+                for quoted, entries in zip(self.quoted, self.positions.values(), strict=True)
+            ]
+        )
 
 
 def tag_terms(tags: list[str]) -> list[Term]:
     return [Term(TAG_PREFIX + fold_text(tag.strip()), 0, 0, 0) for tag in tags if tag.strip()]
 
 
-def document_vectors(doc: SearchDocument) -> tuple[str, str]:
-    """The `terms` and `grams` vectors of a document."""
-    title = "\n".join([doc.title, *doc.aliases])
+def document_vectors(doc: SearchDocument) -> tuple[str, str, str, str]:
+    """The `terms`, `grams`, `open_terms` and `open_grams` vectors of a document."""
+    title = doc.title_text
     top = "\n".join(doc.top_answers)
     other = "\n".join(doc.other_answers)
     weights = dict(LAYOUT)
-    terms = vector(
-        [
-            ("A", weights["A"], word_tuples(title) + tag_terms(doc.tags)),
-            ("B", weights["B"], word_tuples(doc.body)),
-            ("C", weights["C"], word_tuples(top)),
-            ("D", weights["D"], word_tuples(other)),
-        ]
-    )
-    grams = vector(
-        [
-            ("A", weights["A"], bigram_tuples(title)),
-            ("D", weights["B"], bigram_tuples("\n".join([doc.body, top, other]))),
-        ]
-    )
-    return terms, grams
+    title_words = word_tuples(title) + tag_terms(doc.tags)
+    title_grams = bigram_tuples(title)
+    body_grams = bigram_tuples(doc.body)
+    terms = Vector().add("A", weights["A"], title_words)
+    terms.add("B", weights["B"], word_tuples(doc.body))
+    grams = Vector().add("A", weights["A"], title_grams).add("D", weights["B"], body_grams)
+    teaser = doc.separate_teaser
+    if doc.open_to_all:
+        open_vectors = None
+    elif teaser:
+        open_vectors = (
+            Vector()
+            .add("A", weights["A"], title_words)
+            .add("B", weights["B"], word_tuples(teaser))
+            .literal(),
+            Vector()
+            .add("A", weights["A"], title_grams)
+            .add("D", weights["B"], bigram_tuples(teaser))
+            .literal(),
+        )
+    else:
+        # The teaser is the body: what is open is what the vectors hold so far.
+        open_vectors = (terms.literal(), grams.literal())
+    terms.add("C", weights["C"], word_tuples(top)).add("D", weights["D"], word_tuples(other))
+    # The answers' bigrams follow the body's (positions count bigrams).
+    answer_grams = bigram_tuples(top + "\n" + other, start_position=len(body_grams))
+    grams.add("D", weights["B"], answer_grams)
+    whole = (terms.literal(), grams.literal())
+    return (*whole, *(open_vectors or whole))
 
 
 def sequence(terms: list[str]) -> str:

@@ -6,7 +6,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from community.search.analysis import CJK, STOPWORDS, fold_text, query_bigrams, query_words
+from community.search.analysis import (
+    CJK,
+    STOPWORDS,
+    compound_parts,
+    fold_text,
+    query_bigrams,
+    query_words,
+)
 
 FLAGS = ("accepted", "unanswered", "featured", "public")
 SORTS = ("relevance", "newest", "votes")
@@ -96,13 +103,19 @@ def parse_page(value: str | int | None) -> int:
 
 @dataclass(frozen=True)
 class TextMatch:
-    """One word or phrase, analysed: its terms in order, those a match needs, its CJK bigrams."""
+    """One word or phrase, analysed: its terms in order, those a match needs, its CJK bigrams.
+
+    `parts` maps a needed compound term to the sub-words that may stand in for it together;
+    `part_grams` are then the bigrams of each needed piece, for the fallback to find them apart.
+    """
 
     text: str
     terms: list[str]
     required: list[str]
     grams: list[str]
     has_cjk: bool
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    part_grams: list[list[str]] = field(default_factory=list)
 
     @property
     def tag(self) -> str:
@@ -129,7 +142,13 @@ def text_match(text: str) -> TextMatch:
     terms = query_words(text)
     required = [term for term in terms if term not in STOPWORDS] or terms
     has_cjk = bool(CJK.search(fold_text(text)))
-    return TextMatch(text, terms, required, query_bigrams(text) if has_cjk else [], has_cjk)
+    parts = {term: found for term in required if (found := compound_parts(term))}
+    part_grams = []
+    if parts and has_cjk:
+        pieces = [piece for term in required for piece in parts.get(term, [term])]
+        part_grams = [query_bigrams(piece) for piece in pieces]
+    grams = query_bigrams(text) if has_cjk else []
+    return TextMatch(text, terms, required, grams, has_cjk, parts, part_grams)
 
 
 def plan_query(parsed: ParsedQuery) -> QueryPlan:

@@ -5,27 +5,41 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from datetime import UTC
+from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from community.search.documents import ANSWER_SEPARATOR, SearchDocument
+from community.search.documents import SearchDocument
 from community.search.errors import IndexUnavailable
-from community.search.highlight import Highlighter
 from community.search.query import QueryPlan, TextMatch
-from community.search.results import HitText, ReadRule, SearchHit, SearchResults
+from community.search.results import IndexPage
 from community.search.whoosh_collect import collect
-from community.search.whoosh_index import IndexStore, document_fields
+from community.search.whoosh_index import IndexStore
 from community.search.whoosh_rebuild import build_index
+from community.search.whoosh_schema import document_fields
 
 logger = logging.getLogger(__name__)
 
-WORD_FIELD = "words"
-GRAM_FIELD = "grams"
-SORT_FIELDS = {"newest": "created", "votes": "votes"}
+SORT_FIELDS = {"newest": "created_at", "votes": "votes"}
 FACET_LIMIT = 20
 ENOUGH_STRICT_MATCHES = 10
 LOCK_WAIT_SECONDS = 600
+# A term in the title (which has its own length normalisation) counts this many times a term
+# of the text, so a question about a word ranks above one that mentions it in passing.
+TITLE_BOOST = 4.0
+
+
+@dataclass(frozen=True)
+class Fields:
+    """The text fields a search reads: the whole text, or what is open to all."""
+
+    title: str
+    words: str
+    grams: str
+
+
+WHOLE_TEXT = Fields("title_words", "words", "grams")
+OPEN_TEXT = Fields("title_words", "open_words", "open_grams")
 
 
 class WhooshWriter:
@@ -106,111 +120,114 @@ class WhooshBackend:
         return self.store.searcher().doc_count()
 
     def search(
-        self, plan: QueryPlan, *, page: int, per_page: int, sort: str, may_read: ReadRule
-    ) -> SearchResults:
+        self, plan: QueryPlan, *, page: int, per_page: int, sort: str, open_only: bool
+    ) -> IndexPage:
+        """The page of `plan`'s matches, matched against what is open to all when `open_only`."""
         searcher = self.store.searcher()
+        fields = OPEN_TEXT if open_only else WHOLE_TEXT
         only = compile_filter(plan)
         sort_column = SORT_FIELDS.get(sort)
         limit = page * per_page
         # Documents with every word first; only when they are few does any word (or the bigram
         # fallback) widen the search, which keeps common words from scoring half the index.
         found = collect(
-            searcher, compile_plan(plan, strict=True), limit, only=only, sort_column=sort_column
+            searcher,
+            compile_plan(plan, fields, strict=True),
+            limit,
+            only=only,
+            sort_column=sort_column,
         )
         if found.total < ENOUGH_STRICT_MATCHES and plan.has_text:
-            found = collect(searcher, compile_plan(plan), limit, only=only, sort_column=sort_column)
-        highlighter = Highlighter(
-            [match.text for match in plan.words], [match.text for match in plan.phrases]
-        )
+            found = collect(
+                searcher, compile_plan(plan, fields), limit, only=only, sort_column=sort_column
+            )
         start = (page - 1) * per_page
-        hits = [
-            self._hit(searcher, docnum, 0.0 if sort_column else key, highlighter, may_read)
-            for key, docnum in found.top[start : start + per_page]
-        ]
         counts = found.tag_counts
-        facets = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT]
-        return SearchResults(
+        return IndexPage(
             total=found.total,
-            page=page,
-            per_page=per_page,
-            hits=hits,
-            facets=facets,
-            suggestion=suggest(searcher, plan),
+            entries=[
+                (searcher.stored_fields(docnum), 0.0 if sort_column else key)
+                for key, docnum in found.top[start : start + per_page]
+            ],
+            facets=sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_LIMIT],
+            suggestion=suggest(searcher, plan, fields),
         )
 
-    def _hit(
-        self, searcher, docnum: int, score: float, highlighter: Highlighter, may_read: ReadRule
-    ) -> SearchHit:
-        fields = searcher.stored_fields(docnum)
-        created = fields.get("created")
-        result = SearchHit(
-            id=int(fields["id"]),
-            external_id=fields.get("external_id"),
-            title=fields["title"],
-            tags=[tag for tag in fields.get("tags", "").split(",") if tag],
-            answer_count=fields.get("answer_count", 0),
-            accepted=fields.get("accepted", False),
-            featured=fields.get("featured", False),
-            public=fields.get("public", False),
-            closed=fields.get("closed", False),
-            votes=fields.get("votes", 0),
-            created_at=created.replace(tzinfo=UTC) if created else None,
-            score=score,
-        )
-        text = HitText(
-            title=result.title,
-            teaser=fields.get("teaser", ""),
-            body=fields.get("body", ""),
-            top_answers=split_answers(fields.get("top_answers", "")),
-            other_answers=split_answers(fields.get("other_answers", "")),
-        )
-        return highlighter.fill(result, text, may_read)
 
-
-def split_answers(text: str) -> list[str]:
-    return [part for part in text.split(ANSWER_SEPARATOR) if part.strip()]
-
-
-def in_field(field: str, terms: list[str]) -> wq.Query:
+def in_field(field: str, terms: list[str], boost: float = 1.0) -> wq.Query:
     """`terms` in order in `field`: a phrase when several."""
-    return wq.Term(field, terms[0]) if len(terms) == 1 else wq.Phrase(field, terms)
+    if len(terms) == 1:
+        return wq.Term(field, terms[0], boost=boost)
+    return wq.Phrase(field, terms, boost=boost)
 
 
-def word_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
+def term_query(fields: Fields, term: str) -> wq.Query:
+    """A term in the title or the text; a title match scores more."""
+    return wq.Or([wq.Term(fields.title, term, boost=TITLE_BOOST), wq.Term(fields.words, term)])
+
+
+def needed_term(fields: Fields, match: TextMatch, term: str) -> wq.Query:
+    """A term a word needs: itself, or all the parts of a compound (analysis.compound_parts)."""
+    found = term_query(fields, term)
+    parts = match.parts.get(term)
+    if not parts:
+        return found
+    return wq.Or([found, wq.And([term_query(fields, part) for part in parts])])
+
+
+def gram_options(fields: Fields, match: TextMatch) -> list[wq.Query]:
+    """The bigram fallback of a word: its bigrams in order, or those of each of its pieces."""
+    if not match.grams:
+        return []
+    options = [in_field(fields.grams, match.grams)]
+    if match.part_grams:
+        options.append(wq.And([in_field(fields.grams, grams) for grams in match.part_grams]))
+    return options
+
+
+def word_query(fields: Fields, match: TextMatch, *, strict: bool = False) -> wq.Query:
     """All of a word's needed terms anywhere, or it as a tag, or (unless strict) its bigrams."""
     options = [
-        wq.And([wq.Term(WORD_FIELD, term) for term in match.required]),
+        wq.And([needed_term(fields, match, term) for term in match.required]),
         wq.Term("tags", match.tag),
     ]
-    if match.grams and not strict:
-        options.append(in_field(GRAM_FIELD, match.grams))
+    if not strict:
+        options += gram_options(fields, match)
     return wq.Or(options)
 
 
-def phrase_query(match: TextMatch, *, strict: bool = False) -> wq.Query:
-    """The words in order, or (unless strict) their bigrams in order."""
-    if strict or not match.grams:
-        return in_field(WORD_FIELD, match.terms)
-    return wq.Or([in_field(WORD_FIELD, match.terms), in_field(GRAM_FIELD, match.grams)])
+def phrase_query(fields: Fields, match: TextMatch, *, strict: bool = False) -> wq.Query:
+    """The words in order in the title or the text, or (unless strict) their bigrams in order."""
+    options = [
+        in_field(fields.title, match.terms, TITLE_BOOST),
+        in_field(fields.words, match.terms),
+    ]
+    if match.grams and not strict:
+        options.append(in_field(fields.grams, match.grams))
+    return wq.Or(options)
 
 
-def compile_plan(plan: QueryPlan, *, strict: bool = False) -> wq.Query:
+def compile_plan(plan: QueryPlan, fields: Fields, *, strict: bool = False) -> wq.Query:
     """Strict: every word. Otherwise every word ranks first and any word still matches."""
-    required = [phrase_query(match, strict=strict) for match in plan.phrases]
+    required = [phrase_query(fields, match, strict=strict) for match in plan.phrases]
     if plan.words:
-        every_word = wq.And([word_query(match, strict=strict) for match in plan.words])
+        every_word = wq.And([word_query(fields, match, strict=strict) for match in plan.words])
         if strict:
             required.append(every_word)
         else:
             any_word = wq.Or(
-                [wq.Term(WORD_FIELD, term) for match in plan.words for term in match.required]
-                + [in_field(GRAM_FIELD, match.grams) for match in plan.words if match.grams]
+                [
+                    needed_term(fields, match, term)
+                    for match in plan.words
+                    for term in match.required
+                ]
+                + [option for match in plan.words for option in gram_options(fields, match)]
                 + [wq.Term("tags", match.tag) for match in plan.words]
             )
             required.append(wq.Or([every_word.with_boost(3.0), any_word]))
     query = wq.And(required) if required else wq.Every()
     if plan.excluded:
-        query = wq.AndNot(query, wq.Or([phrase_query(match) for match in plan.excluded]))
+        query = wq.AndNot(query, wq.Or([phrase_query(fields, match) for match in plan.excluded]))
     return query
 
 
@@ -221,16 +238,19 @@ def compile_filter(plan: QueryPlan) -> wq.Query | None:
     return wq.And(conditions) if conditions else None
 
 
-def suggest(searcher, plan: QueryPlan) -> str | None:
-    """The query with misspelt Latin words replaced by the closest indexed word, if any."""
+def suggest(searcher, plan: QueryPlan, fields: Fields) -> str | None:
+    """The query with misspelt Latin words replaced by the closest word open to all, if any.
+
+    A word is known when it is in a text the searcher's fields cover; suggestions come from
+    the `spelling` field, which holds only what everyone may read.
+    """
     reader = searcher.reader()
     corrector = None
     changed = False
     parts = []
     for match in plan.words:
         word = match.text.lower()
-        unknown = word.isascii() and word.isalpha() and len(word) > 3
-        if unknown and reader.doc_frequency("spelling", word) == 0:
+        if word.isascii() and word.isalpha() and len(word) > 3 and not known(reader, match, fields):
             corrector = corrector or searcher.corrector("spelling")
             found = corrector.suggest(word, limit=1, maxdist=2)
             if found:
@@ -239,3 +259,13 @@ def suggest(searcher, plan: QueryPlan) -> str | None:
                 continue
         parts.append(match.text)
     return " ".join(parts) if changed else None
+
+
+def known(reader, match: TextMatch, fields: Fields) -> bool:
+    if reader.doc_frequency("spelling", match.text.lower()):
+        return True
+    return any(
+        reader.doc_frequency(field, term)
+        for field in (fields.title, fields.words)
+        for term in match.terms
+    )

@@ -30,9 +30,11 @@ from community.search.bulk_terms import (
     GramTerms,
     Terms,
     WordTable,
-    gram_keys,
-    word_keys,
+    field_keys,
+    gram_occurrences,
+    word_occurrences,
 )
+from community.search.stored import STORED_TEXTS
 from community.search.whoosh_bulk_files import (
     BulkHashWriter,
     FieldPostings,
@@ -44,11 +46,10 @@ from community.search.whoosh_bulk_files import (
     text_column,
 )
 from community.search.whoosh_codec import ArrayCodec, text_column_name
-from community.search.whoosh_index import (
-    GRAM_WEIGHTS,
+from community.search.whoosh_schema import (
+    FIELD_SECTIONS,
+    SECTION_COUNT,
     SECTION_GAP,
-    STORED_TEXTS,
-    WORD_WEIGHTS,
     SortColumn,
     WeightedSections,
     batch_fields,
@@ -159,9 +160,11 @@ def group_starts(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
 
 
-def text_postings(terms: Terms, keys: np.ndarray, weights: tuple[float, ...]) -> FieldPostings:
-    """A text field's postings from its occurrence keys (bulk_terms.py), terms in the order
-    they were numbered."""
+def text_postings(
+    encoded: list[bytes], keys: np.ndarray, weights: tuple[float, ...]
+) -> FieldPostings:
+    """A text field's postings from its occurrence keys (bulk_terms.py); `encoded` holds the
+    terms the keys number, as bytes."""
     keys.sort()
     pairs = keys >> np.uint64(DOC_SHIFT)
     starts = group_starts(pairs)
@@ -174,7 +177,6 @@ def text_postings(terms: Terms, keys: np.ndarray, weights: tuple[float, ...]) ->
     posting_weights = (
         np.add.reduceat(section_weights, starts) if len(starts) else np.zeros(0)
     ).astype(np.float32)
-    encoded = [text.encode("utf-8") for text in terms.texts]
     return FieldPostings(
         terms=[encoded[number] for number in posting_terms[firsts].tolist()],
         bounds=np.append(firsts, len(starts)),
@@ -183,6 +185,17 @@ def text_postings(terms: Terms, keys: np.ndarray, weights: tuple[float, ...]) ->
         counts=np.diff(np.append(starts, len(keys))),
         positions=(keys & POSITION_MASK).astype(np.uint32),
     )
+
+
+# The sections the bigram fields read.
+GRAM_SECTIONS = frozenset(
+    section
+    for name, chosen in FIELD_SECTIONS.items()
+    if name.endswith("grams")
+    for sections in chosen
+    for section in sections
+    if section is not None
+)
 
 
 class SegmentBuilder:
@@ -203,7 +216,8 @@ class SegmentBuilder:
     def _start(self) -> None:
         self.segment = self.codec.new_segment(self.storage, self.indexname)
         self.doc_count = 0
-        self.terms = {name: Terms() for name in self.text_fields}
+        # The word fields share one numbering of their terms, the bigram fields another.
+        self.terms = {"words": Terms(), "grams": Terms()}
         self.word_table = WordTable(self.terms["words"])
         self.grams = GramTerms(self.terms["grams"])
         self.keys: dict[str, list[np.ndarray]] = {name: [] for name in self.text_fields}
@@ -222,12 +236,18 @@ class SegmentBuilder:
         """Index a batch of SearchDocuments."""
         fields = batch_fields(docs)
         first = self.doc_count
-        sections = list(chain.from_iterable(zip(*fields["words"], strict=True)))
-        words = BatchText(sections, len(WORD_WEIGHTS))
-        self.keys["words"].append(word_keys(words, self.word_table, first, SECTION_GAP))
-        self.keys["grams"].append(
-            gram_keys(words, len(GRAM_WEIGHTS), self.grams, first, SECTION_GAP)
-        )
+        batch = BatchText(list(chain.from_iterable(fields["sections"])), SECTION_COUNT)
+        kinds = np.array(fields["openness"], dtype=np.int64)
+        found = {
+            "words": word_occurrences(batch, self.word_table),
+            "grams": gram_occurrences(batch, GRAM_SECTIONS, self.grams),
+        }
+        for name, field in self.text_fields.items():
+            self.keys[name].append(
+                field_keys(
+                    found[field.kind], FIELD_SECTIONS[name], kinds, batch, first, SECTION_GAP
+                )
+            )
         for name, small in self.small.items():
             small.add(first, fields[name])
         stored = [
@@ -264,11 +284,15 @@ class SegmentBuilder:
         segment, storage = self.segment, self.storage
         lengths: dict[str, np.ndarray] = {}
         fields: dict[str, FieldPostings] = {}
+        encoded = {
+            kind: [text.encode("utf-8") for text in terms.texts]
+            for kind, terms in self.terms.items()
+        }
         for name, field in self.text_fields.items():
             keys = np.concatenate(self.keys[name]) if self.keys[name] else np.zeros(0, "u8")
             docs = ((keys >> np.uint64(DOC_SHIFT)) & DOC_MASK).astype(np.int64)
             lengths[name] = np.bincount(docs, minlength=self.doc_count)
-            fields[name] = text_postings(self.terms[name], keys, field.weights)
+            fields[name] = text_postings(encoded[field.kind], keys, field.weights)
         for name, small in self.small.items():
             if small.field.scorable:
                 lengths[name] = np.concatenate(small.lengths)

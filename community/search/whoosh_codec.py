@@ -204,7 +204,37 @@ class StoredPerDocWriter(W3PerDocWriter):
 
 class StoredPerDocReader(W3PerDocReader):
     """Stored fields: the pickled values, plus the texts a bulk-built segment keeps in columns
-    of their own (named in its `text_columns`)."""
+    of their own (named in its `text_columns`).
+
+    Every column file of the segment is opened with the reader. A commit that merges segments
+    deletes the merged ones' files; a searcher opened before it goes on reading them through
+    its open files (an open file outlives its name), where Whoosh would open them on first use
+    and find them gone. A file deleted while the reader opens fails the opening, which Whoosh
+    retries on the new table of contents.
+    """
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        prefix, suffix = segment.make_filename("."), W3Codec.COLUMN_EXT
+        try:
+            for name in segment.list_files(storage):
+                if name.endswith(suffix):
+                    column = name[len(prefix) : -len(suffix)]
+                    self._colfiles[column] = self._get_column_file(column)
+        except BaseException:
+            self.close()
+            raise
+
+    def has_column(self, fieldname):
+        return fieldname in self._colfiles
+
+    def column_bytes(self, fieldname: str) -> bytes | None:
+        """A column file's content, or None when the segment has no such column."""
+        found = self._colfiles.get(fieldname)
+        if found is None:
+            return None
+        colfile, offset, length = found
+        return colfile.get(offset, length)
 
     def stored_fields(self, docnum):
         found = self._cached_reader("_stored", STORED_COLUMN)[docnum] or {}

@@ -12,11 +12,10 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-from community.search.whoosh_index import BOOST_SCALE
+from community.search.whoosh_schema import BOOST_SCALE
 
 CACHED_SEGMENTS = 64
 LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
@@ -72,15 +71,11 @@ class SegmentData:
 def _length_bytes(reader: SegmentReader, fieldname: str) -> np.ndarray:
     """The segment's length column of a field: one byte per document, zero when absent."""
     lengths = np.zeros(reader.doc_count_all(), dtype=np.uint8)
-    # The per-document files are Whoosh's own; 2.7.4 keeps the segment's storage on its reader.
-    storage = reader._storage
-    name = W3Codec.column_filename(reader.segment(), f"_{fieldname}_len")
-    if storage.file_exists(name):
-        dbfile = storage.open_file(name)
-        try:
-            data = np.frombuffer(dbfile.read(), dtype=np.uint8)
-        finally:
-            dbfile.close()
+    # Read through the file the reader opened (whoosh_codec.StoredPerDocReader), which a merge
+    # cannot take away; Whoosh 2.7.4 keeps the per-document reader on the segment reader.
+    found = reader._perdoc.column_bytes(f"_{fieldname}_len")
+    if found is not None:
+        data = np.frombuffer(found, dtype=np.uint8)
         lengths[: len(data)] = data[: len(lengths)]
     return lengths
 

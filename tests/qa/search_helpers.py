@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.extensions import db
+from community.qa.access import ANY_MEMBER
 from community.search.indexer import ensure_index
 from community.search.outbox import apply_all
 from community.search.service import search_service
@@ -33,9 +34,6 @@ def run_indexer() -> int:
     return applied
 
 
-def everyone(hit) -> bool:
-    return True
-
-
 def found_ids(text: str) -> list[int]:
-    return [hit.id for hit in search_service().search(text, may_read=everyone).hits]
+    """What a member (who reads everything) finds."""
+    return [hit.id for hit in search_service().search(text, reader=ANY_MEMBER).hits]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
+from community.qa.access import ANY_MEMBER, ANYONE
 from community.qa.models import Question
 from community.qa.services import answers, curation, questions
 from community.search.models import SearchChange
@@ -69,7 +70,7 @@ def test_closed_questions_are_marked(make_question, operator):
     curation.close_question(operator, question, "off-topic")
     db.session.commit()
     run_indexer()
-    hits = search_service().search("积分", may_read=lambda hit: True).hits
+    hits = search_service().search("积分", reader=ANY_MEMBER).hits
     assert [(hit.id, hit.closed) for hit in hits] == [(question.id, True)]
 
 
@@ -99,7 +100,7 @@ def test_the_demo_seed_builds_the_index(runner):
         select(func.count(Question.id)).where(Question.deleted_at.is_(None), Question.approved)
     )
     assert search_service().backend.document_count() == live
-    hits = search_service().search("信用卡", may_read=lambda hit: True).hits
+    hits = search_service().search("信用卡", reader=ANY_MEMBER).hits
     assert hits and all(hit.external_id for hit in hits)
 
 
@@ -111,7 +112,7 @@ def test_without_an_index_search_answers_from_the_database(app, make_question, m
     make_answer(percent, body="会员才能看到的判断方法")
     search_service().backend.close()
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
-    results = search_service().search("50%", may_read=lambda hit: hit.public)
+    results = search_service().search("50%", reader=ANYONE)
     assert results.from_database
     assert [hit.id for hit in results.hits] == [percent.id]
     assert "判断方法" not in str(results.hits[0].snippet)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.extensions import db
+from community.qa.access import ANY_MEMBER, ANYONE
 from community.search import register_source
 from community.search.indexer import rebuild_index
 from community.search.service import search_service
@@ -13,12 +14,9 @@ from tests.search.corpus import CorpusSource
 BACKENDS = ["whoosh", "postgres"]
 
 
-def everyone_reads(hit) -> bool:
-    return True
-
-
-def visitor_reads(hit) -> bool:
-    return hit.public
+# Readers as the Q&A's read rule makes them: a member reads everything, a visitor what is open.
+MEMBER = ANY_MEMBER
+VISITOR = ANYONE
 
 
 @pytest.fixture(params=BACKENDS)

@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from community.search import AnswerText, SearchDocument
+from community.qa.access import ANYONE
+from community.search import AnswerText, Listing, SearchDocument
 
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -42,6 +43,7 @@ def build_documents() -> list[SearchDocument]:
                 closed=options.get("closed", False),
                 deleted=options.get("deleted", False),
                 votes=options.get("votes", 0),
+                open_to_all=options.get("public", False),
                 created_at=created,
                 updated_at=created,
             )
@@ -62,7 +64,11 @@ class CorpusSource:
 
     def load(self, ids):
         self.loads.append(list(ids))
-        return [self.documents[doc_id] for doc_id in ids if doc_id in self.documents]
+        found = [self.documents[doc_id] for doc_id in ids if doc_id in self.documents]
+        for doc in found:
+            # What everyone may read follows the Q&A's read rule, as in its source.
+            doc.open_to_all = ANYONE.may_read(doc)
+        return found
 
     def all_ids(self):
         return list(self.documents)
@@ -77,3 +83,10 @@ class CorpusSource:
             if any(word in doc.title or word in doc.body for word in words)
         ]
         return found[:limit]
+
+    def listable(self, ids):
+        return {
+            doc_id: Listing(doc_id, self.documents[doc_id].public)
+            for doc_id in ids
+            if doc_id in self.documents and not self.documents[doc_id].deleted
+        }

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from community.extensions import db
 from community.search import record_change
 from community.search.indexer import ensure_index
-from community.search.models import DictionaryTerm
-from tests.search.conftest import everyone_reads, visitor_reads
+from community.search.models import DictionaryTerm, IndexState
+from community.search.whoosh_index import FORMAT_FILE
+from tests.search.conftest import MEMBER, VISITOR
 from tests.search.corpus import DOCUMENTS, IDS
 from tests.search.relevance import QUERIES
 
@@ -26,29 +27,26 @@ def test_reindex_builds_every_document_with_a_progress_bar(runner, service, back
     assert "Indexing" in result.output
     assert f"Indexed {indexed_count()} documents." in result.output
     assert service.backend.document_count() == indexed_count()
-    assert service.search("比特币", may_read=everyone_reads).hits[0].id == IDS["bitcoin"]
+    assert service.search("比特币", reader=MEMBER).hits[0].id == IDS["bitcoin"]
 
 
 def test_reindex_swaps_in_a_new_directory_and_open_searchers_follow(runner, service, app, source):
     assert runner.invoke(args=["search", "reindex"]).exit_code == 0
     root = Path(app.config["SEARCH_INDEX_DIR"])
     first = os.readlink(root / "current")
-    assert service.search("挂耳", may_read=everyone_reads).total == 0
+    assert service.search("挂耳", reader=MEMBER).total == 0
     source.documents[IDS["coffee"]].title = "挂耳咖啡推荐"
     assert runner.invoke(args=["search", "reindex"]).exit_code == 0
     second = os.readlink(root / "current")
     assert first != second
     assert (root / second).is_dir()
-    assert IDS["coffee"] in [hit.id for hit in service.search("挂耳", may_read=everyone_reads).hits]
+    assert IDS["coffee"] in [hit.id for hit in service.search("挂耳", reader=MEMBER).hits]
 
 
 def test_reindex_in_several_processes_finds_what_one_process_finds(runner, service):
     def answers():
         return [
-            [
-                (hit.id, round(hit.score, 6))
-                for hit in service.search(query, may_read=everyone_reads).hits
-            ]
+            [(hit.id, round(hit.score, 6)) for hit in service.search(query, reader=MEMBER).hits]
             for query, _key in QUERIES
         ]
 
@@ -83,7 +81,7 @@ def test_status_without_an_index(runner, service):
 
 
 def test_search_answers_from_the_database_while_the_index_is_missing(service, source):
-    results = service.search("比特币", may_read=visitor_reads)
+    results = service.search("比特币", reader=VISITOR)
     assert results.from_database
     assert IDS["bitcoin"] in [hit.id for hit in results.hits]
     assert IDS["deleted_spam"] not in [hit.id for hit in results.hits]
@@ -91,10 +89,22 @@ def test_search_answers_from_the_database_while_the_index_is_missing(service, so
         assert "区块链" not in str(hit.snippet)
 
 
+def test_the_database_fallback_matches_visitors_only_against_what_they_may_read(service, source):
+    coffee = source.documents[IDS["coffee"]]
+    coffee.body = "器材怎么选？" + "，".join(["磨豆机、手冲壶、滤杯"] * 12) + "，最后说说摩卡壶。"
+    coffee.teaser = coffee.body[:140] + "…"
+    assert "摩卡壶" not in coffee.teaser
+    assert [hit.id for hit in service.search("摩卡壶", reader=MEMBER).hits] == [coffee.id]
+    results = service.search("摩卡壶", reader=VISITOR)
+    assert results.from_database
+    assert (results.total, results.hits) == (0, [])
+    assert [hit.id for hit in service.search("器材", reader=VISITOR).hits] == [coffee.id]
+
+
 def test_a_missing_index_is_rebuilt_on_start(service):
     ensure_index()
     assert service.backend.document_count() == indexed_count()
-    assert not service.search("比特币", may_read=everyone_reads).from_database
+    assert not service.search("比特币", reader=MEMBER).from_database
 
 
 def test_a_corrupt_index_is_rebuilt_on_start(indexed, app):
@@ -104,9 +114,29 @@ def test_a_corrupt_index_is_rebuilt_on_start(indexed, app):
             path.write_bytes(b"garbage")
     indexed.backend.close()
     assert not indexed.backend.is_ready()
-    assert indexed.search("比特币", may_read=everyone_reads).from_database
+    assert indexed.search("比特币", reader=MEMBER).from_database
     ensure_index()
-    results = indexed.search("比特币", may_read=everyone_reads)
+    results = indexed.search("比特币", reader=MEMBER)
+    assert not results.from_database
+    assert results.hits[0].id == IDS["bitcoin"]
+
+
+def test_an_index_of_another_format_answers_from_the_database_and_is_rebuilt_on_start(
+    indexed, app, backend_name
+):
+    # What an index written before this version looks like to it.
+    if backend_name == "whoosh":
+        (Path(app.config["SEARCH_INDEX_DIR"]) / "current" / FORMAT_FILE).unlink()
+    else:
+        db.session.get(IndexState, "postgres").index_format = 1
+        db.session.commit()
+    indexed.backend.close()
+    assert not indexed.backend.is_ready()
+    results = indexed.search("比特币", reader=MEMBER)
+    assert results.from_database
+    assert IDS["bitcoin"] in [hit.id for hit in results.hits]
+    ensure_index()
+    results = indexed.search("比特币", reader=MEMBER)
     assert not results.from_database
     assert results.hits[0].id == IDS["bitcoin"]
 
@@ -129,7 +159,7 @@ def test_the_dictionary_reaches_the_analyzer_of_both_sides(runner, indexed):
         indexed.refresh_dictionary(force=True)
         assert query_words("淘宝客返利") == ["淘宝客", "返利"]
         assert runner.invoke(args=["search", "reindex"]).exit_code == 0
-        assert indexed.search("淘宝客", may_read=everyone_reads).hits[0].id == IDS["taobaoke"]
+        assert indexed.search("淘宝客", reader=MEMBER).hits[0].id == IDS["taobaoke"]
     finally:
         use_dictionary([])
 

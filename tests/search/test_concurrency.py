@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
-from community.search import SearchDocument, register_source
+from community.search import Listing, SearchDocument, register_source
 from community.search.indexer import start_indexer_thread
 from community.search.models import SearchChange
-from tests.search.conftest import everyone_reads
+from tests.search.conftest import MEMBER
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS = 2
@@ -48,6 +48,9 @@ class NumberedSource:
 
     def search_database(self, words, limit):
         return []
+
+    def listable(self, ids):
+        return {doc_id: Listing(doc_id, public=False) for doc_id in ids}
 
 
 @pytest.mark.concurrency
@@ -93,7 +96,7 @@ def test_every_change_committed_by_concurrent_writers_is_indexed(app, app_config
     assert db.session.scalar(select(func.count()).select_from(SearchChange)) == 0
     assert service.backend.document_count() == total
     for doc_id in (1, CHANGES_PER_WRITER, CHANGES_PER_WRITER + 1, total):
-        hits = service.search(f"code{doc_id}x", may_read=everyone_reads).hits
+        hits = service.search(f"code{doc_id}x", reader=MEMBER).hits
         assert [hit.id for hit in hits] == [doc_id]
 
 

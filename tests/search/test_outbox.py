@@ -20,7 +20,7 @@ from community.search.errors import IndexBusy
 from community.search.models import IndexState, SearchChange
 from community.search.outbox import apply_all, apply_pending
 from community.search.postgres_backend import ADVISORY_KEY
-from tests.search.conftest import everyone_reads
+from tests.search.conftest import MEMBER
 from tests.search.corpus import IDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def pending() -> list[int]:
 
 
 def found(service, query: str) -> list[int]:
-    return [hit.id for hit in service.search(query, may_read=everyone_reads).hits]
+    return [hit.id for hit in service.search(query, reader=MEMBER).hits]
 
 
 def test_a_change_is_written_in_the_same_transaction(app):

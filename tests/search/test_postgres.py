@@ -19,8 +19,9 @@ from community.search.indexer import rebuild_index
 from community.search.models import IndexedDocument
 from community.search.outbox import apply_all
 from community.search.postgres_backend import PostgresWriter
-from community.search.postgres_rebuild import INDEXES, NEXT
-from tests.search.conftest import everyone_reads
+from community.search.postgres_rebuild import NEXT
+from community.search.postgres_table import TABLE, VECTOR_COLUMNS, index_sql
+from tests.search.conftest import MEMBER
 from tests.search.corpus import IDS
 
 SETTINGS = "SELECT current_setting('enable_seqscan') AS seqscan, current_setting('jit') AS jit"
@@ -45,7 +46,8 @@ def table_shape() -> dict:
     storage = db.session.execute(
         text(
             "SELECT attname, attstorage FROM pg_attribute"
-            " WHERE attrelid = 'search_documents'::regclass AND attname IN ('terms', 'grams')"
+            " WHERE attrelid = 'search_documents'::regclass"
+            " AND attname IN ('terms', 'grams', 'open_terms', 'open_grams')"
         )
     ).all()
     options = db.session.scalar(
@@ -59,7 +61,7 @@ def stored_rows() -> dict[int, tuple]:
     return {row.id: tuple(row) for row in rows}
 
 
-def test_migration_0004_sets_storage_and_indexes_and_is_undone(app):
+def test_migrations_0004_and_0008_set_storage_and_indexes_and_are_undone(app):
     downgrade(revision="0003_render_version")
     try:
         db.session.remove()
@@ -71,11 +73,11 @@ def test_migration_0004_sets_storage_and_indexes_and_is_undone(app):
         db.session.remove()
         upgrade()
     shape = table_shape()
-    assert shape["storage"] == {"terms": "m", "grams": "m"}
+    assert shape["storage"] == dict.fromkeys(VECTOR_COLUMNS, "m")
     assert shape["options"] == ["toast_tuple_target=128"]
-    assert set(shape["indexes"]) == set(INDEXES)
-    assert "WITH (fastupdate=off)" in shape["indexes"]["ix_search_documents_terms"]
-    assert "WITH (fastupdate=off)" in shape["indexes"]["ix_search_documents_grams"]
+    assert set(shape["indexes"]) == set(index_sql(TABLE))
+    for column in VECTOR_COLUMNS:
+        assert "WITH (fastupdate=off)" in shape["indexes"][f"ix_search_documents_{column}"]
 
 
 def test_a_rebuild_keeps_the_table_as_migrations_make_it(indexed):
@@ -107,7 +109,7 @@ def test_readers_see_the_old_table_until_the_rebuild_commits(indexed, source):
     db.session.commit()
     rebuild_index(progress)
     assert seen_during == [old_title]
-    assert ids(indexed.search("冷萃", may_read=everyone_reads)) == [IDS["coffee"]]
+    assert ids(indexed.search("冷萃", reader=MEMBER)) == [IDS["coffee"]]
 
 
 def test_a_failed_rebuild_leaves_the_old_table(indexed, source):
@@ -151,12 +153,12 @@ def test_changes_apply_after_a_rebuild(indexed, source):
     record_change(IDS["cat_food"])
     db.session.commit()
     assert apply_all(indexed.backend) == 2
-    assert IDS["coffee"] in ids(indexed.search("挂耳", may_read=everyone_reads))
-    assert IDS["cat_food"] not in ids(indexed.search("猫粮", may_read=everyone_reads))
+    assert IDS["coffee"] in ids(indexed.search("挂耳", reader=MEMBER))
+    assert IDS["cat_food"] not in ids(indexed.search("猫粮", reader=MEMBER))
 
 
 def test_facets_count_every_match(indexed, source):
-    results = indexed.search("[数码]", may_read=everyone_reads, per_page=2)
+    results = indexed.search("[数码]", reader=MEMBER, per_page=2)
     assert len(results.hits) == 2 < results.total
     matching = [doc for doc in source.documents.values() if "数码" in doc.tags and not doc.deleted]
     counts = Counter(fold_text(tag) for doc in matching for tag in doc.tags)
@@ -167,10 +169,10 @@ def test_facets_count_every_match(indexed, source):
 def test_a_search_sets_the_planner_settings_back(indexed):
     db.session.execute(text("SET jit = off"))
     before = db.session.execute(text(SETTINGS)).one()
-    assert indexed.search("比特币", may_read=everyone_reads).total
+    assert indexed.search("比特币", reader=MEMBER).total
     assert db.session.execute(text(SETTINGS)).one() == before == ("on", "off")
     db.session.execute(text("SELECT set_config('jit', 'on', true)"))
-    assert indexed.search("比特币 钱包", may_read=everyone_reads, sort="newest").total
+    assert indexed.search("比特币 钱包", reader=MEMBER, sort="newest").total
     assert db.session.execute(text(SETTINGS)).one() == ("on", "on")
     db.session.commit()
     assert db.session.execute(text(SETTINGS)).one() == ("on", "off")
@@ -179,16 +181,16 @@ def test_a_search_sets_the_planner_settings_back(indexed):
 
 def test_a_search_is_four_statements_whatever_it_matches(indexed, count_queries):
     with count_queries() as statements:
-        indexed.search("[理财]", may_read=everyone_reads)
+        indexed.search("[理财]", reader=MEMBER)
     searches = [sql for sql in statements if "search_documents" in sql]
     assert len(statements) == 4 and len(searches) == 2
     with count_queries() as statements:
-        indexed.search("没有这个词", may_read=everyone_reads)
+        indexed.search("没有这个词", reader=MEMBER)
     assert len([sql for sql in statements if "WITH matches" in sql]) == 2
 
 
 def test_a_question_removed_between_the_two_statements_is_left_out(indexed):
-    first = indexed.search("[理财]", may_read=everyone_reads)
+    first = indexed.search("[理财]", reader=MEMBER)
     gone = first.hits[1].id
     removed = []
 
@@ -201,7 +203,7 @@ def test_a_question_removed_between_the_two_statements_is_left_out(indexed):
     db.session.commit()
     event.listen(db.engine, "before_cursor_execute", remove_one)
     try:
-        again = indexed.search("[理财]", may_read=everyone_reads)
+        again = indexed.search("[理财]", reader=MEMBER)
     finally:
         event.remove(db.engine, "before_cursor_execute", remove_one)
     assert removed and again.total == first.total

@@ -11,11 +11,13 @@ from whoosh import index
 
 from community.search import bulk_terms, whoosh_bulk, whoosh_rebuild
 from community.search.rebuild_processes import RebuildFailed
-from community.search.whoosh_index import WRITER_OPTIONS, document_fields, schema
+from community.search.whoosh_index import WRITER_OPTIONS
 from community.search.whoosh_rebuild import build_index
+from community.search.whoosh_schema import document_fields, schema
 from tests.search.whoosh_corpus import awkward_documents, whoosh_documents
 
 DOCUMENTS = whoosh_documents()
+LENGTHS = ("title_words", "words", "open_words", "grams", "open_grams", "tags")
 
 
 def contents(ix) -> dict:
@@ -41,12 +43,12 @@ def contents(ix) -> dict:
         documents = {
             ids[docnum]: (
                 reader.stored_fields(docnum),
-                [reader.doc_field_length(docnum, name) for name in ("words", "grams", "tags")],
-                [reader.column_reader(name)[docnum] for name in ("votes", "boost", "created")],
+                [reader.doc_field_length(docnum, name) for name in LENGTHS],
+                [reader.column_reader(name)[docnum] for name in ("votes", "boost", "created_at")],
             )
             for docnum in ids
         }
-        totals = {name: reader.field_length(name) for name in ("words", "grams", "tags")}
+        totals = {name: reader.field_length(name) for name in LENGTHS}
     return {"postings": postings, "statistics": statistics, "docs": documents, "totals": totals}
 
 
@@ -127,9 +129,13 @@ def test_word_positions_past_what_a_key_holds_are_left_out_with_a_warning(
 ):
     monkeypatch.setattr(bulk_terms, "POSITION_LIMIT", 150)
     (doc,) = awkward_documents(1)
-    doc.title, doc.body, doc.answers = "开头的标题", "，".join(["填充"] * 60 + ["结尾词语"]), []
+    doc.title, doc.body, doc.answers = "开头的标题", "，".join(["填充"] * 160 + ["结尾词语"]), []
     with bulk(tmp_path / "bulk", documents=[doc]).searcher() as searcher:
-        terms = {term for field, term in searcher.reader().all_terms() if field == "words"}
+        terms = {
+            term
+            for field, term in searcher.reader().all_terms()
+            if field in ("title_words", "words")
+        }
     assert "开头".encode() in terms and "填充".encode() in terms
     assert "结尾".encode() not in terms
     assert "positions past the limit" in caplog.text

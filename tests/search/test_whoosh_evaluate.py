@@ -10,8 +10,9 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from community.search.whoosh_evaluate import K1, SegmentSearch, evaluate
-from community.search.whoosh_index import WRITER_OPTIONS, document_fields, schema
+from community.search.whoosh_index import WRITER_OPTIONS
 from community.search.whoosh_rebuild import build_index
+from community.search.whoosh_schema import document_fields, schema
 from community.search.whoosh_segments import segment_data
 from tests.search.whoosh_corpus import whoosh_documents
 

@@ -76,6 +76,7 @@ def awkward_documents(count: int, seed: int = 5) -> list[SearchDocument]:
                 author=rng.choice(["老王", "Alice", "", "ＡＬＩＣＥ"]),
                 featured=number % 5 == 0,
                 public=number % 6 == 0,
+                open_to_all=number % 6 == 0,
                 closed=number % 13 == 0,
                 votes=rng.randint(-3, 40),
                 external_id=f"ext-{number}" if number % 2 else None,
