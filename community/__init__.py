@@ -93,9 +93,10 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
-    from community.qa import search_source, search_views
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
+    from community.qa.search import source as search_source
+    from community.qa.search import views as search_views
     from community.qa.views import bp as qa_bp
     from community.rendering import cache as rendering_cache
     from community.search import indexer

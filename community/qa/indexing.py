@@ -2,7 +2,7 @@
 
 Services send `question_changed` inside the transaction that made the change, so a receiver
 can write an outbox row that commits (or rolls back) with it; what is indexed is the search
-source's to say (search_source.py).
+source's to say (qa/search/source.py).
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ def test_list_pages_and_ask_form_have_search(client, login, member, threads):
 
 
 def test_pages_link_to_each_other(client, threads, monkeypatch):
-    from community.qa import search_views
+    from community.qa.search import views as search_views
 
     monkeypatch.setattr(search_views, "PER_PAGE", 1)
     first = client.get("/search", query_string={"q": "年费 返利"}).get_data(as_text=True)

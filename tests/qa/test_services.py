@@ -19,7 +19,7 @@ from community.qa.models import (
     TagFollow,
     Vote,
 )
-from community.qa.search_source import QuestionSource
+from community.qa.search.source import QuestionSource
 from community.qa.services import answers, curation, moderation, votes
 from community.qa.services import questions as question_service
 from community.qa.services import tags as tag_service
