@@ -71,6 +71,9 @@ def test_clearing_a_binding(app, member, operator):
 
 
 def test_two_first_uses_at_once_make_one_identity(app, member):
+    from community.accounts.models import User
+
+    member_id = member.id
     db.session.commit()
     seen, failures = [], []
     start = threading.Barrier(4)
@@ -78,8 +81,9 @@ def test_two_first_uses_at_once_make_one_identity(app, member):
     def first_use() -> None:
         with app.app_context():
             try:
+                user = db.session.get(User, member_id)
                 start.wait()
-                seen.append(services.sub_id_of(member))
+                seen.append(services.sub_id_of(user))
                 db.session.commit()
             except Exception as error:  # noqa: BLE001 - reported below
                 failures.append(error)
