@@ -187,7 +187,7 @@ def offline_outcome(payment_id: int, outcome: str):
     if not ConfirmForm().validate_on_submit():
         abort(400, description=_("The form has expired. Please try again."))
     if outcome == "complete":
-        purchases.fulfil_payment(payment, payment.amount, payment.currency, utcnow())
+        purchases.fulfil_payment(payment, payment.provider_amount, payment.currency, utcnow())
         db.session.commit()
         return redirect(url_for("billing.success", payment=payment.id))
     purchases.fail_payment(payment, "test payment failed on the offline checkout page")
