@@ -306,15 +306,15 @@ def write_lines(final: dict, orders: dict, network: str, import_id: int, moment:
             line["id"] = line_id
             line["new"] = True
     if changed:
+        table = RebateOrderLine.__table__
         db.session.execute(
-            update(RebateOrderLine)
-            .where(RebateOrderLine.id == bindparam("line_id"))
+            update(table)
+            .where(table.c.id == bindparam("line_id"))
             .values(
                 updated_at=bindparam("updated_at"),
                 import_id=bindparam("import_id"),
                 **{name: bindparam(f"new_{name}") for name in columns},
-            )
-            .execution_options(synchronize_session=False),
+            ),
             [
                 {
                     "line_id": line["id"],

@@ -1,5 +1,7 @@
-"""rebates: imported affiliate orders and lines, the ledger, withdrawals, claims, imports and
-rules; JD and Pinduoduo positions on affiliate identities; dues paid from the balance
+"""rebates: affiliate orders and lines, ledger, withdrawals, claims, imports, rules
+
+Also JD and Pinduoduo positions on affiliate identities, and the part of a payment (and of a
+refund) paid from the rebate balance.
 
 Revision ID: 0009_rebates
 Revises: 0007_affiliate_identities
