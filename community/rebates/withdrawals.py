@@ -200,6 +200,11 @@ def queue(statuses=(REQUESTED, APPROVED), limit: int = 200) -> list[Withdrawal]:
     )
 
 
+def spreadsheet_safe(value: str) -> str:
+    """A cell Excel shows as text: a leading =, +, - or @ would make it a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
 def payout_csv(withdrawals: list[Withdrawal]) -> bytes:
     """Approved withdrawals as a payout batch: UTF-8 with a BOM, so Excel reads the Chinese."""
     out = io.StringIO()
@@ -221,8 +226,8 @@ def payout_csv(withdrawals: list[Withdrawal]) -> bytes:
                 item.id,
                 item.user.email,
                 item.method,
-                item.account,
-                item.account_name,
+                spreadsheet_safe(item.account),
+                spreadsheet_safe(item.account_name),
                 f"{item.amount // 100}.{item.amount % 100:02d}",
                 item.requested_at.isoformat(timespec="seconds"),
             ]

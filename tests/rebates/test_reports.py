@@ -168,7 +168,9 @@ def test_each_network_matches_by_its_identifiers(app, tmp_path, make_user, opera
         moment,
     )
     import_report(
-        reports.write_csv(tmp_path / "p.csv", reports.PDD_HEADERS, [reports.pdd_row("9", p_id="1_2")]),
+        reports.write_csv(
+            tmp_path / "p.csv", reports.PDD_HEADERS, [reports.pdd_row("9", p_id="1_2")]
+        ),
         "pdd",
         moment,
     )
