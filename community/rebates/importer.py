@@ -263,12 +263,18 @@ def orders_for(final: dict, network: str, moment: datetime, terms, tally: Tally)
             }
         )
     if new_rows:
+        db.session.execute(insert(RebateOrder.__table__), new_rows)
         created = db.session.execute(
-            insert(RebateOrder).returning(RebateOrder.id, sort_by_parameter_order=True), new_rows
-        ).scalars()
-        for row, order_id in zip(new_rows, created, strict=True):
+            select(RebateOrder.order_no, RebateOrder.id).where(
+                RebateOrder.network == network,
+                RebateOrder.order_no.in_([row["order_no"] for row in new_rows]),
+            )
+        )
+        ids = dict(created.all())
+        for row in new_rows:
             orders[row["order_no"]] = SimpleNamespace(
-                id=order_id, **{name: row[name] for name in ORDER_FIELDS if name != "id"}
+                id=ids[row["order_no"]],
+                **{name: row[name] for name in ORDER_FIELDS if name != "id"},
             )
     for line in final.values():
         if "id" not in line and orders[line["order_no"]].user_id is None:
@@ -298,12 +304,17 @@ def write_lines(final: dict, orders: dict, network: str, import_id: int, moment:
             }
             for line in new
         ]
-        created = db.session.execute(
-            insert(RebateOrderLine).returning(RebateOrderLine.id, sort_by_parameter_order=True),
-            rows,
-        ).scalars()
-        for line, line_id in zip(new, created, strict=True):
-            line["id"] = line_id
+        db.session.execute(insert(RebateOrderLine.__table__), rows)
+        ids = dict(
+            db.session.execute(
+                select(RebateOrderLine.line_key, RebateOrderLine.id).where(
+                    RebateOrderLine.network == network,
+                    RebateOrderLine.line_key.in_([line["line_key"] for line in new]),
+                )
+            ).all()
+        )
+        for line in new:
+            line["id"] = ids[line["line_key"]]
             line["new"] = True
     if changed:
         table = RebateOrderLine.__table__

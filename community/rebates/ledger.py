@@ -90,20 +90,34 @@ def liabilities(moment: datetime) -> Balances:
     return Balances(*(int(value) for value in row))
 
 
+ENTRY_DEFAULTS = {
+    "order_id": None,
+    "line_id": None,
+    "withdrawal_id": None,
+    "payment_id": None,
+    "pending_until": None,
+    "reason": "",
+    "actor_id": None,
+    "import_id": None,
+}
+
+
 def write(entries: list[dict]) -> None:
-    """Append entries (dicts of LedgerEntry columns) in one statement."""
+    """Append entries (from `entry`) in one statement."""
     if entries:
-        db.session.execute(insert(LedgerEntry), entries)
+        db.session.execute(insert(LedgerEntry.__table__), entries)
 
 
 def entry(user_id: int, kind: str, amount: int, state: str, moment: datetime, **fields) -> dict:
-    fields.setdefault("available_at", moment)
+    """One entry's columns, every one named (so a batch inserts as one statement)."""
     return {
+        **ENTRY_DEFAULTS,
         "user_id": user_id,
         "kind": kind,
         "amount": amount,
         "state": state,
         "created_at": moment,
+        "available_at": moment,
         **fields,
     }
 
