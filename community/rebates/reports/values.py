@@ -35,6 +35,10 @@ class BadValue(Exception):
 
 def text(value) -> str:
     """A cell as text: numbers without Excel's `.0`, wrappers and padding removed."""
+    if type(value) is str:
+        cleaned = value.strip()
+        if not cleaned or cleaned[0] not in "'=" and not cleaned.endswith(".0"):
+            return cleaned
     if value is None:
         return ""
     if isinstance(value, bool):
