@@ -85,7 +85,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from community import membership
+    from community import membership, rebates
     from community.accounts.views import bp as accounts_bp
     from community.affiliate import models as affiliate_models  # noqa: F401 - its tables
     from community.api.views import bp as api_bp
@@ -98,6 +98,8 @@ def register_blueprints(app: Flask) -> None:
     from community.qa.search import source as search_source
     from community.qa.search import views as search_views
     from community.qa.views import bp as qa_bp
+    from community.rebates.views import member_bp as rebates_bp
+    from community.rebates.views import operator_bp as rebate_operations_bp
     from community.rendering import cache as rendering_cache
     from community.search import indexer
 
@@ -110,7 +112,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api_bp)
+    app.register_blueprint(rebates_bp)
+    app.register_blueprint(rebate_operations_bp)
     membership.init_app(app)
+    rebates.init_app(app)
     register_qa_feeds()
     search_source.init_app(app)
     render_versions.init_app()
@@ -129,7 +134,8 @@ def register_cli(app: Flask) -> None:
     from community.billing.cli import billing_cli
     from community.demo import demo_cli
     from community.qa.cli import qa_cli
+    from community.rebates.cli import rebates_cli
     from community.search.cli import search_cli
 
-    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli):
+    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli):
         app.cli.add_command(group)

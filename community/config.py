@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # An operator's affiliate report upload (Taobao exports run to tens of megabytes).
+    "REBATE_IMPORT_MAX_BYTES": 64 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -85,6 +87,7 @@ ENVIRONMENT: dict[str, Any] = {
     "SITE_NAME": str,
     "PROXY_COUNT": int,
     "MAX_CONTENT_LENGTH": int,
+    "REBATE_IMPORT_MAX_BYTES": int,
     "GRACE_DAYS": int,
     "RENEWAL_DISCOUNT_PERCENT": int,
     "STRIPE_SECRET_KEY": str,

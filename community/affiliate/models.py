@@ -28,6 +28,9 @@ class AffiliateIdentity(db.Model):
     adzone_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     relation_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     special_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Promotion positions an operator assigns at JD Union (positionId) and Pinduoduo (p_id).
+    jd_position_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    pdd_pid: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -19,9 +19,13 @@ from community.extensions import db
 # accepted by every network's sub id field. 12 of them: 36**12 (about 4.7e18) possibilities.
 SUB_ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 SUB_ID_LENGTH = 12
-# Taobao's adzone, relation and special ids are numbers of up to 20 digits.
+# Taobao's adzone, relation and special ids and JD's positionId are numbers of up to 20
+# digits; a Pinduoduo p_id is two numbers joined by an underscore ("8888888_12345678").
 TAOBAO_ID = re.compile(r"[0-9]{1,20}")
-BINDINGS = ("adzone_id", "relation_id", "special_id")
+PDD_PID = re.compile(r"[0-9]{1,15}_[0-9]{1,15}")
+BINDINGS = ("adzone_id", "relation_id", "special_id", "jd_position_id", "pdd_pid")
+# Positions are the site's own, given to a member by an operator; the rest the member records.
+OPERATOR_BINDINGS = ("adzone_id", "jd_position_id", "pdd_pid")
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -61,10 +65,17 @@ def member_id_by(field: str, value: str | None) -> int | None:
 
 
 def clean_taobao_id(field: str, raw: str | None) -> str | None:
-    """A Taobao id as digits (full-width digits and spaces folded away); None for empty."""
-    text = "".join((raw or "").split()).translate(FULL_WIDTH_DIGITS)
+    """A network id as digits, or a p_id as digits_digits (full-width digits and spaces folded
+    away); None for empty."""
+    text = "".join((raw or "").split()).translate(FULL_WIDTH_DIGITS).replace("＿", "_")
     if not text:
         return None
+    if field == "pdd_pid":
+        if not PDD_PID.fullmatch(text):
+            raise ValidationFailed(
+                [(field, str(_l("Enter the p_id as Pinduoduo shows it, like 8888888_12345678.")))]
+            )
+        return text
     if not TAOBAO_ID.fullmatch(text):
         raise ValidationFailed(
             [(field, str(_l("Enter the number as Taobao shows it (digits only).")))]
@@ -96,9 +107,17 @@ def bind(user, field: str, raw: str | None) -> AffiliateIdentity:
 
 def assign_adzone(actor, user, raw: str | None) -> AffiliateIdentity:
     """An operator gives `user` a Taobao adzone (推广位) of the site's, or takes it back."""
+    return assign_position(actor, user, "adzone_id", raw)
+
+
+def assign_position(actor, user, field: str, raw: str | None) -> AffiliateIdentity:
+    """An operator gives `user` one of the site's promotion positions (Taobao adzone, JD
+    positionId, Pinduoduo p_id), or takes it back."""
     if actor is None or not getattr(actor, "is_operator", False):
         raise NotAllowed(str(_l("Operators only.")))
-    return bind(user, "adzone_id", raw)
+    if field not in OPERATOR_BINDINGS:
+        raise ValueError(f"not an operator's binding {field!r}")
+    return bind(user, field, raw)
 
 
 def record_member_binding(user, field: str, raw: str | None) -> AffiliateIdentity:
@@ -106,3 +125,18 @@ def record_member_binding(user, field: str, raw: str | None) -> AffiliateIdentit
     if field not in ("relation_id", "special_id"):
         raise NotAllowed(str(_l("Only an operator can assign an adzone.")))
     return bind(user, field, raw)
+
+
+def members_by(field: str, values) -> dict[str, int]:
+    """value → user id for each of `values` (an identifier of one field) that names a member;
+    one query, for matching a batch of imported orders."""
+    if field not in ("sub_id", *BINDINGS):
+        raise ValueError(f"unknown affiliate identifier {field!r}")
+    wanted = {value for value in values if value}
+    if not wanted:
+        return {}
+    column = getattr(AffiliateIdentity, field)
+    rows = db.session.execute(
+        select(column, AffiliateIdentity.user_id).where(column.in_(wanted))
+    ).all()
+    return {value: user_id for value, user_id in rows}

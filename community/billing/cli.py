@@ -128,6 +128,7 @@ def status(email: str, as_json: bool):
                 "kind": payment.kind,
                 "tier": payment.tier.slug,
                 "amount": payment.amount,
+                "from_balance": payment.balance_amount,
                 "currency": payment.currency,
                 "refunded": payment.refunded_amount,
                 "status": payment.status,

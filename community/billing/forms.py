@@ -23,6 +23,9 @@ class CheckoutForm(FlaskForm):
         default="pass",
         validate_choice=False,
     )
+    # Yuan from the member's rebate balance (empty: none); confirmed on a page of its own.
+    balance = StringField(_l("Pay from your rebate balance (yuan)"))
+    confirm = HiddenField()
 
 
 class CompForm(FlaskForm):

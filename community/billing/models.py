@@ -20,6 +20,7 @@ class Payment(db.Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("balance_amount BETWEEN 0 AND amount", name="balance_within_amount"),
         UniqueConstraint("provider", "provider_session_id", name="uq_payments_provider_session"),
         UniqueConstraint("provider", "provider_invoice_id", name="uq_payments_provider_invoice"),
         Index("ix_payments_user_created", "user_id", "created_at"),
@@ -35,6 +36,8 @@ class Payment(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     # What the site quoted, in minor units; a provider must collect exactly this.
     amount: Mapped[int] = mapped_column()
+    # The part of `amount` paid from the member's balance (rebates); the provider takes the rest.
+    balance_amount: Mapped[int] = mapped_column(default=0)
     currency: Mapped[str] = mapped_column(String(3))
     # pending, processing, paid, failed, flagged (paid amount did not match the quote).
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -66,6 +69,26 @@ class Payment(db.Model):
         return self.amount - self.refunded_amount if self.status == "paid" else 0
 
     @property
+    def provider_amount(self) -> int:
+        """What the provider collects: the amount less the part paid from the balance."""
+        return self.amount - self.balance_amount
+
+    @property
+    def provider_refunded_amount(self) -> int:
+        return sum(refund.amount for refund in self.refunds if not refund.to_balance)
+
+    @property
+    def provider_refundable_amount(self) -> int:
+        """What the provider can still give back (refunds past it return to the balance)."""
+        if self.status != "paid":
+            return 0
+        return self.provider_amount - self.provider_refunded_amount
+
+    @property
+    def balance_refunded_amount(self) -> int:
+        return sum(refund.amount for refund in self.refunds if refund.to_balance)
+
+    @property
     def state(self) -> str:
         """The status as people read it: a paid payment refunded in full reads refunded."""
         if self.status == "paid" and self.refunded_amount:
@@ -86,6 +109,8 @@ class Refund(db.Model):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
     amount: Mapped[int] = mapped_column()
     provider_refund_id: Mapped[str | None] = mapped_column(String(255))
+    # Returned to the member's balance rather than through the provider.
+    to_balance: Mapped[bool] = mapped_column(default=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

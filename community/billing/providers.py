@@ -17,6 +17,8 @@ from community.billing.models import BillingProfile, Payment
 from community.membership.models import Tier
 
 OFFLINE, STRIPE = "offline", "stripe"
+# Not a provider: a payment made wholly from the member's balance, which no provider refunds.
+BALANCE = "balance"
 
 
 class ProviderError(Exception):

@@ -15,8 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from community.accounts.models import User
+from community.billing import balance as dues_balance
 from community.billing.models import Payment
+from community.billing.providers import BALANCE
 from community.billing.settings import RENEWAL_WINDOW_DAYS, billing_settings
+from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
 from community.membership import periods
@@ -103,10 +106,13 @@ def start_purchase(
     moment: datetime,
     *,
     subscriptions: bool = True,
+    balance: int = 0,
 ) -> Payment:
     """Check what the checkout form says against a fresh quote and record a pending payment.
 
     `subscriptions` says whether the provider can sell auto-renewing subscriptions at all.
+    `balance` fen of the price come from the member's balance, held at once; when it covers
+    the whole price the payment needs no provider (its provider is `balance`).
     """
     tier = sellable_tier(tier_slug)
     offer = quote(user, tier, moment)
@@ -130,13 +136,15 @@ def start_purchase(
         raise ValidationFailed(
             [("mode", _("A card subscription is not available for this purchase."))]
         )
+    check_balance_part(balance, offer, mode)
     payment = Payment(
         user_id=user.id,
         tier_id=tier.id,
-        provider=provider,
+        provider=BALANCE if balance and balance == offer.amount else provider,
         mode=mode,
         kind=offer.kind,
         amount=offer.amount,
+        balance_amount=balance,
         currency=offer.currency,
         status=PENDING,
         period_ends_at=offer.ends_at if offer.kind == UPGRADE else None,
@@ -144,12 +152,29 @@ def start_purchase(
     )
     db.session.add(payment)
     db.session.flush()
+    if balance:
+        dues_balance.dues_balance().hold(payment, moment)
     return payment
+
+
+def check_balance_part(balance: int, offer: Quote, mode: str) -> None:
+    """A balance part is for one-off passes, from nothing up to the whole price."""
+    if not balance:
+        return
+    if balance < 0 or balance > offer.amount:
+        raise ValidationFailed(
+            [("balance", _("Pay at most the price from your balance, and no less than nothing."))]
+        )
+    if mode != PASS or dues_balance.dues_balance() is None:
+        raise ValidationFailed(
+            [("balance", _("A card subscription cannot be paid from your balance."))]
+        )
 
 
 def fulfil_payment(payment: Payment, amount: int, currency: str, moment: datetime):
     """Grant what a paid payment bought, once. Returns the new period, or None.
 
+    `amount` is what the provider collected: the price less any part paid from the balance.
     A second call for the same payment changes nothing. A paid amount or currency that
     differs from the quote grants nothing and flags the payment for operators.
     """
@@ -157,15 +182,17 @@ def fulfil_payment(payment: Payment, amount: int, currency: str, moment: datetim
     db.session.refresh(payment)
     if payment.status in (PAID, FLAGGED):
         return None
-    if amount != payment.amount or currency.upper() != payment.currency.upper():
+    if amount != payment.provider_amount or currency.upper() != payment.currency.upper():
         flag_payment(
             payment,
-            f"paid {amount} {currency.upper()}, quoted {payment.amount} {payment.currency}",
+            f"paid {amount} {currency.upper()}, quoted {payment.provider_amount} "
+            f"{payment.currency}",
             moment,
         )
         return None
     payment.status = PAID
     payment.paid_at = moment
+    dues_balance.follow(payment, moment)
     tier = payment.tier
     source = PeriodSource.PAYMENT
     if payment.kind == UPGRADE:
@@ -193,6 +220,7 @@ def flag_payment(payment: Payment, why: str, moment: datetime) -> None:
     log.warning("payment %s flagged for operators: %s", payment.id, why)
     payment.status = FLAGGED
     payment.note = why
+    dues_balance.follow(payment, moment)
     periods.record_change(
         payment.user_id, "flagged", moment, reason=why, payment=payment, tier=payment.tier
     )
@@ -205,6 +233,7 @@ def fail_payment(payment: Payment, why: str) -> bool:
     payment.status = FAILED
     payment.note = why
     db.session.flush()
+    dues_balance.follow(payment, utcnow())
     return True
 
 

@@ -9,15 +9,20 @@ on the payments that bought that time. Refunding such a payment in full here ref
 upgrades that depend on it in full too; a partial refund of it is refused while they do. A
 refund made at the provider directly (its webhook) cuts the dependent upgrade periods to the
 time still paid for (`periods.cut_unbacked_upgrades`).
+
+A payment made partly from the member's balance is refunded through the provider first, up to
+what the provider took; the rest returns to the balance (a refund row marked `to_balance`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from community.billing import balance as dues_balance
 from community.billing.models import Payment, Refund
 from community.billing.purchases import PAID
 from community.errors import NotAllowed, ValidationFailed
@@ -27,6 +32,9 @@ from community.membership.models import MembershipPeriod, PeriodSource
 from community.templating import money
 
 MEMBER_REFUND_WINDOW = timedelta(hours=72)
+# Sent inside the refund's transaction (sender: the payment; refund=, moment=), for domains
+# above billing whose money depends on a membership payment standing.
+refund_recorded = Namespace().signal("refund-recorded")
 
 
 def is_first_payment(payment: Payment) -> bool:
@@ -145,7 +153,21 @@ def refund_through_provider(
 def refund_one(
     payment: Payment, amount: int, moment: datetime, *, actor=None, reason: str = ""
 ) -> Refund:
-    """Refund through the payment's provider, then record it (unless its webhook already did)."""
+    """Refund through the payment's provider, then record it (unless its webhook already did);
+    past what the provider took, the rest returns to the member's balance."""
+    to_provider = min(amount, payment.provider_refundable_amount)
+    if to_provider < amount:
+        if to_provider:
+            refund_at_provider(payment, to_provider, moment, actor=actor, reason=reason)
+        return record_refund(
+            payment, amount - to_provider, moment, actor=actor, reason=reason, to_balance=True
+        )
+    return refund_at_provider(payment, amount, moment, actor=actor, reason=reason)
+
+
+def refund_at_provider(
+    payment: Payment, amount: int, moment: datetime, *, actor=None, reason: str = ""
+) -> Refund:
     from community.billing.providers import provider_named
 
     provider_refund_id = provider_named(payment.provider).refund(payment, amount)
@@ -172,6 +194,7 @@ def record_refund(
     actor=None,
     reason: str = "",
     provider_refund_id: str | None = None,
+    to_balance: bool = False,
 ) -> Refund:
     """Add the refund to the ledger and cut the payment's periods to what is still paid."""
     periods.lock_member(payment.user_id)
@@ -180,13 +203,16 @@ def record_refund(
     refund = Refund(
         amount=amount,
         provider_refund_id=provider_refund_id,
+        to_balance=to_balance,
         actor_id=actor.id if actor is not None else None,
         reason=reason,
         created_at=moment,
     )
     payment.refunds.append(refund)
     db.session.flush()
+    dues_balance.follow(payment, moment)
     follow_refunds(payment, moment, actor=actor, reason=reason)
+    refund_recorded.send(payment, refund=refund, moment=moment)
     return refund
 
 

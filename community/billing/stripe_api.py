@@ -93,7 +93,7 @@ class StripeProvider:
                         "quantity": 1,
                         "price_data": {
                             "currency": payment.currency.lower(),
-                            "unit_amount": payment.amount,
+                            "unit_amount": payment.provider_amount,
                             "product": product_id(tier),
                         },
                     }

@@ -20,11 +20,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.forms import ConfirmForm
+from community.billing import balance as dues_balance
 from community.billing import purchases, refunds, stripe_api, subscriptions, webhooks
 from community.billing.forms import CheckoutForm
 from community.billing.labels import template_labels
 from community.billing.models import Payment
 from community.billing.providers import (
+    BALANCE,
     OFFLINE,
     STRIPE,
     PaymentsClosed,
@@ -39,7 +41,7 @@ from community.errors import ValidationFailed
 from community.extensions import csrf, db
 from community.membership.entitlements import standing_at
 from community.membership.tiers import tier_by_slug, tiers_for_sale
-from community.numbers import MAX_FEN, parse_id, parse_int
+from community.numbers import MAX_FEN, parse_id, parse_int, parse_yuan
 from community.security import login_required_view
 from community.templating import money
 
@@ -111,6 +113,9 @@ def checkout():
     if form.validate_on_submit():
         try:
             amount = parse_int(form.amount.data, 0, MAX_FEN)
+            from_balance = balance_part(form.balance.data)
+            if from_balance and form.confirm.data != "yes":
+                return confirm_balance_part(form, amount, from_balance, moment)
             payment = purchases.start_purchase(
                 current_user,
                 form.tier.data,
@@ -120,6 +125,7 @@ def checkout():
                 provider.name,
                 moment,
                 subscriptions=provider.supports_subscriptions,
+                balance=from_balance,
             )
             db.session.commit()
         except ValidationFailed as failure:
@@ -127,6 +133,10 @@ def checkout():
             errors = [str(reason) for _field, reason in failure.errors]
             status = 400
         else:
+            if payment.provider == BALANCE:
+                purchases.fulfil_payment(payment, 0, payment.currency, moment)
+                db.session.commit()
+                return redirect(url_for("billing.success", payment=payment.id))
             return send_to_provider(provider, payment)
     elif request.method == "POST":
         errors = [_("The form has expired. Please try again.")]
@@ -140,13 +150,59 @@ def checkout():
         errors = errors or [str(reason) for _field, reason in failure.errors]
         return render_template("billing/checkout.html", offer=None, form=form, errors=errors), 400
     form.tier.data, form.kind.data, form.amount.data = slug, offer.kind, str(offer.amount)
+    form.confirm.data = ""
     return render_template(
         "billing/checkout.html",
         offer=offer,
         form=form,
         errors=errors,
         subscriptions=provider.supports_subscriptions and offer.allows_subscription,
+        spendable=min(dues_balance.spendable(current_user.id, moment), offer.amount),
     ), status
+
+
+def balance_part(typed: str | None) -> int:
+    """Fen to pay from the member's balance, as typed on the checkout form (empty: none)."""
+    if not (typed or "").strip():
+        return 0
+    fen = parse_yuan(typed)
+    if fen is None:
+        raise ValidationFailed([("balance", _("Enter an amount in yuan, like 99.50."))])
+    return fen
+
+
+def confirm_balance_part(form, amount: int | None, from_balance: int, moment):
+    """The page that shows how the price is split before any balance is spent."""
+    offer = purchases.quote(current_user, purchases.sellable_tier(form.tier.data), moment)
+    if amount != offer.amount:
+        raise ValidationFailed(
+            [("amount", _("The price has changed. Please review the new price and confirm again."))]
+        )
+    if from_balance > offer.amount:
+        raise ValidationFailed(
+            [("balance", _("Pay at most the price from your balance, and no less than nothing."))]
+        )
+    spendable = dues_balance.spendable(current_user.id, moment)
+    if from_balance > spendable:
+        raise ValidationFailed(
+            [
+                (
+                    "balance",
+                    _(
+                        "You can pay at most %(amount)s from your balance now.",
+                        amount=money(spendable, offer.currency),
+                    ),
+                )
+            ]
+        )
+    form.confirm.data = "yes"
+    return render_template(
+        "billing/balance_confirm.html",
+        offer=offer,
+        form=form,
+        from_balance=from_balance,
+        rest=offer.amount - from_balance,
+    )
 
 
 def send_to_provider(provider, payment: Payment):
@@ -187,7 +243,7 @@ def offline_outcome(payment_id: int, outcome: str):
     if not ConfirmForm().validate_on_submit():
         abort(400, description=_("The form has expired. Please try again."))
     if outcome == "complete":
-        purchases.fulfil_payment(payment, payment.amount, payment.currency, utcnow())
+        purchases.fulfil_payment(payment, payment.provider_amount, payment.currency, utcnow())
         db.session.commit()
         return redirect(url_for("billing.success", payment=payment.id))
     purchases.fail_payment(payment, "test payment failed on the offline checkout page")

@@ -367,7 +367,7 @@ def charge_refunded(event: dict, moment: datetime) -> str | None:
     total = int(charge.get("amount_refunded") or 0)
     if payment.status in (purchases.PENDING, purchases.PROCESSING):
         raise NotYetKnown(f"charge {charge.get('id')}: payment {payment.id} not confirmed yet")
-    if payment.status != purchases.PAID and total > payment.refunded_amount:
+    if payment.status != purchases.PAID and total > payment.provider_refunded_amount:
         raise NeedsOperator(f"charge {charge.get('id')}: refund for unpaid payment {payment.id}")
     listed = (charge.get("refunds") or {}).get("data") or []
     listed = [refund for refund in listed if refund.get("status") != "failed"]
@@ -375,13 +375,14 @@ def charge_refunded(event: dict, moment: datetime) -> str | None:
         known = {refund.provider_refund_id for refund in payment.refunds}
         new = [refund for refund in reversed(listed) if refund.get("id") not in known]
     else:
-        new = [{"id": None, "amount": total - payment.refunded_amount}]
+        new = [{"id": None, "amount": total - payment.provider_refunded_amount}]
     for refund in new:
-        # Never past what Stripe says was refunded in all, nor past what was paid.
+        # Never past what Stripe says was refunded in all, nor past what Stripe took (a part
+        # paid from the member's balance was never Stripe's to refund).
         amount = min(
             int(refund.get("amount") or 0),
-            payment.refundable_amount,
-            total - payment.refunded_amount,
+            payment.provider_refundable_amount,
+            total - payment.provider_refunded_amount,
         )
         if amount > 0:
             record_refund(

@@ -1,5 +1,6 @@
-"""The membership domain's place: nothing below it imports it or billing; accounts hear a
-user's standing through the hook membership registers."""
+"""Each layer's place: nothing below membership imports it or billing, nothing below rebates
+imports rebates; accounts hear a user's standing through the hook membership registers, and
+billing hears of the rebate balance through the hook rebates registers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ PACKAGE = Path(__file__).parents[2] / "community"
 CORE = [path for path in PACKAGE.glob("*.py") if path.name not in ("__init__.py", "demo.py")]
 DOMAINS = (
     "accounts",
+    "affiliate",
     "membership",
     "billing",
     "qa",
@@ -32,6 +34,11 @@ ABOVE = {
     "accounts": tuple(d for d in DOMAINS if d != "accounts"),
     "membership": ("billing", "qa", "search", "deals", "rebates", "console", "api", "pages"),
     "search": ("billing", "membership", "qa", "deals", "rebates", "console", "api", "pages"),
+    "affiliate": ("membership", "billing", "qa", "deals", "rebates", "console", "api", "pages"),
+    "billing": ("qa", "search", "deals", "rebates", "console", "api", "pages"),
+    # Rebates stands on billing, membership, affiliate and accounts; only console and api
+    # read it, and it matches orders by affiliate identifiers, never through deals.
+    "rebates": ("deals", "qa", "console", "api", "pages"),
 }
 
 

@@ -1,0 +1,217 @@
+"""Rebate pages: the member's page, confirmation steps before money moves, operators' pages;
+bad input answers 400 in Chinese, never a 500; nobody sees another member's money."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from community.affiliate.services import sub_id_of
+from community.clock import utcnow
+from community.extensions import db
+from community.rebates import ledger, withdrawals
+from community.rebates.models import RebateOrder, Withdrawal
+from tests.helpers import csrf_from, zh
+from tests.rebates import reports
+from tests.rebates.conftest import days_later
+
+
+@pytest.fixture
+def earned(generic_import, member):
+    generic_import(
+        [
+            reports.generic_row(
+                "V1",
+                sub_id_of(member),
+                "settled",
+                commission="100.00",
+                settled_at=days_later(-30).isoformat(),
+            ),
+            reports.generic_row("V2", sub_id_of(member), commission="8.00"),
+        ]
+    )
+    return member
+
+
+def withdraw_form(client, **overrides):
+    token = csrf_from(client.get("/rebates"))
+    form = {
+        "csrf_token": token,
+        "amount": "20.00",
+        "method": "alipay",
+        "account": "member@example.com",
+        "account_name": "李明",
+        **overrides,
+    }
+    return form
+
+
+def test_the_member_page_shows_balances_orders_and_invite(client, login, earned):
+    login(client, earned)
+    page = client.get("/rebates")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'data-testid="withdrawable">¥50' in text and 'data-testid="pending">¥4' in text
+    assert 'data-order="V1"' in text and 'data-order="V2"' in text
+    assert earned.invite_code in text
+    qr = client.get("/rebates/invite.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+
+
+def test_a_withdrawal_is_confirmed_on_its_own_page_before_anything_moves(client, login, earned):
+    login(client, earned)
+    form = withdraw_form(client)
+    confirm = client.post("/rebates/withdraw", data=form)
+    assert confirm.status_code == 200
+    assert zh("Confirm your withdrawal") in confirm.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Withdrawal.id))) == 0
+    done = client.post("/rebates/withdraw", data={**form, "confirm": "yes"})
+    assert done.status_code == 302
+    assert ledger.balances(earned.id, utcnow()).frozen == 2000
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"amount": "abc"}, {"amount": "9999"}, {"amount": "1.234"}, {"method": "x"}, {"account": ""}],
+)
+def test_bad_withdrawal_input_is_a_400_with_a_chinese_reason(client, login, earned, overrides):
+    login(client, earned)
+    for confirm in ("", "yes"):
+        answer = client.post(
+            "/rebates/withdraw", data={**withdraw_form(client, **overrides), "confirm": confirm}
+        )
+        assert answer.status_code == 400
+        assert 'role="alert"' in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Withdrawal.id))) == 0
+
+
+def test_operator_steps_each_have_a_confirmation_page(client, login, earned, operator):
+    item = withdrawals.request_withdrawal(earned, 3000, "alipay", "a@b.cn", "李明", utcnow())
+    db.session.commit()
+    login(client, operator)
+    url = f"/operator/rebates/withdrawals/{item.id}/approve"
+    page = client.get(url)
+    assert page.status_code == 200 and item.status == "requested"
+    assert client.post(url, data={"csrf_token": csrf_from(page)}).status_code == 302
+    pay = f"/operator/rebates/withdrawals/{item.id}/pay"
+    token = csrf_from(client.get(pay))
+    assert client.post(pay, data={"csrf_token": token, "reference": ""}).status_code == 400
+    assert client.post(pay, data={"csrf_token": token, "reference": "TX1"}).status_code == 302
+    again = client.post(pay, data={"csrf_token": token, "reference": "TX2"})
+    assert again.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Withdrawal, item.id).payout_reference == "TX1"
+    assert ledger.balances(earned.id, utcnow()).paid == 3000
+    csv_file = client.get("/operator/rebates/withdrawals/payouts.csv")
+    assert csv_file.status_code == 200 and csv_file.data.startswith(b"\xef\xbb\xbf")
+
+
+def test_members_cannot_open_operator_pages(client, login, mallory, earned):
+    login(client, mallory)
+    for url in (
+        "/operator/rebates",
+        "/operator/rebates/unmatched",
+        "/operator/rebates/withdrawals",
+        f"/operator/rebates/members/{earned.id}",
+        "/operator/rebates/withdrawals/payouts.csv",
+    ):
+        assert client.get(url).status_code == 403, url
+    text = client.get("/rebates").get_data(as_text=True)
+    assert 'data-order="V1"' not in text
+
+
+def test_an_operator_uploads_a_report_and_reads_the_result(
+    client, login, operator, member, tmp_path
+):
+    login(client, operator)
+    path = reports.write_xlsx(
+        tmp_path / "淘宝.xlsx", reports.TAOBAO_HEADERS, [reports.taobao_row(adzone="1")]
+    )
+    token = csrf_from(client.get("/operator/rebates"))
+    answer = client.post(
+        "/operator/rebates/import",
+        data={
+            "csrf_token": token,
+            "network": "taobao",
+            "report": (io.BytesIO(path.read_bytes()), "淘宝.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302
+    result = client.get(answer.headers["Location"])
+    assert result.status_code == 200 and 'data-testid="unmatched">1<' in result.get_data(
+        as_text=True
+    )
+    queue = client.get("/operator/rebates/unmatched").get_data(as_text=True)
+    assert "3612345678901234567" in queue
+
+
+def test_an_unknown_network_or_missing_file_is_a_400(client, login, operator):
+    login(client, operator)
+    token = csrf_from(client.get("/operator/rebates"))
+    answer = client.post("/operator/rebates/import", data={"csrf_token": token, "network": "x"})
+    assert answer.status_code == 400
+
+
+def test_a_claim_confirmed_by_an_operator_credits_the_member(
+    client, login, generic_import, member, operator
+):
+    generic_import([reports.generic_row("3000111222333", "unknown-sub", commission="20.00")])
+    login(client, member)
+    token = csrf_from(client.get("/rebates"))
+    missing = client.post("/rebates/claim", data={"csrf_token": token, "order_no": "999"})
+    assert missing.status_code == 400
+    claimed = client.post("/rebates/claim", data={"csrf_token": token, "order_no": "3000111222333"})
+    assert claimed.status_code == 302
+    login(client, operator)
+    page = client.get("/operator/rebates/unmatched")
+    claim_id = page.get_data(as_text=True).split('data-claim="')[1].split('"')[0]
+    accepted = client.post(
+        f"/operator/rebates/claims/{claim_id}/accept", data={"csrf_token": csrf_from(page)}
+    )
+    assert accepted.status_code == 302
+    assert ledger.balances(member.id, utcnow()).pending == 1000
+    order = db.session.scalar(select(RebateOrder).where(RebateOrder.order_no == "3000111222333"))
+    assert order.user_id == member.id and order.matched_by == "claim"
+
+
+def test_operators_edit_the_rules_and_bad_values_are_refused(client, login, operator):
+    login(client, operator)
+    page = client.get("/operator/rebates/settings")
+    token = csrf_from(page)
+    bad = client.post(
+        "/operator/rebates/settings",
+        data={
+            "csrf_token": token,
+            "referral_share": "101",
+            "holding_days": "x",
+            "minimum_withdrawal": "-1",
+        },
+    )
+    assert bad.status_code == 400
+    good = client.post(
+        "/operator/rebates/settings",
+        data={
+            "csrf_token": token,
+            "referral_share": "12",
+            "holding_days": "7",
+            "minimum_withdrawal": "20.00",
+        },
+    )
+    assert good.status_code == 302
+    from community.rebates.settings import rebate_settings
+
+    db.session.expire_all()
+    row = rebate_settings()
+    assert (row.referral_share, row.holding_days, row.minimum_withdrawal) == (12, 7, 2000)
+
+
+def test_the_member_ledger_shows_a_running_balance(client, login, operator, earned):
+    login(client, operator)
+    page = client.get(f"/operator/rebates/members/{earned.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert text.count("data-entry=") == 2
+    assert "<td>¥54</td>" in text
