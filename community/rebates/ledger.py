@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, insert, or_, select
 
@@ -120,6 +120,22 @@ def entry(user_id: int, kind: str, amount: int, state: str, moment: datetime, **
         "available_at": moment,
         **fields,
     }
+
+
+# Money taken out of the withdrawable balance (a withdrawal frozen, dues held) counts against it
+# at once, at whatever moment a balance is asked for: a request that took its moment before
+# waiting for the member's lock (or on a host whose clock is behind) must still see it.
+SPENT_AT_ONCE = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def spend(
+    user_id: int, kind: str, amount: int, target: str, moment: datetime, **fields
+) -> list[dict]:
+    """Two entries taking `amount` out of the withdrawable balance into `target`."""
+    return [
+        entry(user_id, kind, -amount, CONFIRMED, moment, available_at=SPENT_AT_ONCE, **fields),
+        entry(user_id, kind, amount, target, moment, **fields),
+    ]
 
 
 def move(
@@ -249,18 +265,22 @@ def payment_differences(payment, moment: datetime) -> list[dict]:
     elif payment.status == "paid":
         paid = payment.balance_amount - payment.balance_refunded_amount
     wanted = {FROZEN: frozen, PAID_OUT: paid, CONFIRMED: -(frozen + paid)}
+    changes = {
+        state: wanted[state] - int(held.get(state) or 0) for state in (CONFIRMED, FROZEN, PAID_OUT)
+    }
     return [
         entry(
             payment.user_id,
             "dues",
-            wanted[state] - int(held.get(state) or 0),
+            difference,
             state,
             moment,
             payment_id=payment.id,
             reason=f"payment #{payment.id}",
+            **({"available_at": SPENT_AT_ONCE} if state == CONFIRMED and difference < 0 else {}),
         )
-        for state in (CONFIRMED, FROZEN, PAID_OUT)
-        if wanted[state] != int(held.get(state) or 0)
+        for state, difference in changes.items()
+        if difference
     ]
 
 

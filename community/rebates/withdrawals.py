@@ -83,9 +83,7 @@ def request_withdrawal(
     db.session.add(withdrawal)
     db.session.flush()
     ledger.write(
-        ledger.move(
-            user.id, "withdrawal", amount, CONFIRMED, FROZEN, moment, withdrawal_id=withdrawal.id
-        )
+        ledger.spend(user.id, "withdrawal", amount, FROZEN, moment, withdrawal_id=withdrawal.id)
     )
     return withdrawal
 

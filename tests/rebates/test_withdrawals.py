@@ -120,3 +120,34 @@ def test_the_payout_csv_is_utf8_with_a_bom_and_quotes_formulas(earned, operator)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1][3] == "'=HYPERLINK(1)" and rows[1][4] == "李明" and rows[1][5] == "12.34"
+
+
+def test_a_request_checked_at_an_earlier_moment_still_sees_what_was_frozen(earned):
+    """Two requests at once: the second takes its moment before it waits for the first's lock
+    (or on a host whose clock runs behind). What the first froze must count against it."""
+    from datetime import timedelta
+
+    later, earlier = utcnow(), utcnow() - timedelta(milliseconds=50)
+    withdrawals.request_withdrawal(earned, 3000, "alipay", "a@example.com", "李明", later)
+    db.session.commit()
+    assert ledger.balances(earned.id, earlier).withdrawable == 2000
+    with pytest.raises(ValidationFailed):
+        withdrawals.request_withdrawal(earned, 3000, "alipay", "a@example.com", "李明", earlier)
+
+
+def test_dues_held_at_one_moment_count_at_any_earlier_one(earned):
+    from datetime import timedelta
+
+    from community.billing import purchases
+    from community.membership.tiers import tier_by_slug
+    from community.rebates.dues import RebateDues
+
+    later, earlier = utcnow(), utcnow() - timedelta(milliseconds=50)
+    offer = purchases.quote(earned, tier_by_slug("pro"), later)
+    payment = purchases.start_purchase(
+        earned, "pro", offer.kind, offer.amount, "pass", "offline", later
+    )
+    payment.balance_amount = 4000
+    RebateDues().hold(payment, later)
+    db.session.commit()
+    assert ledger.balances(earned.id, earlier).withdrawable == 1000
