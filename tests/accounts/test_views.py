@@ -1,6 +1,7 @@
 """Account pages through the test client: sign-up, verification, sign-in, reset, settings."""
 
-import re
+from __future__ import annotations
+
 from datetime import timedelta
 
 import pytest
@@ -9,30 +10,14 @@ import time_machine
 from community.accounts.models import User
 from community.clock import utcnow
 from community.extensions import db
+from tests.accounts.view_helpers import (
+    NEW_PASSWORD,
+    login_form,
+    register,
+    signed_in_user,
+)
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_from, link_in, path_of, post_form, zh
-
-NEW_PASSWORD = "another strong passphrase"
-
-
-def register(client, **overrides):
-    data = {"email": "new@example.com", "name": "新同学", "password": PASSWORD, **overrides}
-    return post_form(client, "/account/register", data)
-
-
-def login_form(client, email, password, **extra):
-    return post_form(client, "/account/login", {"email": email, "password": password, **extra})
-
-
-def client_at(app, address: str):
-    """A test client whose requests come from `address`."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
-def signed_in_user(client):
-    return client.get("/api/v1/me").get_json()
 
 
 class TestRegister:
@@ -220,93 +205,6 @@ class TestSessionsEnd:
         assert stale.status_code == 400
 
 
-class TestThrottle:
-    def test_account_is_throttled_after_repeated_failures(self, client, member, app):
-        limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_IP"].split()[0])
-        for _ in range(limit):
-            assert login_form(client, member.email, "wrong password").status_code == 400
-        response = login_form(client, member.email, PASSWORD)
-        assert response.status_code == 429
-        assert int(response.headers["Retry-After"]) > 0
-        page = response.get_data(as_text=True)
-        assert zh("Too many attempts") in page
-        minutes = -(-int(response.headers["Retry-After"]) // 60)
-        assert zh("Please try again in %(minutes)d minute(s).", minutes=minutes) in page
-
-    def test_throttle_is_per_account(self, client, member, make_user):
-        other = make_user(email="other@example.com")
-        for _ in range(5):
-            login_form(client, member.email, "wrong password")
-        assert login_form(client, other.email, PASSWORD).status_code == 302
-
-    def test_ip_is_throttled_across_accounts(self, client, app, make_user):
-        app.config["LOGIN_LIMIT_PER_IP"] = "3 per 10 minutes"
-        for n in range(3):
-            assert login_form(client, f"guess{n}@example.com", "wrong password").status_code == 400
-        assert login_form(client, "guess9@example.com", "wrong password").status_code == 429
-
-    def test_successful_logins_do_not_count(self, app, member):
-        for _ in range(7):
-            assert login_form(app.test_client(), member.email, PASSWORD).status_code == 302
-
-    @pytest.mark.parametrize(
-        "variant",
-        [
-            "ＭＥＭＢＥＲ@example.com",
-            "member@ＥＸＡＭＰＬＥ.com",
-            " Member@Example.COM ",
-            "ｍｅｍｂｅｒ＠ｅｘａｍｐｌｅ．ｃｏｍ",
-        ],
-    )
-    def test_spellings_of_one_address_share_one_count(self, client, member, variant):
-        """Authentication folds full-width forms and case, so the count must fold them too."""
-        assert login_form(client, variant, PASSWORD).status_code == 302
-        client.post("/account/logout", data={"csrf_token": csrf_from(client.get("/"))})
-        for _ in range(4):
-            assert login_form(client, member.email, "wrong password").status_code == 400
-        assert login_form(client, variant, "wrong password").status_code == 400
-        assert login_form(client, variant, PASSWORD).status_code == 429
-        assert login_form(client, member.email, PASSWORD).status_code == 429
-
-    def test_one_address_cannot_lock_the_owner_out(self, app, member):
-        attacker = client_at(app, "203.0.113.9")
-        owner = client_at(app, "198.51.100.7")
-        for _ in range(5):
-            assert login_form(attacker, member.email, "wrong password").status_code == 400
-        assert login_form(attacker, member.email, PASSWORD).status_code == 429
-        assert login_form(owner, member.email, PASSWORD).status_code == 302
-
-    def test_guesses_from_many_addresses_meet_the_account_limit(self, app, member):
-        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "8 per hour"
-        for n in range(8):
-            guesser = client_at(app, f"203.0.113.{n + 1}")
-            assert login_form(guesser, member.email, "wrong password").status_code == 400
-        fresh = client_at(app, "198.51.100.7")
-        assert login_form(fresh, member.email, PASSWORD).status_code == 429
-
-
-class TestSignUpLimit:
-    def test_sign_ups_from_one_address_are_limited(self, app, outbox):
-        app.config["MAIL_LIMIT_PER_IP"] = "3 per hour"
-        for n in range(3):
-            client = client_at(app, "203.0.113.9")
-            assert register(client, email=f"new{n}@example.com").status_code == 302
-        client = client_at(app, "203.0.113.9")
-        refused = register(client, email="new9@example.com")
-        assert refused.status_code == 429
-        assert zh("Too many attempts") in refused.get_data(as_text=True)
-        assert len(outbox()) == 3
-        assert db.session.query(User).count() == 3
-        other = client_at(app, "198.51.100.7")
-        assert register(other, email="elsewhere@example.com").status_code == 302
-
-    def test_only_sign_ups_that_mail_count(self, app, client):
-        app.config["MAIL_LIMIT_PER_IP"] = "2 per hour"
-        for _ in range(4):
-            assert register(client, email="not-an-email").status_code == 400
-        assert register(client).status_code == 302
-
-
 class TestPasswordReset:
     def request_reset(self, client, email):
         return post_form(client, "/account/forgot", {"email": email})
@@ -427,106 +325,6 @@ class TestSettings:
         assert response.status_code == 200
         assert member.name in response.get_data(as_text=True)
         assert client.get("/account/users/999999").status_code == 404
-
-
-def send_shown_form(client, shown, keep_inviter: bool = True, **overrides):
-    """Send the sign-up form `shown` (a response) as it came, with the inviter choice kept or
-    unticked."""
-    page = shown.get_data(as_text=True)
-    invite = re.search(r'name="invite" type="hidden" value="([^"]*)"', page).group(1)
-    data = {"email": "new@example.com", "name": "新同学", "password": PASSWORD, **overrides}
-    data.update(csrf_token=csrf_from(shown), invite=invite)
-    if keep_inviter:
-        data["use_invite"] = "y"
-    return client.post("/account/register", data=data)
-
-
-def sign_up_through_the_form(client, keep_inviter: bool = True, **overrides):
-    return send_shown_form(client, client.get("/account/register"), keep_inviter, **overrides)
-
-
-def newcomer():
-    return db.session.query(User).filter_by(email="new@example.com").one()
-
-
-class TestInvites:
-    def test_invite_survives_a_detour(self, client, member):
-        client.get(f"/account/invite/{member.invite_code}")
-        for path in ("/", "/account/login", f"/account/users/{member.id}"):
-            client.get(path)
-        assert sign_up_through_the_form(client).status_code == 302
-        assert newcomer().inviter_id == member.id
-
-    def test_the_form_shows_the_inviter_and_a_choice_kept_by_default(self, client, member):
-        client.get(f"/account/invite/{member.invite_code}")
-        page = client.get("/account/register").get_data(as_text=True)
-        assert zh("Sign up as the invitee of %(name)s", name=member.name) in page
-        assert re.search(r'<input checked id="use_invite" name="use_invite" type="checkbox"', page)
-
-    def test_unticking_the_choice_signs_up_without_an_inviter(self, client, member):
-        client.get(f"/account/invite/{member.invite_code}")
-        assert sign_up_through_the_form(client, keep_inviter=False).status_code == 302
-        assert newcomer().inviter_id is None and newcomer().invited_at is None
-
-    def test_a_post_without_the_shown_choice_binds_nobody(self, client, member):
-        """The invite cookie alone, or a bare code in the form, is not a choice the member saw."""
-        client.get(f"/account/invite/{member.invite_code}")
-        assert client.get_cookie("invite") is not None
-        assert register(client).status_code == 302
-        assert newcomer().inviter_id is None
-        crafted = register(
-            client.application.test_client(),
-            email="other@example.com",
-            invite=member.invite_code,
-            use_invite="y",
-        )
-        assert crafted.status_code == 302
-        assert db.session.query(User).filter_by(email="other@example.com").one().inviter_id is None
-
-    def test_a_refused_form_keeps_showing_the_inviter(self, client, member):
-        client.get(f"/account/invite/{member.invite_code}")
-        refused = sign_up_through_the_form(client, password="123")
-        assert refused.status_code == 400
-        assert zh("Sign up as the invitee of %(name)s", name=member.name) in refused.get_data(
-            as_text=True
-        )
-        assert send_shown_form(client, refused).status_code == 302
-        assert newcomer().inviter_id == member.id
-
-    def test_invite_cookie_lasts_thirty_days(self, client, member, app):
-        start = utcnow()
-        with time_machine.travel(start, tick=False):
-            client.get(f"/account/invite/{member.invite_code}")
-        with time_machine.travel(start + timedelta(days=29), tick=False):
-            assert client.get_cookie("invite") is not None
-        with time_machine.travel(start + timedelta(days=31), tick=False):
-            assert sign_up_through_the_form(client).status_code == 302
-        assert newcomer().inviter_id is None
-
-    def test_invite_banner_names_the_inviter(self, client, member):
-        client.get(f"/account/invite/{member.invite_code}")
-        assert member.name in client.get("/account/register").get_data(as_text=True)
-
-    def test_own_invite_link_does_not_bind(self, client, member, login):
-        login(client, member)
-        response = client.get(f"/account/invite/{member.invite_code}", follow_redirects=True)
-        assert zh("This is your own invitation link. Share it with friends.") in response.get_data(
-            as_text=True
-        )
-        db.session.expire_all()
-        assert member.inviter_id is None
-
-    def test_unknown_invite_code(self, client):
-        response = client.get("/account/invite/zzzzzzzz", follow_redirects=True)
-        assert zh("This invitation link is not valid.") in response.get_data(as_text=True)
-        assert client.get_cookie("invite") is None
-
-    def test_settings_show_invite_link_and_invitees(self, client, member, make_user, login):
-        make_user(name="被邀请的人", inviter=member)
-        login(client, member)
-        page = client.get("/account/settings").get_data(as_text=True)
-        assert f"/account/invite/{member.invite_code}" in page
-        assert "被邀请的人" in page
 
 
 def test_sign_up_remembers_the_language_it_was_made_in(client):

@@ -36,3 +36,12 @@ def make_answer(app, make_user):
         return answer
 
     return make
+
+
+@pytest.fixture
+def reader(app, login, make_user):
+    """A second member's client (neither asker nor answerer) and the member."""
+    user = make_user(tier="member")
+    client = app.test_client()
+    login(client, user)
+    return client, user

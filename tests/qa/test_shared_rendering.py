@@ -5,47 +5,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from community.accounts.services import update_profile
 from community.clock import utcnow
 from community.extensions import db
 from community.feeds import services as feeds
 from community.membership.models import Tier
-from community.qa.models import Question
 from community.qa.pages import question as question_rendering
-from community.qa.services import answers, curation, experts, notifications, tags, votes
-from community.qa.services import questions as question_service
+from community.qa.services import answers, curation, experts, notifications, votes
 from tests.conftest import grant_period
 from tests.helpers import csrf_from, zh
-
-TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def reader(app, login, make_user):
-    """A second member's client (neither asker nor answerer) and the member."""
-    user = make_user(tier="member")
-    client = app.test_client()
-    login(client, user)
-    return client, user
-
-
-def page(client, question) -> str:
-    response = client.get(f"/qa/{question.id}")
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
-
-
-def shared_entries(app, name: str = "questions") -> int:
-    caches = app.extensions["renderings"]["caches"]
-    return len(caches[name].memory.entries) if name in caches else 0
-
-
-def version_of(question) -> int:
-    return db.session.scalar(db.select(Question.render_version).where(Question.id == question.id))
+from tests.qa.rendering_helpers import CHANGES, TOKEN_RE, page, shared_entries, version_of
 
 
 def test_members_share_one_rendering_each_with_their_own_votes_and_token(
@@ -103,18 +74,6 @@ def test_an_operator_gets_curation_not_the_shared_page(
     assert 'data-testid="curation"' not in page(reader[0], question)
 
 
-CHANGES = {
-    "answer": lambda q, actor, op: answers.post_answer(actor, q, "新的回答：先打电话问客服。"),
-    "comment": lambda q, actor, op: answers.add_comment(actor, q, "新的评论：我也想知道。"),
-    "edit": lambda q, actor, op: question_service.edit_question(
-        q.author, q, "改过的标题：年费怎么免", q.body, "信用卡"
-    ),
-    "vote": lambda q, actor, op: votes.cast_vote(actor, q, "up"),
-    "feature": lambda q, actor, op: curation.set_flag(op, q, "feature"),
-    "close": lambda q, actor, op: curation.close_question(op, q, "已经说清楚了"),
-    "rename author": lambda q, actor, op: update_profile(q.author, "改名后的提问者", None),
-    "rename tag": lambda q, actor, op: tags.rename_tag(op, q.tags[0], "改名标签"),
-}
 SEEN = {
     "answer": "新的回答：先打电话问客服。",
     "comment": "新的评论：我也想知道。",
@@ -382,135 +341,3 @@ def test_a_shared_page_shows_the_question_as_the_askers_own_page_does(
     for text in ("精华", "置顶", "已关闭", question.author.name, "见精华", "&lt;b&gt;"):
         assert text in head
     assert re.findall(r'class="tag"[^>]*>([^<]+)<', head) == ["信用卡", "年费", "返利"]
-
-
-def bump_statements(statements) -> list[str]:
-    return [
-        s for s in statements if "render_version" in s and s.lstrip().upper().startswith("UPDATE")
-    ]
-
-
-@pytest.mark.parametrize("change", ["answer", "comment", "vote", "feature", "close"])
-def test_a_change_bumps_its_question_once_through_the_flush_listener(
-    app, make_user, operator, make_question, count_queries, change
-):
-    """One invalidation path: the services do not bump on top of the listener."""
-    question = make_question(tags="信用卡")
-    actor = make_user(tier="member")
-    with count_queries() as statements:
-        CHANGES[change](question, actor, operator)
-        db.session.commit()
-    assert len(bump_statements(statements)) == 1
-
-
-def test_a_bulk_update_bumps_the_questions_before_and_after_a_move(app, make_question, make_answer):
-    """Rows moved by a bulk UPDATE (no ORM objects) retire both questions' renderings."""
-    from sqlalchemy import update
-
-    from community.qa.models import Answer
-
-    source, target, untouched = make_question(), make_question(), make_question()
-    make_answer(source)
-    versions = {q.id: version_of(q) for q in (source, target, untouched)}
-    db.session.execute(
-        update(Answer).where(Answer.question_id == source.id).values(question_id=target.id)
-    )
-    db.session.commit()
-    assert version_of(source) != versions[source.id]
-    assert version_of(target) != versions[target.id]
-    assert version_of(untouched) == versions[untouched.id]
-
-
-def test_a_rolled_back_change_bumps_nothing_later(app, make_question, count_queries):
-    question = make_question()
-    question.title = "改了又撤回的标题"
-    db.session.flush()
-    db.session.rollback()
-    with count_queries() as statements:
-        db.session.get(Question, question.id).pinned = True
-        db.session.commit()
-    (bump,) = bump_statements(statements)
-
-
-def test_after_a_restore_new_changes_never_reuse_a_version(app, make_question, reader):
-    """A restored backup brings back old versions with the content they named; a change made
-    after it gets a version no rendering from before the restore was cached under."""
-    question = make_question()
-    restored = version_of(question)
-    seen = {restored}
-    for round_ in range(20):
-        question.title = f"第{round_}次修改后的标题，足够长"
-        db.session.commit()
-        seen.add(version_of(question))
-    assert len(seen) == 21
-    # "Restore" the first version, then change again: a fresh version, not one seen before.
-    db.session.execute(
-        db.update(Question).where(Question.id == question.id).values(render_version=restored)
-    )
-    db.session.commit()
-    question.title = "恢复备份之后的新修改，标题也足够长"
-    db.session.commit()
-    assert version_of(question) not in seen
-    assert "恢复备份之后的新修改" in page(reader[0], question)
-
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    from tests.conftest import require_service
-
-    url = "redis://127.0.0.1:6379/13"
-    client = redis.Redis.from_url(url, socket_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError:
-        require_service("Redis", False)
-    client.flushdb()
-    yield url
-    client.flushdb()
-
-
-def test_with_redis_hosts_share_renderings_and_keys_expire(
-    app_config, make_app, login, make_question, make_user, redis_url, monkeypatch
-):
-    import redis
-
-    config = {**app_config, "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": "memory://"}
-    first_host, second_host = make_app(config), make_app(config)
-    member = make_user(tier="member")
-    question = make_question()
-    clients = []
-    for host in (first_host, second_host):
-        client = host.test_client()
-        login(client, member)
-        clients.append(client)
-
-    first = page(clients[0], question)
-    stored = redis.Redis.from_url(redis_url).keys("rendering:questions:*")
-    assert len(stored) == 1
-    assert 0 < redis.Redis.from_url(redis_url).ttl(stored[0]) <= 6 * 3600
-    assert not (Path(app_config["INSTANCE_PATH"]) / "fragments.sqlite3").exists()
-
-    def refuse(*_args):
-        raise AssertionError("the second host rendered the page again")
-
-    monkeypatch.setattr(question_rendering, "build_shared_question", refuse)
-    strip = lambda html: TOKEN_RE.sub("", html)  # noqa: E731
-    assert strip(page(clients[1], question)) == strip(first)
-
-
-def test_an_unreachable_redis_is_a_miss_not_an_error(
-    app_config, make_app, login, make_question, make_user
-):
-    config = {
-        **app_config,
-        "REDIS_URL": "redis://127.0.0.1:9/0",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    }
-    host = make_app(config)
-    client = host.test_client()
-    login(client, make_user(tier="member"))
-    question = make_question()
-    assert question.title in page(client, question)
-    assert question.title in page(client, question)
