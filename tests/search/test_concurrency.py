@@ -64,6 +64,7 @@ def test_every_change_committed_by_concurrent_writers_is_indexed(app, app_config
         key: value for key, value in app_config.items() if isinstance(value, str | int | bool)
     }
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writers: list[subprocess.Popen] = []
     try:
         writers = [
             subprocess.Popen(
@@ -81,7 +82,7 @@ def test_every_change_committed_by_concurrent_writers_is_indexed(app, app_config
             for number in range(WRITERS)
         ]
         for writer in writers:
-            assert writer.wait(timeout=30) == 0
+            assert writer.wait(timeout=90) == 0
         deadline = time.monotonic() + 5
         total = WRITERS * CHANGES_PER_WRITER
         while time.monotonic() < deadline:
@@ -90,6 +91,10 @@ def test_every_change_committed_by_concurrent_writers_is_indexed(app, app_config
                 break
             time.sleep(0.1)
     finally:
+        for writer in writers:
+            if writer.poll() is None:
+                writer.kill()
+                writer.wait()
         indexer.stop.set()
         indexer.join(timeout=5)
     db.session.rollback()
