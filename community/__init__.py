@@ -89,9 +89,9 @@ def register_blueprints(app: Flask) -> None:
     from community.accounts.views import bp as accounts_bp
     from community.affiliate import models as affiliate_models  # noqa: F401 - its tables
     from community.api.views import bp as api_bp
-    from community.deals import models as deal_models  # noqa: F401 - its tables
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
+    from community.deals import models as deal_models  # noqa: F401 - its tables
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
     from community.qa.feeds import register_qa_feeds
