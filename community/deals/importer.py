@@ -98,9 +98,12 @@ def csv_records(text: str):
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise BadFile(_l("The header lacks the columns: %(names)s.", names=", ".join(missing)))
+    ended = reader.line_num
     for record in reader:
         cleaned = {(name or "").strip().lower(): value for name, value in record.items() if name}
-        yield reader.line_num, cleaned
+        # The line the row starts on, as a spreadsheet shows it (a quoted cell may span lines).
+        yield ended + 1, cleaned
+        ended = reader.line_num
 
 
 def json_records(text: str):

@@ -93,7 +93,7 @@ def cast_vote(deal_id: int):
 
 
 @bp.route("/go/<int:deal_id>")
-@bp.route("/go/<int:deal_id>/<path:_ignored>")
+@bp.route("/go/<int:deal_id>/<path:_ignored>", merge_slashes=False)
 def go(deal_id: int, _ignored: str | None = None):
     """Only ever the deal's own template, filled from the member's identity: nothing in the
     request (path, query, fragment) takes part in the address."""

@@ -65,4 +65,7 @@ def taobao_member(make_user):
 
 
 def sub_id(user) -> str:
-    return identity_of(user).sub_id
+    """The member's sub id (issued now if they have none, and committed)."""
+    value = identity_of(user).sub_id
+    db.session.commit()
+    return value
