@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from community.clock import utcnow
@@ -22,6 +23,13 @@ HEADER = (
 )
 JD = "https://union-click.jd.com/jdc?sku={n}&subUnionId={{sub_id}}"
 TAOBAO = "https://uland.taobao.com/coupon/edetail?itemId={n}&relationId={{relation_id}}"
+
+
+@pytest.fixture(autouse=True)
+def in_english(app):
+    """Reasons read in English here; the Chinese catalog is checked by the translation tests."""
+    with force_locale("en"):
+        yield
 
 
 def row(n: int, **overrides) -> dict:
