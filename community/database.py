@@ -52,7 +52,9 @@ def insert_unless_present(session, model, values: dict, key: list[str]) -> int:
     dialect = session.get_bind().dialect.name
     build = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     statement = build(model).values(**values).on_conflict_do_nothing(index_elements=key)
-    return session.execute(statement).rowcount
+    # RETURNING, not rowcount: psycopg reports -1 for an insert that ON CONFLICT skipped.
+    returning = statement.returning(*(getattr(model, name) for name in key))
+    return len(session.execute(returning).all())
 
 
 def lock_for_write(session, rows: Select) -> None:
