@@ -156,3 +156,18 @@ def test_live_deals_for_the_member_home(app, make_deal, hours):
     make_deal(starts_at=hours(-9), expires_at=hours(-2))
     found = services.live_deals(limit=5)
     assert [deal.id for deal in found][0] == newest.id and len(found) == 2
+
+
+def test_the_feed_page_asks_the_same_few_queries_however_many_deals(
+    client, login, member, make_deal, count_queries
+):
+    make_deal()
+    login(client, member)
+    client.get("/deals/")
+    with count_queries() as few:
+        assert client.get("/deals/").status_code == 200
+    for _ in range(15):
+        make_deal()
+    with count_queries() as many:
+        assert client.get("/deals/").status_code == 200
+    assert len(many) == len(few) <= 12
