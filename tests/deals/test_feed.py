@@ -136,6 +136,7 @@ def test_deal_pages_say_when_a_deal_is_over_and_drafts_are_hidden(
     login(client, member)
     page = client.get(f"/deals/{ended.id}", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "This deal has ended." in page.get_data(as_text=True)
+    assert f"/go/{ended.id}" not in page.get_data(as_text=True)
     assert client.get(f"/deals/{draft.id}").status_code == 404
     assert client.get("/deals/424242").status_code == 404
     login(client, operator)
