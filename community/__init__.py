@@ -88,10 +88,12 @@ def register_blueprints(app: Flask) -> None:
     from community import membership, rebates
     from community.accounts.views import bp as accounts_bp
     from community.affiliate import models as affiliate_models  # noqa: F401 - its tables
+    from community.api.deals import bp as deals_api_bp
     from community.api.views import bp as api_bp
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
-    from community.deals import models as deal_models  # noqa: F401 - its tables
+    from community.deals.operator_views import bp as deal_operations_bp
+    from community.deals.views import bp as deals_bp
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
     from community.qa.feeds import register_qa_feeds
@@ -115,6 +117,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_views.api_bp)
     app.register_blueprint(rebates_bp)
     app.register_blueprint(rebate_operations_bp)
+    app.register_blueprint(deals_bp)
+    app.register_blueprint(deal_operations_bp)
+    app.register_blueprint(deals_api_bp)
     membership.init_app(app)
     rebates.init_app(app)
     register_qa_feeds()
@@ -133,10 +138,11 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
     from community.billing.cli import billing_cli
+    from community.deals.cli import deals_cli
     from community.demo import demo_cli
     from community.qa.cli import qa_cli
     from community.rebates.cli import rebates_cli
     from community.search.cli import search_cli
 
-    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli):
+    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli, deals_cli):
         app.cli.add_command(group)

@@ -44,14 +44,15 @@ def configure_sqlite() -> None:
         _configured = True
 
 
-def insert_unless_present(session, model, values: dict, key: list[str]) -> None:
+def insert_unless_present(session, model, values: dict, key: list[str]) -> int:
     """Insert a row unless one with the same unique `key` exists, even one another transaction
     is writing at this moment (that one wins; this statement then waits for it and does nothing).
+    Returns the number of rows inserted (1 or 0).
     """
     dialect = session.get_bind().dialect.name
     build = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     statement = build(model).values(**values).on_conflict_do_nothing(index_elements=key)
-    session.execute(statement)
+    return session.execute(statement).rowcount
 
 
 def lock_for_write(session, rows: Select) -> None:

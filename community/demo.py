@@ -15,6 +15,7 @@ from community.accounts import services
 from community.accounts.models import Role, User
 from community.billing import purchases
 from community.clock import utcnow
+from community.deals.cli import seed_demo_deals
 from community.extensions import db
 from community.membership.models import MembershipPeriod
 from community.membership.tiers import seed_default_tiers, tier_by_slug
@@ -113,5 +114,10 @@ def seed(if_empty: bool):
     if report.errors:
         raise click.ClickException(f"demo threads: {report.errors[0]}")
     click.echo(f"demo seed: {report.created} Q&A threads imported, {report.unchanged} present")
+    deals = seed_demo_deals()
+    if deals.errors:
+        raise click.ClickException(f"demo deals: line {deals.errors[0][0]}: {deals.errors[0][1]}")
+    db.session.commit()
+    click.echo(f"demo seed: {deals.created} deals added, {deals.updated} brought up to date")
     count = rebuild_index()
     click.echo(f"demo seed: search index built with {count} questions")

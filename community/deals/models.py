@@ -36,7 +36,7 @@ class Deal(db.Model):
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("list_price IS NULL OR list_price >= price", name="price_within_list"),
         CheckConstraint("commission_rate BETWEEN 0 AND 10000", name="commission_rate_range"),
-        CheckConstraint("expires_at IS NULL OR expires_at > starts_at", name="window_ordered"),
+        CheckConstraint("expires_at IS NULL OR expires_at >= starts_at", name="window_ordered"),
         CheckConstraint("worth_votes >= 0 AND unworth_votes >= 0", name="votes_not_negative"),
         Index("ix_deals_feed", "status", "starts_at"),
     )

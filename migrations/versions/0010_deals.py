@@ -43,7 +43,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('commission_rate BETWEEN 0 AND 10000', name=op.f('ck_deals_commission_rate_range')),
-    sa.CheckConstraint('expires_at IS NULL OR expires_at > starts_at', name=op.f('ck_deals_window_ordered')),
+    sa.CheckConstraint('expires_at IS NULL OR expires_at >= starts_at', name=op.f('ck_deals_window_ordered')),
     sa.CheckConstraint('list_price IS NULL OR list_price >= price', name=op.f('ck_deals_price_within_list')),
     sa.CheckConstraint("platform IN ('taobao', 'tmall', 'jd', 'pdd', 'other')", name=op.f('ck_deals_platform_known')),
     sa.CheckConstraint("status IN ('draft', 'scheduled', 'live', 'expired', 'retired')", name=op.f('ck_deals_status_known')),

@@ -1,0 +1,123 @@
+"""Members' deal pages: the feed (a teaser for everyone else), a deal's page, 值/不值 votes, and
+the go link that records the click and sends a member to the deal's own address."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from community.affiliate.services import identity_of
+from community.clock import utcnow
+from community.deals import services
+from community.deals.filters import parse_feed_query
+from community.deals.labels import template_labels
+from community.deals.links import MissingBinding, destination
+from community.deals.models import DRAFT, LIVE, Deal
+from community.extensions import db
+from community.membership.decorators import member_required
+from community.membership.entitlements import is_member
+from community.qa.markdown import render as render_markdown
+
+bp = Blueprint("deals", __name__)
+bp.app_context_processor(template_labels)
+
+
+def visible_deal(deal_id: int) -> Deal:
+    """The deal, or 404: drafts exist only for operators."""
+    deal = db.session.get(Deal, deal_id)
+    operator = current_user.is_authenticated and current_user.is_operator
+    if deal is None or (deal.status == DRAFT and not operator):
+        abort(404)
+    return deal
+
+
+def member_view() -> dict:
+    """What a page shows of money: for an active member, their tier's share; else nothing."""
+    member = is_member(current_user)
+    return {"member": member, "share": services.rebate_share(current_user) if member else 0}
+
+
+@bp.route("/deals/")
+def index():
+    viewer = member_view()
+    query, notes = parse_feed_query(request.args, member=viewer["member"])
+    moment = utcnow()
+    page = services.feed(query, moment)
+    choices = services.feed_choices(moment)
+    db.session.commit()
+    return render_template(
+        "deals/index.html" if viewer["member"] else "deals/teaser.html",
+        page=page,
+        query=query,
+        notes=notes,
+        choices=choices,
+        moment=moment,
+        **viewer,
+    )
+
+
+@bp.route("/deals/<int:deal_id>")
+def show(deal_id: int, status: int = 200):
+    deal = visible_deal(deal_id)
+    viewer = member_view()
+    moment = utcnow()
+    context = {
+        "deal": deal,
+        "state": deal.state_at(moment),
+        "moment": moment,
+        **viewer,
+    }
+    if viewer["member"]:
+        context["description"] = render_markdown(deal.description)
+        context["my_vote"] = services.vote_of(current_user, deal)
+    page = render_template(
+        "deals/show.html" if viewer["member"] else "deals/show_teaser.html", **context
+    )
+    db.session.commit()
+    return page, status
+
+
+@bp.route("/deals/<int:deal_id>/vote", methods=["POST"])
+@member_required
+def cast_vote(deal_id: int):
+    deal = visible_deal(deal_id)
+    choice = request.form.get("vote")
+    if choice not in ("worth", "unworth"):
+        abort(400, description=_("Choose 值 or 不值."))
+    if deal.state_at(utcnow()) != LIVE:
+        abort(409, description=_("This deal has ended; it takes no more votes."))
+    services.vote(current_user, deal, choice == "worth")
+    db.session.commit()
+    return redirect(url_for("deals.show", deal_id=deal.id, _anchor="votes"), 303)
+
+
+@bp.route("/go/<int:deal_id>")
+@bp.route("/go/<int:deal_id>/<path:_ignored>")
+def go(deal_id: int, _ignored: str | None = None):
+    """Only ever the deal's own template, filled from the member's identity: nothing in the
+    request (path, query, fragment) takes part in the address."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=url_for("deals.go", deal_id=deal_id)))
+    deal = visible_deal(deal_id)
+    if not is_member(current_user):
+        return redirect(url_for("billing.pricing"))
+    if deal.state_at(utcnow()) != LIVE:
+        return show(deal.id, status=410)
+    identity = identity_of(current_user)
+    try:
+        target = destination(deal.url_template, identity)
+    except MissingBinding as missing:
+        page = render_template("deals/binding.html", deal=deal, field=missing.field)
+        db.session.commit()
+        return page, 409
+    services.record_click(
+        current_user,
+        deal,
+        services.hashed_ip(request.remote_addr, current_app.config["SECRET_KEY"]),
+        request.user_agent.string,
+    )
+    db.session.commit()
+    response = redirect(target, 302)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
