@@ -42,9 +42,7 @@ class DealTip(db.Model):
 
     __tablename__ = "deal_tips"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'published', 'rejected')", name="status_known"
-        ),
+        CheckConstraint("status IN ('pending', 'published', 'rejected')", name="status_known"),
         CheckConstraint("price >= 0", name="price_not_negative"),
         Index("ix_deal_tips_queue", "status", "created_at"),
     )
@@ -61,9 +59,7 @@ class DealTip(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
-    reviewed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -104,13 +100,29 @@ class DealAlertHit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    deal_id: Mapped[int] = mapped_column(
-        ForeignKey("deals.id", ondelete="CASCADE"), index=True
-    )
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
     alert_id: Mapped[int | None] = mapped_column(
         ForeignKey("deal_alerts.id", ondelete="SET NULL"), index=True
+    )
+    # The bell's notification of it, which also records whether it was mailed.
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qa_notifications.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:
         return f"<DealAlertHit user={self.user_id} deal={self.deal_id}>"
+
+
+class DealAlertScan(db.Model):
+    """A live deal the alert job has matched against every alert (once per deal)."""
+
+    __tablename__ = "deal_alert_scans"
+
+    deal_id: Mapped[int] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True
+    )
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DealAlertScan deal={self.deal_id}>"
