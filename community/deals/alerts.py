@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
@@ -32,7 +31,7 @@ from community.qa.markdown import clean_line, has_control_characters
 from community.qa.models import Notification
 from community.qa.services.notifications import notify_about, register_kind
 from community.search.analysis import fold_text
-from community.site_links import site_url
+from community.site_links import site_path, site_url
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +150,6 @@ def member_alerts() -> dict[int, list[DealAlert]]:
     return {user_id: alerts for user_id, alerts in by_member.items() if user_id in entitled}
 
 
-def deal_path(deal_id: int) -> str:
-    """The deal page's path, also where no request is being answered (the alert job)."""
-    return current_app.url_map.bind("").build("deals.show", {"deal_id": deal_id})
-
-
 def record_hit(user_id: int, deal: Deal, alert: DealAlert, moment: datetime) -> bool:
     """The hit and its notification, unless this member has heard of this deal already."""
     inserted = insert_unless_present(
@@ -166,7 +160,7 @@ def record_hit(user_id: int, deal: Deal, alert: DealAlert, moment: datetime) -> 
     )
     if not inserted:
         return False
-    notification = notify_about(user_id, KIND, deal.title, deal_path(deal.id))
+    notification = notify_about(user_id, KIND, deal.title, site_path("deals.show", deal_id=deal.id))
     notification.created_at = moment
     if alert.delivery == "none":
         notification.emailed_at = moment

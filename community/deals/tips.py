@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from community.membership.entitlements import is_member
 from community.numbers import parse_yuan
 from community.qa.markdown import clean_line, has_control_characters
 from community.qa.services.notifications import notify_about, register_kind
+from community.site_links import site_path
 
 MAX_URL = 1000
 MAX_REASON = 1000
@@ -184,7 +184,7 @@ def publish_tip(actor, tip: DealTip, row: dict, moment: datetime | None = None) 
         tip.user_id,
         "deal_tip_published",
         deal.title,
-        url_for("deals.show", deal_id=deal.id),
+        site_path("deals.show", deal_id=deal.id),
     )
     return deal
 
@@ -198,7 +198,7 @@ def reject_tip(actor, tip: DealTip, note: str | None) -> None:
     if not note:
         raise ValidationFailed([("note", str(_l("Tell the member why.")))])
     claim(actor, tip, REJECTED, note=note)
-    notify_about(tip.user_id, "deal_tip_rejected", tip.title, url_for("deal_tips.mine"))
+    notify_about(tip.user_id, "deal_tip_rejected", tip.title, site_path("deal_tips.mine"))
 
 
 def completion_row(tip: DealTip) -> dict:

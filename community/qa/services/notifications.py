@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -173,7 +174,8 @@ def notification_link(item: Notification) -> str:
     """Where an item leads, absolute under SITE_URL (for emails)."""
     if item.question_id is not None:
         return question_link(item.question_id)
-    return current_app.config["SITE_URL"].rstrip("/") + item.path
+    site = urlsplit(current_app.config["SITE_URL"])
+    return f"{site.scheme}://{site.netloc}{item.path}"
 
 
 def send_digests(now: datetime | None = None) -> int:
