@@ -54,7 +54,8 @@ def test_a_tip_goes_through_review_to_the_feed(page, phone_page, member, operato
     expect(phone_page.get_by_test_id("my-tip")).to_contain_text("等待审核")
 
     log_in(page, operator.email, PASSWORD)
-    page.goto("/operator/deals/tips")
+    page.goto("/operator/deals")
+    page.get_by_test_id("tips-queue").click()
     page.get_by_test_id("queued-tip").get_by_role("link").click()
     expect(page.get_by_test_id("tip-details")).to_contain_text("比日常价便宜 40 元")
     page.locator("#platform").select_option("jd")
