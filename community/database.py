@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import Select, event, literal_column
+from sqlalchemy import Select, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -51,14 +51,10 @@ def insert_unless_present(session, model, values: dict, key: list[str]) -> int:
     """
     dialect = session.get_bind().dialect.name
     build = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = (
-        build(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=key)
-        .returning(literal_column("1"))
-    )
-    # Counted from RETURNING: psycopg reports rowcount -1 for an ORM-enabled insert.
-    return len(session.execute(statement).all())
+    statement = build(model).values(**values).on_conflict_do_nothing(index_elements=key)
+    # RETURNING, not rowcount: psycopg reports -1 for an insert that ON CONFLICT skipped.
+    returning = statement.returning(*(getattr(model, name) for name in key))
+    return len(session.execute(returning).all())
 
 
 def lock_for_write(session, rows: Select) -> None:

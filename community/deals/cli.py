@@ -33,7 +33,13 @@ def report(result: ImportResult) -> None:
 def import_command(file: Path):
     """Import FILE (CSV or JSON lines; UTF-8 or GB18030/GBK): all rows or, if any is bad, none.
     Importing the same file again changes nothing."""
-    result = import_deals(file.read_bytes(), utcnow())
+    result = import_deals(
+        file.read_bytes(),
+        utcnow(),
+        track=lambda rows: click.progressbar(
+            rows, label="writing deals", file=click.get_text_stream("stderr")
+        ),
+    )
     if result.errors:
         db.session.rollback()
     else:

@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,7 +42,8 @@ HEADER = (
 )
 REQUIRED = ("id", "title", "platform", "url", "price")
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "gb18030": "GB18030/GBK"}
-MAX_ROWS = 20_000
+MAX_ROWS = 50_000
+LOOKUP_CHUNK = 1000
 # The largest cell a row may carry (a long Markdown description).
 csv.field_size_limit(1024 * 1024)
 
@@ -98,9 +100,12 @@ def csv_records(text: str):
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise BadFile(_l("The header lacks the columns: %(names)s.", names=", ".join(missing)))
+    ended = reader.line_num
     for record in reader:
         cleaned = {(name or "").strip().lower(): value for name, value in record.items() if name}
-        yield reader.line_num, cleaned
+        # The line the row starts on, as a spreadsheet shows it (a quoted cell may span lines).
+        yield ended + 1, cleaned
+        ended = reader.line_num
 
 
 def json_records(text: str):
@@ -125,9 +130,9 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict | None]], str, str]:
         raise BadFile(_l("The CSV cannot be read (%(error)s).", error=str(error))) from None
 
 
-def import_deals(data: bytes, moment: datetime, actor=None) -> ImportResult:
+def import_deals(data: bytes, moment: datetime, actor=None, track=None) -> ImportResult:
     """Check every row of `data`, then write them all or (when any is bad) nothing; the
-    caller commits."""
+    caller commits. `track(rows)`, when given, wraps the writing (a progress bar)."""
     result = ImportResult()
     try:
         rows, encoding, kind = read_rows(data)
@@ -161,23 +166,24 @@ def import_deals(data: bytes, moment: datetime, actor=None) -> ImportResult:
             cleaned.append(values)
     if result.errors:
         return result
-    existing = (
-        {
+    existing: dict[str, Deal] = {}
+    keys = list(seen)
+    for first in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[first : first + LOOKUP_CHUNK]
+        existing |= {
             deal.external_id: deal
-            for deal in db.session.scalars(select(Deal).where(Deal.external_id.in_(list(seen))))
+            for deal in db.session.scalars(select(Deal).where(Deal.external_id.in_(chunk)))
         }
-        if seen
-        else {}
-    )
-    for values in cleaned:
-        deal = existing.get(values["external_id"])
-        if deal is None:
-            publishing.create(values, moment, actor)
-            result.created += 1
-        elif publishing.update_from_import(deal, values, moment):
-            result.updated += 1
-        else:
-            result.unchanged += 1
+    with track(cleaned) if track else nullcontext(cleaned) as rows_to_write:
+        for values in rows_to_write:
+            deal = existing.get(values["external_id"])
+            if deal is None:
+                publishing.create(values, moment, actor)
+                result.created += 1
+            elif publishing.update_from_import(deal, values, moment):
+                result.updated += 1
+            else:
+                result.unchanged += 1
     db.session.flush()
     return result
 

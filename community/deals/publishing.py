@@ -65,8 +65,10 @@ def window(values: dict, moment: datetime, current: datetime | None = None) -> d
 def set_tags(deal: Deal, names: list[str]) -> None:
     if deal.tag_names == names:
         return
-    deal.tags.clear()
-    db.session.flush()
+    if deal.tags:
+        # The old rows go first: a tag kept in a new position is the same primary key.
+        deal.tags.clear()
+        db.session.flush()
     deal.tags.extend(DealTag(name=name, position=index) for index, name in enumerate(names))
 
 
@@ -117,7 +119,8 @@ def save(actor, deal: Deal | None, values: dict, publish: bool, moment: datetime
         raise ValidationFailed([("id", str(_l("Another deal has this id.")))])
     if deal is None:
         return create(values, moment, actor, status=None if publish else DRAFT)
-    starts_at = window(values, moment, deal.starts_at)
+    # A draft published without a start starts now, not when it was first written.
+    starts_at = window(values, moment, None if deal.status == DRAFT else deal.starts_at)
     for name in PLAIN_FIELDS:
         setattr(deal, name, values[name])
     deal.external_id = values.get("external_id")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +19,7 @@ from community.extensions import db
 from community.membership.entitlements import tier_now
 
 PAGE_SIZE = 20
+CHOICES_LIFETIME = timedelta(seconds=60)
 SORTS = ("newest", "ending", "discount", "worth")
 MAX_USER_AGENT = 255
 
@@ -139,8 +141,17 @@ def live_deals(limit: int = 5, moment: datetime | None = None) -> list[Deal]:
 
 
 def feed_choices(moment: datetime | None = None) -> dict[str, list[str]]:
-    """The categories and tags live deals have now, for the feed's filter menus."""
+    """The categories and tags live deals have, for the feed's filter menus: counted over every
+    live deal, so kept a minute per process (they name no price and change slowly)."""
     moment = moment or utcnow()
+    kept = current_app.extensions.setdefault("deal_choices", {})
+    if "value" in kept and kept["at"] <= moment < kept["at"] + CHOICES_LIFETIME:
+        return kept["value"]
+    kept.update(value=count_choices(moment), at=moment)
+    return kept["value"]
+
+
+def count_choices(moment: datetime) -> dict[str, list[str]]:
     categories = db.session.scalars(
         select(Deal.category)
         .where(live_at(moment), Deal.category != "")

@@ -44,17 +44,18 @@ def index():
     query, notes = parse_feed_query(request.args, member=viewer["member"])
     moment = utcnow()
     page = services.feed(query, moment)
-    choices = services.feed_choices(moment)
-    db.session.commit()
-    return render_template(
+    html = render_template(
         "deals/index.html" if viewer["member"] else "deals/teaser.html",
         page=page,
         query=query,
         notes=notes,
-        choices=choices,
+        choices=services.feed_choices(moment) if viewer["member"] else None,
         moment=moment,
         **viewer,
     )
+    # After rendering: a commit expires the loaded deals, and the page would load each again.
+    db.session.commit()
+    return html
 
 
 @bp.route("/deals/<int:deal_id>")
@@ -93,7 +94,7 @@ def cast_vote(deal_id: int):
 
 
 @bp.route("/go/<int:deal_id>")
-@bp.route("/go/<int:deal_id>/<path:_ignored>")
+@bp.route("/go/<int:deal_id>/<path:_ignored>", merge_slashes=False)
 def go(deal_id: int, _ignored: str | None = None):
     """Only ever the deal's own template, filled from the member's identity: nothing in the
     request (path, query, fragment) takes part in the address."""

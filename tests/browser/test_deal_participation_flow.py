@@ -68,6 +68,6 @@ def test_a_tip_goes_through_review_to_the_feed(page, phone_page, member, operato
     card = phone_page.get_by_test_id("deal-card").filter(has_text="小米手环 9 NFC 版")
     expect(card.get_by_test_id("price")).to_contain_text("229")
     card.get_by_role("link", name="小米手环 9 NFC 版").click()
-    expect(phone_page.get_by_text(f"爆料人：{member.name}")).to_be_visible()
+    expect(phone_page.get_by_text(f"由 {member.name} 爆料")).to_be_visible()
     phone_page.goto("/deals/tips")
     expect(phone_page.get_by_test_id("my-tip")).to_contain_text("已发布")

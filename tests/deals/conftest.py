@@ -18,34 +18,37 @@ SECRET_CODE = "CODESECRET88"
 SHOP = "https://union-click.jd.com/jdc?sku=100012043978&subUnionId={sub_id}"
 
 
+NUMBERS = count(1)
+
+
+def new_deal(status: str | None = None, **fields):
+    """A published deal (or `status="draft"`), committed; text fields as the import reads
+    them, `moment` the time it is published at."""
+    n = next(NUMBERS)
+    row = {
+        "id": f"t-{n}",
+        "title": f"测试好价 {n}",
+        "platform": "jd",
+        "url": SHOP.replace("100012043978", str(100012043978 + n)),
+        "list_price": "299.00",
+        "price": "189.00",
+        "coupon": SECRET_COUPON,
+        "coupon_code": SECRET_CODE,
+        "commission_rate": "5.5",
+        "category": "数码",
+        "tags": "耳机|蓝牙",
+        "description": "会员才能看到的描述 DESCRIPTIONSECRET",
+    }
+    moment = fields.pop("moment", None) or utcnow()
+    row.update(fields)
+    deal = publishing.create(clean_deal(row), moment, status=status)
+    db.session.commit()
+    return deal
+
+
 @pytest.fixture
 def make_deal(app):
-    """A published deal (or `status="draft"`); text fields as the import reads them."""
-    numbers = count(1)
-
-    def make(status: str | None = None, **fields):
-        n = next(numbers)
-        row = {
-            "id": f"t-{n}",
-            "title": f"测试好价 {n}",
-            "platform": "jd",
-            "url": SHOP.replace("100012043978", str(100012043978 + n)),
-            "list_price": "299.00",
-            "price": "189.00",
-            "coupon": SECRET_COUPON,
-            "coupon_code": SECRET_CODE,
-            "commission_rate": "5.5",
-            "category": "数码",
-            "tags": "耳机|蓝牙",
-            "description": "会员才能看到的描述 DESCRIPTIONSECRET",
-        }
-        moment = fields.pop("moment", None) or utcnow()
-        row.update({key: value for key, value in fields.items()})
-        deal = publishing.create(clean_deal(row), moment, status=status)
-        db.session.commit()
-        return deal
-
-    return make
+    return new_deal
 
 
 @pytest.fixture
@@ -65,4 +68,7 @@ def taobao_member(make_user):
 
 
 def sub_id(user) -> str:
-    return identity_of(user).sub_id
+    """The member's sub id (issued now if they have none, and committed)."""
+    value = identity_of(user).sub_id
+    db.session.commit()
+    return value

@@ -39,6 +39,8 @@ ABOVE = {
     # Rebates stands on billing, membership, affiliate and accounts; only console and api
     # read it, and it matches orders by affiliate identifiers, never through deals.
     "rebates": ("deals", "qa", "console", "api", "pages"),
+    # Deals stand on membership, affiliate and qa's Markdown; rebates never hear of them.
+    "deals": ("rebates", "console", "api", "pages"),
 }
 
 
