@@ -92,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     from community.api.views import bp as api_bp
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
+    from community.deals import alert_views, discussion_views, tip_views
+    from community.deals.atom import register_deal_feeds
     from community.deals.operator_views import bp as deal_operations_bp
     from community.deals.views import bp as deals_bp
     from community.feeds.views import bp as feeds_bp
@@ -120,9 +122,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(deals_bp)
     app.register_blueprint(deal_operations_bp)
     app.register_blueprint(deals_api_bp)
+    app.register_blueprint(discussion_views.bp)
+    app.register_blueprint(tip_views.bp)
+    app.register_blueprint(alert_views.bp)
     membership.init_app(app)
     rebates.init_app(app)
     register_qa_feeds()
+    register_deal_feeds()
     search_source.init_app(app)
     render_versions.init_app()
     rendering_cache.init_app(app)
@@ -146,3 +152,6 @@ def register_cli(app: Flask) -> None:
 
     for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli, deals_cli):
         app.cli.add_command(group)
+    from community.deals.alert_cli import add_alert_commands
+
+    add_alert_commands(app.cli)

@@ -20,3 +20,13 @@ def site_url(endpoint: str, **values) -> str:
     )
     app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def site_path(endpoint: str, **values) -> str:
+    """The path of `endpoint` under SITE_URL (for links kept in rows and shown later), built the
+    same with or without a request."""
+    app = current_app._get_current_object()
+    parts = urlsplit(app.config["SITE_URL"])
+    adapter = app.url_map.bind(parts.netloc, script_name=parts.path.rstrip("/") or "/")
+    app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values)

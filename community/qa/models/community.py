@@ -100,14 +100,24 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
-    question_id: Mapped[int] = mapped_column(ForeignKey("qa_questions.id", ondelete="CASCADE"))
+    # A notification about a question names it; one about something another domain owns (a
+    # deal matching an alert) carries that thing's title and site path instead.
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qa_questions.id", ondelete="CASCADE")
+    )
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    path: Mapped[str] = mapped_column(String(300), default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    question: Mapped[Question] = relationship()
+    question: Mapped[Question | None] = relationship()
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    @property
+    def title(self) -> str:
+        return self.question.title if self.question is not None else self.subject
 
     def __repr__(self) -> str:
         return f"<Notification {self.kind} user={self.user_id} q={self.question_id}>"

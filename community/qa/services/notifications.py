@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
@@ -54,6 +56,18 @@ def notify(user_id: int, kind: str, question: Question, actor) -> None:
             actor_id=getattr(actor, "id", None),
         )
     )
+
+
+def register_kind(kind: str, label) -> None:
+    """Another domain's kind of notification (its items carry a subject and a site path)."""
+    KINDS[kind] = label
+
+
+def notify_about(user_id: int, kind: str, subject: str, path: str) -> Notification:
+    """Tell `user_id` about something outside the Q&A: `subject` names it, `path` leads to it."""
+    notification = Notification(user_id=user_id, kind=kind, subject=subject[:200], path=path)
+    db.session.add(notification)
+    return notification
 
 
 def announce_answer(answer, question: Question) -> None:
@@ -156,6 +170,14 @@ def question_link(question_id: int) -> str:
     return site_url("qa.show", question_id=question_id)
 
 
+def notification_link(item: Notification) -> str:
+    """Where an item leads, absolute under SITE_URL (for emails)."""
+    if item.question_id is not None:
+        return question_link(item.question_id)
+    site = urlsplit(current_app.config["SITE_URL"])
+    return f"{site.scheme}://{site.netloc}{item.path}"
+
+
 def send_digests(now: datetime | None = None) -> int:
     """Email each member whose mail is due the notifications not yet mailed; returns mails sent.
 
@@ -196,7 +218,7 @@ def send_digests(now: datetime | None = None) -> int:
 def mail_notifications(user: User, settings: NotificationSettings, items: list, now) -> None:
     """One mail about `items`: marked as mailed and committed first, then sent."""
     lines = [
-        (str(KINDS.get(item.kind, item.kind)), item.question.title, question_link(item.question_id))
+        (str(KINDS.get(item.kind, item.kind)), item.title, notification_link(item))
         for item in items
     ]
     for item in items:

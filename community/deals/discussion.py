@@ -1,0 +1,116 @@
+"""A deal's discussion: members' comments (the Q&A's comment rules) and up to three related
+knowledge-base questions, found through search with the viewer's rights."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from community.clock import utcnow
+from community.deals.member_models import DealComment
+from community.deals.models import DRAFT, Deal
+from community.errors import NotAllowed, ValidationFailed
+from community.extensions import db
+from community.membership.entitlements import is_member
+from community.qa import markdown
+from community.qa.access import viewer_for
+from community.qa.services.answers import COMMENT_MAX
+from community.search.results import SearchHit
+from community.search.service import search_service
+
+log = logging.getLogger(__name__)
+
+RELATED_LIMIT = 3
+# Searches tried per deal for related questions: its tags and category, then its title.
+RELATED_SEARCHES = 4
+
+
+@dataclass
+class Discussion:
+    """What a deal page shows below the card, for one viewer."""
+
+    readable: bool
+    comments: list[DealComment] = field(default_factory=list)
+    comment_count: int = 0
+    related: list[SearchHit] = field(default_factory=list)
+
+
+def require_member(actor) -> None:
+    if actor is None or not is_member(actor):
+        raise NotAllowed(str(_l("Comments on deals are for members.")))
+
+
+def add_comment(author, deal: Deal, body) -> DealComment:
+    """A member's comment on a published deal, checked as Q&A comments are."""
+    require_member(author)
+    if deal.status == DRAFT:
+        raise NotAllowed(str(_l("This deal is not published.")))
+    text = (body or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationFailed([("body", str(_l("Write something here.")))])
+    if len(text) > COMMENT_MAX:
+        raise ValidationFailed(
+            [("body", str(_l("Keep it under %(max)d characters.", max=COMMENT_MAX)))]
+        )
+    if markdown.has_control_characters(text):
+        raise ValidationFailed(
+            [("body", str(_l("The text contains characters that cannot be shown.")))]
+        )
+    comment = DealComment(deal_id=deal.id, author_id=author.id, body=text)
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def delete_comment(actor, comment: DealComment) -> None:
+    if actor is None or not (actor.is_operator or actor.id == comment.author_id):
+        raise NotAllowed(str(_l("Only the author or an operator can delete this.")))
+    comment.deleted_at = utcnow()
+
+
+def comments_of(deal: Deal) -> list[DealComment]:
+    return list(
+        db.session.scalars(
+            select(DealComment)
+            .where(DealComment.deal_id == deal.id, DealComment.deleted_at.is_(None))
+            .order_by(DealComment.created_at, DealComment.id)
+        )
+    )
+
+
+def related_questions(deal: Deal, user) -> list[SearchHit]:
+    """Up to three questions about the deal's tags, category or title, cut for `user` by search
+    (a visitor is matched against open text only and sees only what is open)."""
+    reader = viewer_for(user)
+    terms = [*deal.tag_names, deal.category, deal.title]
+    found: dict[int, SearchHit] = {}
+    for term in [term for term in terms if term.strip()][:RELATED_SEARCHES]:
+        for hit in search_service().similar(term, reader=reader, limit=RELATED_LIMIT):
+            found.setdefault(hit.id, hit)
+        if len(found) >= RELATED_LIMIT:
+            break
+    return list(found.values())[:RELATED_LIMIT]
+
+
+def discussion_for(deal: Deal, user) -> Discussion:
+    """Comments for members (everyone else gets their number only) and related questions."""
+    readable = is_member(user)
+    comments = comments_of(deal) if readable else []
+    count = (
+        len(comments)
+        if readable
+        else db.session.scalar(
+            select(db.func.count(DealComment.id)).where(
+                DealComment.deal_id == deal.id, DealComment.deleted_at.is_(None)
+            )
+        )
+    )
+    return Discussion(
+        readable=readable,
+        comments=comments,
+        comment_count=count or 0,
+        related=related_questions(deal, user),
+    )
