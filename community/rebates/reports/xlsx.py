@@ -317,8 +317,17 @@ class SheetReader:
         number = float(raw)
         style = cell.get("s")
         if style and int(style) in self.dated:
-            return self.epoch + timedelta(seconds=round(number * 86400))
+            return self.moment(number)
         return number
+
+    def moment(self, serial: float):
+        """A date serial as calamine gives it: a date when whole, a time when under a day."""
+        moment = self.epoch + timedelta(seconds=round(serial * 86400))
+        if serial < 1:
+            return moment.time()
+        if moment.hour == moment.minute == moment.second == 0:
+            return moment.date()
+        return moment
 
 
 def rows(path) -> Iterator[tuple[int, list]]:
@@ -340,7 +349,9 @@ def rows(path) -> Iterator[tuple[int, list]]:
                 for row in parsed_elements(stream, b"worksheet", b"row", b"sheetData"):
                     stated = row.get("r")
                     number = int(stated) if stated and stated.isdigit() else number + 1
-                    yield number, reader.cells(row)
+                    cells = reader.cells(row)
+                    if cells:
+                        yield number, cells
         except (KeyError, ParseError, ValueError, zipfile.BadZipFile) as error:
             raise BadWorkbook(str(error)) from None
         finally:
