@@ -257,6 +257,7 @@ def orders_for(final: dict, network: str, moment: datetime, terms, tally: Tally)
         first_line.setdefault(line["order_no"], line)
     waiting = [number for number in numbers if number not in orders]
     matches = matching.members_for([first_line[number]["identifiers"] for number in waiting])
+    terms.look_up(match[0] for match in matches if match is not None)
     new_rows = []
     for order_no, match in zip(waiting, matches, strict=True):
         line = first_line[order_no]

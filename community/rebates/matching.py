@@ -71,6 +71,14 @@ class TermsBook:
             self.known[user_id] = terms_for(buyer, self.seen_at, self.referral_share)
         return self.known[user_id]
 
+    def look_up(self, user_ids) -> None:
+        """Find the terms of every buyer in `user_ids` not yet known, loading them at once."""
+        missing = set(user_ids) - self.known.keys()
+        if not missing:
+            return
+        for buyer in db.session.scalars(select(User).where(User.id.in_(missing))):
+            self.known[buyer.id] = terms_for(buyer, self.seen_at, self.referral_share)
+
 
 def match_values(user_id: int, how: str, terms: Terms, placed_at, moment: datetime) -> dict:
     """The columns an order takes when it is matched."""
