@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from community.accounts.models import User
 from community.affiliate.services import members_by
@@ -137,6 +137,12 @@ def assign_order(actor, order: RebateOrder, user: User, moment: datetime, how="o
     db.session.refresh(order)
     credit_order(order, moment, settings.holding_days, actor_id=actor.id, reason=how)
     return order
+
+
+def unmatched_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(RebateOrder).where(RebateOrder.user_id.is_(None))
+    )
 
 
 def unmatched_orders(limit: int = 100, offset: int = 0) -> list[RebateOrder]:

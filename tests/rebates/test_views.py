@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
 from community.affiliate.services import sub_id_of
@@ -253,3 +254,23 @@ def test_an_inviter_sees_how_many_they_invited_masked_and_what_it_earned(
     assert buyer.name not in text and buyer.email not in text
     assert zh("Earned from their orders: %(amount)s") % {"amount": "¥10"} in text
     assert "R-1" not in text and 'data-order="R-…"' in text
+
+
+def test_the_unmatched_queue_says_how_many_wait_and_pages_through_them(
+    client, login, generic_import, operator
+):
+    generic_import([reports.generic_row(f"P-{n:03d}", "nobody") for n in range(60)])
+    login(client, operator)
+    first = client.get("/operator/rebates/unmatched").get_data(as_text=True)
+    assert first.count('data-order="P-') == 50
+    with force_locale("zh_CN"):
+        waiting = ngettext(
+            "%(num)d order waits for a member.", "%(num)d orders wait for a member.", 60
+        )
+    assert waiting == "60 个订单等待归属会员。" and waiting in first
+    second = client.get("/operator/rebates/unmatched?page=2").get_data(as_text=True)
+    assert second.count('data-order="P-') == 10
+    shown = {part.split('"')[0] for part in (first + second).split('data-order="')[1:]}
+    assert len(shown) == 60
+    past = client.get("/operator/rebates/unmatched?page=x99")
+    assert past.status_code == 200 and 'data-order="P-' in past.get_data(as_text=True)
