@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -70,6 +71,28 @@ def test_taobao_exports_read_by_header_name(app, tmp_path, kind):
     assert settled.identifiers == (("relation_id", "2888999"),)
     assert parsed[3].identifiers == (("special_id", "7001"),)
     assert first.item == "蓝牙耳机 降噪"
+
+
+def test_the_older_taobao_xls_layout_with_excel_dates(app, tmp_path):
+    rows = [
+        reports.taobao_old_row("267890123456789012", "590001", 广告位ID="45678901"),
+        reports.taobao_old_row("267890123456789012", "590001", 广告位ID="45678901"),
+        reports.taobao_old_row(
+            "267890123456789013",
+            "590002",
+            status="订单结算",
+            预估收入="5.10",
+            结算时间=datetime(2019, 7, 1, 9, 0, 0),
+        ),
+    ]
+    path = reports.write_xls(tmp_path / "old.xls", reports.TAOBAO_OLD_HEADERS, rows)
+    first, second, settled = rows_of(path, "taobao")
+    assert (first.order_no, first.line_key) == ("267890123456789012", "267890123456789012-590001-1")
+    assert second.line_key == "267890123456789012-590001-2"
+    assert first.identifiers == (("adzone_id", "45678901"),)
+    assert first.placed_at == datetime(2019, 6, 18, 12, 15, 3, tzinfo=UTC)
+    assert (settled.status, settled.commission) == ("settled", 510)
+    assert settled.settled_at == datetime(2019, 7, 1, 1, 0, 0, tzinfo=UTC)
 
 
 def test_excel_trailing_zero_and_numeric_ids(app, tmp_path):
