@@ -187,3 +187,11 @@ def test_a_zip_that_is_not_a_workbook_goes_to_calamine_and_a_torn_one_is_refused
     with pytest.raises(BadFile):
         list(files.table_rows(torn))
     assert io.BytesIO(good).read(4) == files.ZIP_MAGIC
+
+
+def test_a_part_that_would_unpack_past_the_ceiling_is_refused_before_reading(tmp_path, monkeypatch):
+    path = workbook_with_everything(tmp_path / "big.xlsx")
+    monkeypatch.setattr(xlsx, "MAX_PART_BYTES", 200)
+    with pytest.raises(BadFile) as refused:
+        list(files.table_rows(path))
+    assert "more than 200" in str(refused.value.reason)
