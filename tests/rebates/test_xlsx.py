@@ -195,3 +195,17 @@ def test_a_part_that_would_unpack_past_the_ceiling_is_refused_before_reading(tmp
     with pytest.raises(BadFile) as refused:
         list(files.table_rows(path))
     assert "more than 200" in str(refused.value.reason)
+
+
+def test_a_row_that_never_ends_is_refused_without_reading_it_all_in(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "LONGEST_PIECE", 4096)
+    monkeypatch.setattr(xlsx, "READ_BYTES", 1024)
+    endless = '<c t="inlineStr"><is><t>订单</t></is></c>' * 2000
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1">{endless}</row></sheetData></worksheet>'
+    )
+    path = hand_made(tmp_path / "endless.xlsx", sheet)
+    with pytest.raises(BadFile) as refused:
+        list(files.table_rows(path))
+    assert "without a complete row" in str(refused.value.reason)

@@ -29,9 +29,10 @@ RELATIONS = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "http://purl.oclc.org/ooxml/officeDocument/relationships",
 )
-PACKAGE_RELATIONS = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKBOOK = "xl/workbook.xml"
 READ_BYTES = 256 * 1024
+# The most a part may hold before its first item, or one item (a row) may take.
+LONGEST_PIECE = 16 * 1024**2
 # About three million Taobao rows written with inline strings, the most verbose layout.
 MAX_PART_BYTES = 2 * 1024**3
 STRINGS_CACHED = 4096
@@ -191,6 +192,7 @@ def parsed_elements(stream, root: bytes, item: bytes, container: bytes = b"") ->
         if not more:
             return
         data += more
+        too_long(data)
     if found.group(2):
         return
     prefix = found.group(1)
@@ -219,6 +221,14 @@ def parsed_elements(stream, root: bytes, item: bytes, container: bytes = b"") ->
             yield from parsed_batch(wrap_open, data[:cut], wrap_close, bool(container))
             data = data[cut:]
         data += more
+        too_long(data)
+
+
+def too_long(data: bytes) -> None:
+    """What is kept between batches stays small: a part without rows, or a row, of many
+    megabytes is no report."""
+    if len(data) > LONGEST_PIECE + READ_BYTES:
+        raise BadWorkbook(f"more than {LONGEST_PIECE:,} bytes without a complete row")
 
 
 def parsed_batch(wrap_open: bytes, items: bytes, wrap_close: bytes, contained: bool) -> list:
@@ -368,8 +378,8 @@ def check_sizes(archive: zipfile.ZipFile, parts) -> None:
     """Refuse parts that would unpack past the ceiling (a zip bomb fills no disk here):
     zipfile reads no further than a member's stated size, so the stated size is the bound."""
     for part in parts:
-        if part is None:
+        if part is None or part not in archive.NameToInfo:
             continue
-        size = archive.getinfo(part).file_size
+        size = archive.NameToInfo[part].file_size
         if size > MAX_PART_BYTES:
             raise BadWorkbook(f"{part} unpacks to {size:,} bytes, more than {MAX_PART_BYTES:,}")
