@@ -1,5 +1,6 @@
-"""Importing one network report: read it through once to check every row, then apply it in
-chunks, each its own short transaction, writing only what changed.
+"""Importing one network report: read it through once to check every row (the rows read are
+spooled to a temporary file, chunk by chunk), then apply the spooled chunks, each its own short
+transaction, writing only what changed.
 
 By default a file with any refused row writes nothing (the result lists each line and why);
 `partial` writes the good rows. A line's status only moves forward (paid → received →
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -70,16 +74,35 @@ class Tally:
             self.refusals.append([line, str(reason)])
 
 
-def check_file(path: Path, network: str, moment: datetime) -> Tally:
-    """Read every row without writing: how many, and which are refused. BadFile propagates."""
+def check_file(path: Path, network: str, moment: datetime, spool) -> Tally:
+    """Read every row without writing to the database: how many, and which are refused; the
+    good rows go to `spool` in chunks. BadFile propagates."""
     tally = Tally()
+    chunk: list[ReportRow] = []
     for item in read_report(path, network, moment):
         tally.rows_read += 1
-        if isinstance(item, Refusal):
+        if isinstance(item, ReportRow):
+            chunk.append(item)
+            if len(chunk) >= CHUNK_ROWS:
+                pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        elif isinstance(item, Refusal):
             tally.refuse(item.line, item.reason)
         elif isinstance(item, Skipped):
             tally.skipped += 1
+    if chunk:
+        pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
     return tally
+
+
+def spooled_chunks(spool) -> Iterator[list[ReportRow]]:
+    """The chunks `check_file` spooled, in order (a file this process wrote itself)."""
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)  # noqa: S301 - our own temporary file
+        except EOFError:
+            return
 
 
 def import_report(
@@ -90,32 +113,31 @@ def import_report(
         network=network, filename=filename[:255], actor_id=getattr(actor, "id", None)
     )
     run.created_at = moment
-    try:
-        tally = check_file(path, network, moment)
-    except BadFile as bad:
-        tally = Tally()
-        tally.refuse(0, bad.reason)
-    if tally.refused and (not partial or not tally.rows_read):
-        return finish(run, tally, "refused")
+    with tempfile.TemporaryFile() as spool:
+        try:
+            tally = check_file(path, network, moment, spool)
+        except BadFile as bad:
+            tally = Tally()
+            tally.refuse(0, bad.reason)
+        if tally.refused and (not partial or not tally.rows_read):
+            return finish(run, tally, "refused")
+        return apply_file(run, spool, network, moment, tally)
+
+
+def apply_file(run: ReportImport, spool, network: str, moment: datetime, checked: Tally):
+    """Write the spooled rows, chunk by chunk; `checked` is what the checking read found."""
     rebate_settings()
     db.session.add(run)
     db.session.commit()
     tally = Tally(
-        rows_read=tally.rows_read,
-        skipped=tally.skipped,
-        refused=tally.refused,
-        refusals=tally.refusals,
+        rows_read=checked.rows_read,
+        skipped=checked.skipped,
+        refused=checked.refused,
+        refusals=checked.refusals,
     )
-    chunk: list[ReportRow] = []
     terms = None
-    for item in read_report(path, network, moment):
-        if isinstance(item, ReportRow):
-            chunk.append(item)
-        if len(chunk) >= CHUNK_ROWS:
-            terms = apply_chunk(chunk, network, run.id, moment, tally, terms)
-            chunk = []
-    if chunk:
-        apply_chunk(chunk, network, run.id, moment, tally, terms)
+    for chunk in spooled_chunks(spool):
+        terms = apply_chunk(chunk, network, run.id, moment, tally, terms)
     return finish(run, tally, "partial" if tally.refused else "done")
 
 
@@ -235,6 +257,7 @@ def orders_for(final: dict, network: str, moment: datetime, terms, tally: Tally)
         first_line.setdefault(line["order_no"], line)
     waiting = [number for number in numbers if number not in orders]
     matches = matching.members_for([first_line[number]["identifiers"] for number in waiting])
+    terms.look_up(match[0] for match in matches if match is not None)
     new_rows = []
     for order_no, match in zip(waiting, matches, strict=True):
         line = first_line[order_no]

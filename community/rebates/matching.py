@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from community.accounts.models import User
 from community.affiliate.services import members_by
@@ -71,6 +71,14 @@ class TermsBook:
             self.known[user_id] = terms_for(buyer, self.seen_at, self.referral_share)
         return self.known[user_id]
 
+    def look_up(self, user_ids) -> None:
+        """Find the terms of every buyer in `user_ids` not yet known, loading them at once."""
+        missing = set(user_ids) - self.known.keys()
+        if not missing:
+            return
+        for buyer in db.session.scalars(select(User).where(User.id.in_(missing))):
+            self.known[buyer.id] = terms_for(buyer, self.seen_at, self.referral_share)
+
 
 def match_values(user_id: int, how: str, terms: Terms, placed_at, moment: datetime) -> dict:
     """The columns an order takes when it is matched."""
@@ -129,6 +137,12 @@ def assign_order(actor, order: RebateOrder, user: User, moment: datetime, how="o
     db.session.refresh(order)
     credit_order(order, moment, settings.holding_days, actor_id=actor.id, reason=how)
     return order
+
+
+def unmatched_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(RebateOrder).where(RebateOrder.user_id.is_(None))
+    )
 
 
 def unmatched_orders(limit: int = 100, offset: int = 0) -> list[RebateOrder]:

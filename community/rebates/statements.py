@@ -30,7 +30,8 @@ def mask_name(name: str) -> str:
 
 
 def mask_order_no(order_no: str) -> str:
-    return order_no if len(order_no) <= 8 else f"{order_no[:4]}…{order_no[-4:]}"
+    """An invitee's order number as their inviter sees it: never whole, however short."""
+    return f"{order_no[:4]}…{order_no[-4:]}" if len(order_no) > 8 else f"{order_no[:2]}…"
 
 
 def order_rows(user_id: int, limit: int = 50) -> list[OrderRow]:

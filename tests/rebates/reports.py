@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -93,17 +94,84 @@ def write_xlsx(path: Path, headers, rows, numbers=()) -> Path:
 
 
 def write_xls(path: Path, headers, rows, numbers=()) -> Path:
-    """An .xls (BIFF8, Excel 97–2003) as the older Taobao console layout ships it."""
+    """An .xls (BIFF8, Excel 97–2003) as the older Taobao console layout ships it; datetime
+    values are written as Excel dates."""
     workbook = xlwt.Workbook(encoding="utf-8")
     sheet = workbook.add_sheet("Page1")
+    dated = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM:SS")
     for column, name in enumerate(headers):
         sheet.write(0, column, name)
     for index, row in enumerate(rows, start=1):
         for column, name in enumerate(headers):
             value = row.get(name, "")
-            sheet.write(index, column, float(value) if name in numbers and value != "" else value)
+            if isinstance(value, datetime):
+                sheet.write(index, column, value, dated)
+            else:
+                number = name in numbers and value != ""
+                sheet.write(index, column, float(value) if number else value)
     workbook.save(str(path))
     return path
+
+
+# The older Taobao Union layout (.xls): no 子订单号 (an order's lines are told apart by
+# 商品ID and their count), 订单编号 and 广告位ID for today's 淘宝父订单号 and 推广位ID, 效果预估
+# and 预估收入 for the estimates.
+TAOBAO_OLD_HEADERS = [
+    "创建时间",
+    "点击时间",
+    "商品信息",
+    "商品ID",
+    "掌柜旺旺",
+    "所属店铺",
+    "商品数",
+    "商品单价",
+    "订单状态",
+    "订单类型",
+    "收入比率",
+    "分成比率",
+    "付款金额",
+    "效果预估",
+    "结算金额",
+    "预估收入",
+    "结算时间",
+    "佣金比率",
+    "佣金金额",
+    "订单编号",
+    "类目名称",
+    "来源媒体ID",
+    "广告位ID",
+    "广告位名称",
+]
+
+
+def taobao_old_row(order_no, item_id, status="订单付款", paid="59.00", estimate="5.90", **more):
+    return {
+        "创建时间": datetime(2019, 6, 18, 20, 15, 3),
+        "点击时间": datetime(2019, 6, 18, 20, 10, 0),
+        "商品信息": "夏季 纯棉 T恤",
+        "商品ID": item_id,
+        "掌柜旺旺": "某某旗舰店",
+        "所属店铺": "某某旗舰店",
+        "商品数": "1",
+        "商品单价": paid,
+        "订单状态": status,
+        "订单类型": "天猫",
+        "收入比率": "10.00 %",
+        "分成比率": "100.00 %",
+        "付款金额": paid,
+        "效果预估": estimate,
+        "结算金额": "",
+        "预估收入": "",
+        "结算时间": "",
+        "佣金比率": "10.00 %",
+        "佣金金额": "",
+        "订单编号": order_no,
+        "类目名称": "女装",
+        "来源媒体ID": "12345678",
+        "广告位ID": "",
+        "广告位名称": "会员推广位",
+        **more,
+    }
 
 
 GENERIC_HEADERS = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -72,6 +73,28 @@ def test_taobao_exports_read_by_header_name(app, tmp_path, kind):
     assert first.item == "蓝牙耳机 降噪"
 
 
+def test_the_older_taobao_xls_layout_with_excel_dates(app, tmp_path):
+    rows = [
+        reports.taobao_old_row("267890123456789012", "590001", 广告位ID="45678901"),
+        reports.taobao_old_row("267890123456789012", "590001", 广告位ID="45678901"),
+        reports.taobao_old_row(
+            "267890123456789013",
+            "590002",
+            status="订单结算",
+            预估收入="5.10",
+            结算时间=datetime(2019, 7, 1, 9, 0, 0),
+        ),
+    ]
+    path = reports.write_xls(tmp_path / "old.xls", reports.TAOBAO_OLD_HEADERS, rows)
+    first, second, settled = rows_of(path, "taobao")
+    assert (first.order_no, first.line_key) == ("267890123456789012", "267890123456789012-590001-1")
+    assert second.line_key == "267890123456789012-590001-2"
+    assert first.identifiers == (("adzone_id", "45678901"),)
+    assert first.placed_at == datetime(2019, 6, 18, 12, 15, 3, tzinfo=UTC)
+    assert (settled.status, settled.commission) == ("settled", 510)
+    assert settled.settled_at == datetime(2019, 7, 1, 1, 0, 0, tzinfo=UTC)
+
+
 def test_excel_trailing_zero_and_numeric_ids(app, tmp_path):
     row = reports.taobao_row(order_no="361234567890.0", sub_order="")
     row["商品ID"] = "682345678901"
@@ -97,7 +120,8 @@ def test_an_order_id_excel_stored_as_a_number_past_its_precision_is_refused(app,
     assert "淘宝父订单号" in refusal.reason
 
 
-def test_jd_rows_map_valid_codes_and_skip_split_parents(app, tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_jd_rows_map_valid_codes_and_skip_split_parents(app, tmp_path, encoding):
     rows = [
         reports.jd_row("9001", "250001", "16", sub_union="abc"),
         reports.jd_row("9002", "250002", "17", pay_month="20991231"),
@@ -107,8 +131,9 @@ def test_jd_rows_map_valid_codes_and_skip_split_parents(app, tmp_path):
         reports.jd_row("9006", "250006", "24", position="3003"),
         reports.jd_row("9007", "250007", "15"),
     ]
-    path = reports.write_csv(tmp_path / "jd.csv", reports.JD_HEADERS, rows, "utf-8-sig")
+    path = reports.write_csv(tmp_path / "jd.csv", reports.JD_HEADERS, rows, encoding)
     parsed = rows_of(path, "jd")
+    assert parsed[0].item == "京东 电动牙刷"
     assert isinstance(parsed[4], Skipped)
     statuses = [row.status for row in parsed if isinstance(row, ReportRow)]
     assert statuses == ["paid", "received", "settled", "settled", "paid", "invalid"]
@@ -117,15 +142,17 @@ def test_jd_rows_map_valid_codes_and_skip_split_parents(app, tmp_path):
     assert parsed[5].identifiers == (("jd_position_id", "3003"),)
 
 
-def test_pdd_rows_in_fen_with_uid_in_custom_parameters(app, tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_pdd_rows_in_fen_with_uid_in_custom_parameters(app, tmp_path, encoding):
     rows = [
         reports.pdd_row("241102-123456789012345", "1", uid="u1abc"),
         reports.pdd_row("241102-123456789012346", "3", p_id="8888888_12345678"),
         reports.pdd_row("241102-123456789012347", "5", settle_time="1794000000"),
         reports.pdd_row("241102-123456789012348", "4"),
     ]
-    path = reports.write_csv(tmp_path / "pdd.csv", reports.PDD_HEADERS, rows, "gb18030")
+    path = reports.write_csv(tmp_path / "pdd.csv", reports.PDD_HEADERS, rows, encoding)
     first, second, third, fourth = rows_of(path, "pdd")
+    assert first.item == "拼多多 纸巾 10包"
     assert [r.status for r in (first, second, third, fourth)] == [
         "paid",
         "received",
@@ -196,6 +223,31 @@ def test_a_malformed_file_is_refused_by_line_and_writes_nothing(app, tmp_path, m
     assert count(RebateOrderLine) == 0 and count(LedgerEntry) == 0
     partial = import_report(path, "generic", utcnow(), partial=True)
     assert (partial.status, partial.new_lines, partial.refused) == ("partial", 2, 3)
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "xls"])
+def test_a_malformed_taobao_workbook_is_refused_by_line_and_writes_nothing(
+    app, tmp_path, operator, member, kind
+):
+    assign_position(operator, member, "adzone_id", "660001")
+    db.session.commit()
+    rows = [
+        reports.taobao_row(sub_order="1", adzone="660001"),
+        reports.taobao_row(sub_order="2", adzone="660001", paid="十九元"),
+        reports.taobao_row(sub_order="3", status="订单结算", settled_estimate="1.234"),
+        reports.taobao_row(order_no="", sub_order="4"),
+        reports.taobao_row(sub_order="5", paid_at="昨天"),
+        reports.taobao_row(sub_order="6", adzone="660001"),
+    ]
+    write = reports.write_xlsx if kind == "xlsx" else reports.write_xls
+    path = write(tmp_path / f"bad.{kind}", reports.TAOBAO_HEADERS, rows)
+    run = import_report(path, "taobao", utcnow())
+    refusals = json.loads(run.refusals)
+    assert (run.status, run.rows_read, run.refused) == ("refused", 6, 4)
+    assert [line for line, _reason in refusals] == [3, 4, 5, 6]
+    assert "付款金额" in refusals[0][1] and "淘宝父订单号" in refusals[2][1]
+    assert count(RebateOrderLine) == 0 and count(LedgerEntry) == 0
+    assert ledger.balances(member.id, utcnow()).pending == 0
 
 
 def test_a_file_without_the_columns_is_refused_whole(app, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
 from community.affiliate.services import sub_id_of
@@ -215,3 +216,61 @@ def test_the_member_ledger_shows_a_running_balance(client, login, operator, earn
     text = page.get_data(as_text=True)
     assert text.count("data-entry=") == 2
     assert "<td>¥54</td>" in text
+
+
+def test_an_operator_assigns_an_unmatched_order_from_the_queue(
+    client, login, generic_import, member, operator
+):
+    generic_import([reports.generic_row("Q-1", "nobody", commission="30.00")])
+    order = db.session.scalar(select(RebateOrder).where(RebateOrder.order_no == "Q-1"))
+    login(client, operator)
+    page = client.get("/operator/rebates/unmatched")
+    assert 'data-order="Q-1"' in page.get_data(as_text=True)
+    token = csrf_from(page)
+    target = f"/operator/rebates/orders/{order.id}/assign"
+    unknown = client.post(target, data={"csrf_token": token, "email": "ghost@example.com"})
+    assert unknown.status_code == 400 and zh("No member has this email.") in unknown.get_data(
+        as_text=True
+    )
+    assert ledger.balances(member.id, utcnow()).pending == 0
+    assigned = client.post(target, data={"csrf_token": token, "email": member.email.upper()})
+    assert assigned.status_code == 302
+    assert ledger.balances(member.id, utcnow()).pending == 1500
+    again = client.post(target, data={"csrf_token": token, "email": member.email})
+    assert again.status_code == 400
+    assert ledger.balances(member.id, utcnow()).pending == 1500
+    after = client.get("/operator/rebates/unmatched").get_data(as_text=True)
+    assert 'data-order="Q-1"' not in after
+
+
+def test_an_inviter_sees_how_many_they_invited_masked_and_what_it_earned(
+    client, login, generic_import, inviter_and_buyer
+):
+    inviter, buyer = inviter_and_buyer
+    generic_import([reports.generic_row("R-1", sub_id_of(buyer), commission="100.00")])
+    login(client, inviter)
+    text = client.get("/rebates").get_data(as_text=True)
+    assert zh("Invited: %(count)d") % {"count": 1} in text and "买**" in text
+    assert buyer.name not in text and buyer.email not in text
+    assert zh("Earned from their orders: %(amount)s") % {"amount": "¥10"} in text
+    assert "R-1" not in text and 'data-order="R-…"' in text
+
+
+def test_the_unmatched_queue_says_how_many_wait_and_pages_through_them(
+    client, login, generic_import, operator
+):
+    generic_import([reports.generic_row(f"P-{n:03d}", "nobody") for n in range(60)])
+    login(client, operator)
+    first = client.get("/operator/rebates/unmatched").get_data(as_text=True)
+    assert first.count('data-order="P-') == 50
+    with force_locale("zh_CN"):
+        waiting = ngettext(
+            "%(num)d order waits for a member.", "%(num)d orders wait for a member.", 60
+        )
+    assert waiting == "60 个订单等待归属会员。" and waiting in first
+    second = client.get("/operator/rebates/unmatched?page=2").get_data(as_text=True)
+    assert second.count('data-order="P-') == 10
+    shown = {part.split('"')[0] for part in (first + second).split('data-order="')[1:]}
+    assert len(shown) == 60
+    past = client.get("/operator/rebates/unmatched?page=x99")
+    assert past.status_code == 200 and 'data-order="P-' in past.get_data(as_text=True)

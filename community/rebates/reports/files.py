@@ -1,5 +1,7 @@
-"""Reading a report file row by row: CSV (UTF-8, UTF-8 with BOM or GB18030, detected), or an
-Excel workbook (.xls or .xlsx, by python-calamine), with columns found by header name.
+"""Reading a report file row by row: CSV (UTF-8, UTF-8 with BOM or GB18030, detected), an .xlsx
+workbook (streamed, see `xlsx`) or another Excel workbook (.xls, .xlsb or .ods, by
+python-calamine, which decodes the sheet whole: an .xls holds at most 65,536 rows), with
+columns found by header name.
 
 The header row is the one, among the first few, that names every required column (by any of
 its aliases); rows then come as {field: cell} with the line number a spreadsheet shows.
@@ -17,6 +19,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 from flask_babel import lazy_gettext as _l
 from python_calamine import CalamineError, CalamineWorkbook
+
+from community.rebates.reports import xlsx
 
 HEADER_SCAN_ROWS = 10
 ENCODING_SAMPLE = 64 * 1024
@@ -45,9 +49,21 @@ def table_rows(path: Path) -> Iterator[tuple[int, list]]:
     """(line number, cells) for every row of a CSV or Excel file, in order."""
     with open(path, "rb") as handle:
         magic = handle.read(8)
-    if magic.startswith(ZIP_MAGIC) or magic == OLE_MAGIC:
+    if magic.startswith(ZIP_MAGIC):
+        return workbook_rows(path)
+    if magic == OLE_MAGIC:
         return excel_rows(path)
     return csv_rows(path)
+
+
+def workbook_rows(path: Path) -> Iterator[tuple[int, list]]:
+    """An .xlsx streamed; any other zipped workbook (.xlsb, .ods) through calamine."""
+    try:
+        yield from xlsx.rows(path)
+    except xlsx.NotWorkbook:
+        yield from excel_rows(path)
+    except (xlsx.BadWorkbook, OSError) as error:
+        raise BadFile(_l("The Excel file cannot be read (%(error)s).", error=str(error))) from None
 
 
 def excel_rows(path: Path) -> Iterator[tuple[int, list]]:

@@ -88,8 +88,8 @@ class Reader:
             "settled_at": settled_at,
             "item": values.text(cells.get("item"))[:200],
             "identifiers": tuple(
-                (field, values.tracking(cells.get(field)))
+                (field, value)
                 for field in IDENTIFIERS
-                if values.tracking(cells.get(field))
+                if (value := values.tracking(cells.get(field)))
             ),
         }

@@ -29,6 +29,7 @@ from community.billing.forms import whole_number, yuan_to_fen
 from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.numbers import parse_int
 from community.rebates import ledger, matching, withdrawals
 from community.rebates.forms import (
     AssignForm,
@@ -46,6 +47,7 @@ from community.rebates.views.member import show_errors
 from community.security import operator_required
 
 operator_bp = Blueprint("rebate_ops", __name__, url_prefix="/operator/rebates")
+UNMATCHED_PAGE = 50
 
 STEPS = {
     "approve": (withdrawals.approve, ConfirmStepForm),
@@ -123,9 +125,15 @@ def show_import(import_id: int):
 @operator_bp.route("/unmatched")
 @operator_required
 def unmatched():
+    total = matching.unmatched_count()
+    pages = max(1, -(-total // UNMATCHED_PAGE))
+    page = min(parse_int(request.args.get("page"), 1, 9_999) or 1, pages)
     return render_template(
         "rebates/operator/unmatched.html",
-        orders=matching.unmatched_orders(),
+        orders=matching.unmatched_orders(UNMATCHED_PAGE, (page - 1) * UNMATCHED_PAGE),
+        total=total,
+        page=page,
+        pages=pages,
         claims=matching.open_claims(),
         form=AssignForm(),
         confirm=ConfirmStepForm(),
