@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from community.config import load_config
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 from community.numbers import IdConverter
+from community.startup import log_start_summary
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     init_security(app)
     register_cli(app)
+    log_start_summary(app)
     return app
 
 
@@ -133,9 +135,11 @@ def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
     from community.billing.cli import billing_cli
     from community.demo import demo_cli
+    from community.operations.cli import doctor
     from community.qa.cli import qa_cli
     from community.rebates.cli import rebates_cli
     from community.search.cli import search_cli
 
     for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli):
         app.cli.add_command(group)
+    app.cli.add_command(doctor)
