@@ -73,7 +73,8 @@ def check_settings() -> list[Finding]:
                 Finding(
                     "SITE_URL",
                     WARNING,
-                    f"{config['SITE_URL']} is not https: browsers will not send the site's Secure cookies back",
+                    f"{config['SITE_URL']} is not https: "
+                    "browsers will not send the site's Secure cookies back",
                 )
             )
     if not any(finding.subject != "settings" for finding in findings):

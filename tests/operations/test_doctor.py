@@ -139,9 +139,7 @@ def test_an_unreachable_database_and_a_missing_index(app_config, make_app, tmp_p
 
 
 def test_a_database_without_migrations_says_to_upgrade(app_config, make_app, tmp_path):
-    site = make_app(
-        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"}
-    )
+    site = make_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
     code, output = run_doctor(site)
     assert code == 1
     assert "is at migration none" in output and "run flask db upgrade" in output
