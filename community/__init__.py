@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
+    from community.operations.views import bp as operations_bp
     from community.pages.views import bp as pages_bp
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from community.search import indexer
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(operations_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(billing_bp)

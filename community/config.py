@@ -142,6 +142,7 @@ ENVIRONMENT: dict[str, Any] = {
     "LOG_FORMAT": str,
     "METRICS_TOKEN": str,
     "METRICS_ALLOW": names,
+    "VERSION": str,
 }
 # Settings an empty variable sets (an empty QA_FRAGMENT_FILE turns the file store off).
 EMPTY_ALLOWED = ("QA_FRAGMENT_FILE",)
