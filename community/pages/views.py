@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from community.accounts import invites
-from community.extensions import db
+from community.extensions import csrf, db
 from community.i18n import LANGUAGE_COOKIE, supported_locale
 from community.membership.entitlements import standing
 from community.membership.tiers import tiers_for_sale
@@ -29,8 +29,16 @@ def index():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
-    """Remember the chosen language in a cookie and, for a signed-in user, in their settings."""
+    """Remember the chosen language in a cookie and, for a signed-in user, in their settings.
+
+    A visitor's form carries no CSRF token (it would give every visitor's page a session and
+    keep it out of caches): another site making a visitor switch language changes nothing of
+    theirs. A signed-in user's choice is saved to their account, so it must come with a token.
+    """
+    if current_user.is_authenticated:
+        csrf.protect()
     choice = supported_locale(request.form.get("lang"))
     response = redirect(safe_next_url(request.form.get("next"), url_for("pages.index")))
     if choice is None:
