@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from community.config import load_config
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 from community.numbers import IdConverter
+from community.request_log import configure_logging
 from community.startup import log_start_summary
 
 
@@ -39,21 +40,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     register_blueprints(app)
     register_template_helpers(app)
+    from community import edge_cache, metrics, request_log
     from community.errors import register_error_handlers
     from community.security import init_security
 
     register_error_handlers(app)
+    metrics.init_app(app)
+    request_log.init_app(app)
+    edge_cache.init_app(app)
     init_security(app)
     register_cli(app)
     log_start_summary(app)
     return app
-
-
-def configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
 
 
 def warn_about_offline_payments(app: Flask) -> None:

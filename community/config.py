@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -93,6 +94,14 @@ def names(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def networks(value: str) -> list[str]:
+    """Comma-separated addresses or networks (`127.0.0.1, 10.0.0.0/8`), each checked."""
+    found = names(value)
+    for network in found:
+        ipaddress.ip_network(network, strict=False)
+    return found
+
+
 def fragment_ttl(value: str) -> dict[str, int]:
     """`questions=21600,lists=60` (either may be left out) -> lifetimes in seconds per kind."""
     ttl = dict(FRAGMENT_TTL_DEFAULTS)
@@ -141,7 +150,7 @@ ENVIRONMENT: dict[str, Any] = {
     "READY_MAX_PENDING_SECONDS": int,
     "LOG_FORMAT": str,
     "METRICS_TOKEN": str,
-    "METRICS_ALLOW": names,
+    "METRICS_ALLOW": networks,
     "VERSION": str,
 }
 # Settings an empty variable sets (an empty QA_FRAGMENT_FILE turns the file store off).
