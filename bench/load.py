@@ -399,6 +399,7 @@ def main() -> int:
     if args.short:
         args.seconds = args.fault_seconds = 20.0
         args.questions = 200
+    began = time.monotonic()
     cluster, redis = PostgresCluster(), RedisServer()
     folder = Path(tempfile.mkdtemp(prefix="load-site-"))
     site = None
@@ -408,6 +409,7 @@ def main() -> int:
         redis.start()
         site = Site(folder, cluster.url, redis.url)
         identity = prepare(folder, cluster.url, args.questions, site)
+        log.info("ready after %.0f s", time.monotonic() - began)
         print(
             f"gunicorn 2 workers, PostgreSQL {cluster.port}, Redis {redis.port}, "
             f"{args.questions} questions; Python load driver, one thread per connection"
@@ -424,7 +426,7 @@ def main() -> int:
         redis.close()
         cluster.close()
         shutil.rmtree(folder, ignore_errors=True)
-    print()
+    print(f"\n{time.monotonic() - began:.0f} s in all")
     for problem in problems:
         print(f"FAILED {problem}")
     print("all checks passed" if not problems else f"{len(problems)} check(s) failed")
