@@ -73,6 +73,8 @@ DEFAULTS: dict[str, Any] = {
     "READY_MAX_PENDING_SECONDS": 300,
     # Log lines as JSON objects (one a line) or as text; production defaults to JSON.
     "LOG_FORMAT": "",
+    # One log line per request (method, route, status, time); off when the proxy keeps one.
+    "ACCESS_LOG": True,
     # /metrics answers a bearer token or the listed client addresses (networks); nobody without.
     "METRICS_TOKEN": "",
     "METRICS_ALLOW": [],
@@ -149,6 +151,7 @@ ENVIRONMENT: dict[str, Any] = {
     "READY_MAX_PENDING_CHANGES": int,
     "READY_MAX_PENDING_SECONDS": int,
     "LOG_FORMAT": str,
+    "ACCESS_LOG": flag,
     "METRICS_TOKEN": str,
     "METRICS_ALLOW": networks,
     "VERSION": str,

@@ -110,4 +110,5 @@ def log_request(response):
 
 def init_app(app: Flask) -> None:
     app.after_request(send_request_id)
-    app.after_request(log_request)
+    if app.config["ACCESS_LOG"]:
+        app.after_request(log_request)

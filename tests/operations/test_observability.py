@@ -255,3 +255,25 @@ def test_gunicorn_workers_add_up_in_one_scrape(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_access_lines_can_be_left_to_the_proxy(app_config, make_app, json_lines):
+    site = make_app({**app_config, "ACCESS_LOG": False})
+    response = site.test_client().get("/pricing")
+    assert response.status_code == 200 and response.headers["X-Request-ID"]
+    assert [line for line in json_lines() if line["logger"] == "community.access"] == []
+
+
+def test_text_lines_carry_the_request_id_too(app, client):
+    stream = io.StringIO()
+    handler = log_handler("text")
+    handler.setStream(stream)
+    access = logging.getLogger("community.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        client.get("/qa/", headers={"X-Request-ID": "text-line-1"})
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(logging.NOTSET)
+    assert "INFO community.access [text-line-1]: GET /qa/ 200" in stream.getvalue()
