@@ -13,6 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from community.config import load_config
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate
 from community.numbers import IdConverter
+from community.request_log import configure_logging
+from community.startup import log_start_summary
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -38,20 +40,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     register_blueprints(app)
     register_template_helpers(app)
+    from community import edge_cache, metrics, request_log
     from community.errors import register_error_handlers
     from community.security import init_security
 
     register_error_handlers(app)
+    metrics.init_app(app)
+    request_log.init_app(app)
+    edge_cache.init_app(app)
     init_security(app)
     register_cli(app)
+    log_start_summary(app)
     return app
-
-
-def configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
 
 
 def warn_about_offline_payments(app: Flask) -> None:
@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from community.deals.operator_views import bp as deal_operations_bp
     from community.deals.views import bp as deals_bp
     from community.feeds.views import bp as feeds_bp
+    from community.operations.views import bp as operations_bp
     from community.pages.views import bp as pages_bp
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from community.search import indexer
 
     app.register_blueprint(pages_bp)
+    app.register_blueprint(operations_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(billing_bp)
@@ -144,14 +146,15 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
     from community.billing.cli import billing_cli
+    from community.deals.alert_cli import add_alert_commands
     from community.deals.cli import deals_cli
     from community.demo import demo_cli
+    from community.operations.cli import doctor
     from community.qa.cli import qa_cli
     from community.rebates.cli import rebates_cli
     from community.search.cli import search_cli
 
     for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli, deals_cli):
         app.cli.add_command(group)
-    from community.deals.alert_cli import add_alert_commands
-
     add_alert_commands(app.cli)
+    app.cli.add_command(doctor)

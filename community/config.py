@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -65,12 +66,53 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_API_BASE": "",
     "SEARCH_BACKEND": "whoosh",
     "PAYMENTS_OFFLINE": False,
+    # Visitors' public pages may be kept this many seconds by a proxy or CDN in front.
+    "PUBLIC_CACHE_SECONDS": 60,
+    # /readyz answers 503 while more search changes than this wait, or the oldest is older.
+    "READY_MAX_PENDING_CHANGES": 5000,
+    "READY_MAX_PENDING_SECONDS": 300,
+    # Log lines as JSON objects (one a line) or as text; production defaults to JSON.
+    "LOG_FORMAT": "",
+    # One log line per request (method, route, status, time); off when the proxy keeps one.
+    "ACCESS_LOG": True,
+    # /metrics answers a bearer token or the listed client addresses (networks); nobody without.
+    "METRICS_TOKEN": "",
+    "METRICS_ALLOW": [],
 }
+
+# Shared renderings' lifetimes (seconds) per kind; QA_FRAGMENT_TTL names the ones it changes.
+FRAGMENT_TTL_DEFAULTS = {"questions": 6 * 3600, "lists": 60}
+# The shortest SECRET_KEY production accepts: it signs sessions, CSRF tokens and invites.
+SECRET_KEY_MIN_LENGTH = 32
 
 
 def flag(value: str) -> bool:
     """An on/off environment variable: 1, true, yes or on (any case) is on."""
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def names(value: str) -> list[str]:
+    """A comma-separated list: `a, b` -> ["a", "b"]."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def networks(value: str) -> list[str]:
+    """Comma-separated addresses or networks (`127.0.0.1, 10.0.0.0/8`), each checked."""
+    found = names(value)
+    for network in found:
+        ipaddress.ip_network(network, strict=False)
+    return found
+
+
+def fragment_ttl(value: str) -> dict[str, int]:
+    """`questions=21600,lists=60` (either may be left out) -> lifetimes in seconds per kind."""
+    ttl = dict(FRAGMENT_TTL_DEFAULTS)
+    for item in names(value):
+        kind, _sep, seconds = item.partition("=")
+        if kind.strip() not in ttl or not seconds.strip().isascii():
+            raise ValueError(item)
+        ttl[kind.strip()] = int(seconds)
+    return ttl
 
 
 # Environment variables read as they are (strings) or converted by the given function.
@@ -97,17 +139,47 @@ ENVIRONMENT: dict[str, Any] = {
     "SEARCH_INDEX_DIR": str,
     "SEARCH_INDEXER": str,
     "PAYMENTS_OFFLINE": flag,
-    "TRUSTED_HOSTS": lambda value: [host.strip() for host in value.split(",") if host.strip()],
+    "TRUSTED_HOSTS": names,
+    "LOGIN_LIMIT_PER_IP": str,
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_IP": str,
+    "LOGIN_LIMIT_PER_ACCOUNT": str,
+    "MAIL_LIMIT_PER_IP": str,
+    "QA_FRAGMENT_CACHE_SIZE": int,
+    "QA_FRAGMENT_FILE": str,
+    "QA_FRAGMENT_TTL": fragment_ttl,
+    "PUBLIC_CACHE_SECONDS": int,
+    "READY_MAX_PENDING_CHANGES": int,
+    "READY_MAX_PENDING_SECONDS": int,
+    "LOG_FORMAT": str,
+    "ACCESS_LOG": flag,
+    "METRICS_TOKEN": str,
+    "METRICS_ALLOW": networks,
+    "VERSION": str,
 }
+# Settings an empty variable sets (an empty QA_FRAGMENT_FILE turns the file store off).
+EMPTY_ALLOWED = ("QA_FRAGMENT_FILE",)
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the environment gives, converted; a value that does not convert is refused
+    with the variable's name."""
+    settings = {}
+    for name, convert in ENVIRONMENT.items():
+        value = environ.get(name)
+        if value is None or (not value and name not in EMPTY_ALLOWED):
+            continue
+        try:
+            settings[name] = convert(value)
+        except ValueError:
+            raise RuntimeError(f"{name} has a value that cannot be read: {value!r}") from None
+    return settings
 
 
 def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     """Fill `app.config` from defaults, the environment and `overrides`, in that order."""
     app.config.update(DEFAULTS)
     env_name = os.environ.get("COMMUNITY_ENV", "development")
-    for name, convert in ENVIRONMENT.items():
-        if os.environ.get(name):
-            app.config[name] = convert(os.environ[name])
+    app.config.update(from_environment(os.environ))
     app.config["ENV_NAME"] = env_name
     if overrides:
         app.config.update(overrides)
@@ -146,6 +218,12 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     if env_name == "production":
         if not app.config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production (COMMUNITY_ENV=production)")
+        if len(app.config["SECRET_KEY"]) < SECRET_KEY_MIN_LENGTH:
+            raise RuntimeError(
+                f"SECRET_KEY is too short for production: it must be at least "
+                f"{SECRET_KEY_MIN_LENGTH} characters (got {len(app.config['SECRET_KEY'])}); "
+                'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
+            )
         if not app.config.get("SITE_URL"):
             raise RuntimeError(
                 "SITE_URL must be set in production (COMMUNITY_ENV=production): the public "

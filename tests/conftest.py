@@ -41,7 +41,7 @@ def base_config(database_url: str, instance: Path) -> dict:
     return {
         "ENV_NAME": "testing",
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-long-enough-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(instance),
         "OUTBOX_DIR": str(instance / "outbox"),

@@ -245,3 +245,9 @@ def sync_catalog(tiers: list[Tier]) -> list[str]:
             api.prices.update(current.id, params={"active": False})
         changes.append(f"new price {key} = {tier.annual_price} {tier.currency}")
     return changes
+
+
+def reach() -> None:
+    """Ask Stripe for one price: raises a `stripe.StripeError` when the API cannot be reached
+    or refuses the key (`flask doctor` says which)."""
+    client().v1.prices.list(params={"limit": 1})

@@ -41,6 +41,7 @@ from community.errors import ValidationFailed
 from community.extensions import csrf, db
 from community.membership.entitlements import standing_at
 from community.membership.tiers import tier_by_slug, tiers_for_sale
+from community.metrics import count_webhook
 from community.numbers import MAX_FEN, parse_id, parse_int, parse_yuan
 from community.security import login_required_view
 from community.templating import money
@@ -389,12 +390,14 @@ def stripe_webhook():
         event = stripe_api.verified_event(payload, request.headers.get("Stripe-Signature"))
     except stripe_api.BadSignature as error:
         log.warning("rejected a Stripe webhook: %s", error)
+        count_webhook(STRIPE, "bad_signature")
         return jsonify(error="invalid signature"), 400
     # The event is kept whatever happens next; handling is a transaction of its own.
     problem = webhooks.malformed(event)
     row = webhooks.store_event(STRIPE, event, payload.decode("utf-8"))
     db.session.commit()
     if problem:
+        count_webhook(STRIPE, "malformed")
         return jsonify(error="malformed event", reason=problem, event=row.event_id), 400
     row_id = row.id
     try:
@@ -408,5 +411,7 @@ def stripe_webhook():
             current_app.logger.exception("handling Stripe event %s failed", event["id"])
         webhooks.record_failure(row_id, error)
         db.session.commit()
+        count_webhook(STRIPE, "failed")
         return jsonify(error="handling failed", event=event["id"]), 500
+    count_webhook(STRIPE, status)
     return jsonify(received=event["id"], status=status)

@@ -1,23 +1,16 @@
-"""Site-wide pages: the landing page, language choice and the health check."""
+"""Site-wide pages: the landing page and language choice."""
 
 from __future__ import annotations
 
-import logging
-
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
 from community.accounts import invites
-from community.errors import discard_session
-from community.extensions import db
-from community.failure_log import log_failure
+from community.extensions import csrf, db
 from community.i18n import LANGUAGE_COOKIE, supported_locale
 from community.membership.entitlements import standing
 from community.membership.tiers import tiers_for_sale
 from community.security import safe_next_url
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("pages", __name__)
 
@@ -36,8 +29,16 @@ def index():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
-    """Remember the chosen language in a cookie and, for a signed-in user, in their settings."""
+    """Remember the chosen language in a cookie and, for a signed-in user, in their settings.
+
+    A visitor's form carries no CSRF token (it would give every visitor's page a session and
+    keep it out of caches): another site making a visitor switch language changes nothing of
+    theirs. A signed-in user's choice is saved to their account, so it must come with a token.
+    """
+    if current_user.is_authenticated:
+        csrf.protect()
     choice = supported_locale(request.form.get("lang"))
     response = redirect(safe_next_url(request.form.get("next"), url_for("pages.index")))
     if choice is None:
@@ -47,14 +48,3 @@ def set_language():
         current_user.locale = choice
         db.session.commit()
     return response
-
-
-@bp.route("/healthz")
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception as error:
-        log_failure(log, "health check: database unreachable", error=error)
-        discard_session()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok", version=current_app.config.get("VERSION", "dev"))

@@ -19,6 +19,7 @@ from operator import itemgetter
 from urllib.parse import quote
 
 from flask_babel import get_locale, get_timezone
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 NONCE = secrets.token_hex(6)
@@ -36,7 +37,6 @@ class PageState:
     """A viewer's own values for a page; what it does not answer, the page's chrome does
     (templating.Chrome: the header's name, bell and paths)."""
 
-    token: str
     chrome: object | None = None
 
     def __getattr__(self, name: str):
@@ -45,7 +45,8 @@ class PageState:
         return getattr(self.chrome, name)
 
     def csrf_token(self) -> str:
-        return self.token
+        """Asked only by pages that show a form: a visitor's page without one makes no session."""
+        return generate_csrf()
 
 
 class Slot:

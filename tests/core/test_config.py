@@ -25,10 +25,10 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
 def test_production_starts_with_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("COMMUNITY_ENV", "production")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment-at-least-32-chars")
     monkeypatch.setenv("SITE_URL", "https://community.example.com")
     app = create_app()
-    assert app.secret_key == "from-the-environment"
+    assert app.secret_key == "from-the-environment-at-least-32-chars"
     assert not (tmp_path / "secret_key").exists()
 
 

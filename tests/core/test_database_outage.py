@@ -193,7 +193,7 @@ def test_database_outage_answers_503_and_recovers(
         # to one built from the request alone.
         missing = requests.get(base + "/no-such-page", cookies=signed_in, timeout=10)
         assert missing.status_code == 404 and "<h1>" in missing.text
-        health = requests.get(base + "/healthz", timeout=10)
+        health = requests.get(base + "/readyz", timeout=10)
         assert health.status_code == 503 and health.json()["database"] == "unreachable"
 
         outage.restore()

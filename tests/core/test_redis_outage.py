@@ -80,7 +80,7 @@ def test_sign_in_answers_in_bounded_time_when_redis_fails(database_url, member, 
     env = {
         **os.environ,
         "COMMUNITY_ENV": "production",
-        "SECRET_KEY": "redis-outage-secret",
+        "SECRET_KEY": "redis-outage-secret-of-32-characters",
         "DATABASE_URL": database_url,
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "INSTANCE_PATH": str(tmp_path / "instance"),

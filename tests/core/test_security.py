@@ -115,16 +115,16 @@ def test_method_not_allowed(client):
     assert client.get("/account/logout").status_code == 405
 
 
-def test_healthz_checks_the_database(client):
-    response = client.get("/healthz")
+def test_readyz_checks_the_database(client):
+    response = client.get("/readyz")
     assert response.status_code == 200
     assert response.get_json()["database"] == "ok"
 
 
-def test_healthz_reports_an_unreachable_database(app_config, tmp_path, make_app):
+def test_readyz_reports_an_unreachable_database(app_config, tmp_path, make_app):
     app = make_app(
         {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite"}
     )
-    response = app.test_client().get("/healthz")
+    response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"

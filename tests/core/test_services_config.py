@@ -72,7 +72,7 @@ def test_gunicorn_serves_from_instance_path(tmp_path):
     port = free_port()
     env.update(
         COMMUNITY_ENV="production",
-        SECRET_KEY="gunicorn-test-secret",
+        SECRET_KEY="gunicorn-test-secret-of-32-characters",
         SITE_URL=f"http://127.0.0.1:{port}",
     )
     log_path = tmp_path / "gunicorn.log"
@@ -99,7 +99,7 @@ def test_gunicorn_serves_from_instance_path(tmp_path):
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                    f"http://127.0.0.1:{port}/readyz", timeout=2
                 ) as response:
                     body = response.read().decode()
                     break

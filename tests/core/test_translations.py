@@ -11,8 +11,6 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, gettext, ngettext
 
-from tests.helpers import post_form
-
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "community" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 # The same keywords `make extract-messages` passes to pybabel.
@@ -53,8 +51,9 @@ def page_text(client, **kwargs) -> str:
 
 
 def choose_language(client, lang: str):
+    """A visitor's language switch: the footer's form carries no token for visitors."""
     with client.application.app_context():
-        return post_form(client, "/language", {"lang": lang, "next": "/"}, page="/")
+        return client.post("/language", data={"lang": lang, "next": "/"})
 
 
 @pytest.fixture(scope="module")

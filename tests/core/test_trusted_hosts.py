@@ -23,7 +23,7 @@ def production(app, app_config, make_app):
 def test_production_refuses_to_start_without_site_url(monkeypatch, tmp_path):
     monkeypatch.setenv("COMMUNITY_ENV", "production")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment-at-least-32-chars")
     monkeypatch.delenv("SITE_URL", raising=False)
     with pytest.raises(RuntimeError, match="SITE_URL must be set in production"):
         create_app()
@@ -40,7 +40,7 @@ def test_a_site_url_that_is_not_an_address_is_refused(monkeypatch, tmp_path, url
 def test_trusted_hosts_are_site_url_and_the_environment_list(monkeypatch, tmp_path):
     monkeypatch.setenv("COMMUNITY_ENV", "production")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment-at-least-32-chars")
     monkeypatch.setenv("SITE_URL", "https://Community.Example.com:8443/")
     monkeypatch.setenv("TRUSTED_HOSTS", "www.example.com, .cdn.example.com")
     assert create_app().config["TRUSTED_HOSTS"] == [

@@ -26,6 +26,7 @@ DOMAINS = (
     "console",
     "api",
     "pages",
+    "operations",
 )
 # What each layer may not import (arrows point down: a module never imports one above it).
 ABOVE = {

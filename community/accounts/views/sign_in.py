@@ -30,6 +30,7 @@ from community.clock import utcnow
 from community.errors import ValidationFailed, attach_errors
 from community.extensions import db, limiter
 from community.mail import mail_sent
+from community.metrics import count_failed_login
 from community.security import login_required_view, rotate_csrf_secret, safe_next_url
 from community.templating import locale_code
 
@@ -166,6 +167,7 @@ def login():
             start_session(user, remember=form.remember.data)
             return redirect(target)
         form.form_errors.append(_("The email or password is wrong."))
+        count_failed_login()
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/login.html", form=form), status
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.feeds import services as feeds
@@ -63,7 +62,6 @@ def list_state(viewer: Viewer, kind: str, tag: Tag | None, chrome=None) -> ListS
         following_tag=votes.follows_tag(viewer.user_id, tag) if tag else False,
         feed_url=feeds.feed_url_for(current_user, feed_name, tag=tag.name if tag else None),
         expert=experts.is_expert(viewer.user),
-        token=generate_csrf(),
         chrome=chrome,
     )
 

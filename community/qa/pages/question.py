@@ -14,7 +14,6 @@ from functools import cached_property
 
 from flask import render_template, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from community.i18n import gettext
@@ -72,9 +71,7 @@ class ViewerState(PageState):
 
 
 def viewer_state(head: QuestionHead, chrome=None) -> ViewerState:
-    return ViewerState(
-        votes=head.votes, following=head.following, token=generate_csrf(), chrome=chrome
-    )
+    return ViewerState(votes=head.votes, following=head.following, chrome=chrome)
 
 
 def plain_member_request(user) -> bool:

@@ -1,0 +1,1 @@
+"""Running the site: `flask doctor`, health and readiness, and metrics for operators."""
