@@ -65,6 +65,13 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_API_BASE": "",
     "SEARCH_BACKEND": "whoosh",
     "PAYMENTS_OFFLINE": False,
+    # Seconds an SMTP server may stay silent before a delivery attempt gives up (and is retried).
+    "MAIL_TIMEOUT": 30.0,
+    # Jobs (mail, ...) on RQ: the queue's name, seconds one attempt may run, and the delays
+    # before each retry (growing; the job fails for good after the last).
+    "JOB_QUEUE_NAME": "community",
+    "JOB_TIMEOUT": 300,
+    "JOB_RETRY_DELAYS": (30, 300, 1800),
 }
 
 
@@ -97,6 +104,11 @@ ENVIRONMENT: dict[str, Any] = {
     "SEARCH_INDEX_DIR": str,
     "SEARCH_INDEXER": str,
     "PAYMENTS_OFFLINE": flag,
+    "MAIL_TIMEOUT": float,
+    "JOB_QUEUE": str,
+    "JOB_QUEUE_NAME": str,
+    "JOB_TIMEOUT": int,
+    "JOB_RETRY_DELAYS": lambda value: tuple(int(delay) for delay in value.split(",") if delay),
     "TRUSTED_HOSTS": lambda value: [host.strip() for host in value.split(",") if host.strip()],
 }
 

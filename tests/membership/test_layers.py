@@ -31,6 +31,7 @@ DOMAINS = (
 ABOVE = {
     "core": DOMAINS,
     "rendering": DOMAINS,
+    "jobs": DOMAINS,
     "accounts": tuple(d for d in DOMAINS if d != "accounts"),
     "membership": ("billing", "qa", "search", "deals", "rebates", "console", "api", "pages"),
     "search": ("billing", "membership", "qa", "deals", "rebates", "console", "api", "pages"),
