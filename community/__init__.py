@@ -144,6 +144,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
+    from community.backups.cli import backup_command, restore_command
     from community.billing.cli import billing_cli
     from community.demo import demo_cli
     from community.jobs.cli import jobs_cli
@@ -153,3 +154,5 @@ def register_cli(app: Flask) -> None:
 
     for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli, jobs_cli):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -248,5 +248,34 @@ def shared_layer(ttl: float) -> RedisLayer | FileLayer | None:
     return FileLayer(Path(path), ttl) if path else None
 
 
+def clear_shared_renderings() -> int:
+    """Drop every rendering in the shared store (after a restore); returns how many. Workers'
+    own memories are theirs: restart them."""
+    config = current_app.config
+    if config.get("REDIS_URL"):
+        import redis
+
+        client = redis.Redis.from_url(config["REDIS_URL"], socket_timeout=config["REDIS_TIMEOUT"])
+        dropped = 0
+        batch = []
+        for key in client.scan_iter("rendering:*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                dropped += client.delete(*batch)
+                batch = []
+        if batch:
+            dropped += client.delete(*batch)
+        return dropped
+    path = config["QA_FRAGMENT_FILE"]
+    if not path or not Path(path).exists():
+        return 0
+    with sqlite3.connect(path, timeout=5) as connection:
+        try:
+            dropped = connection.execute("DELETE FROM fragments").rowcount
+        except sqlite3.OperationalError:
+            return 0
+    return dropped
+
+
 def caching_enabled() -> bool:
     return current_app.config["QA_FRAGMENT_CACHE_SIZE"] > 0
