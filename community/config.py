@@ -105,6 +105,7 @@ ENVIRONMENT: dict[str, Any] = {
     "SEARCH_INDEXER": str,
     "PAYMENTS_OFFLINE": flag,
     "MAIL_TIMEOUT": float,
+    "QA_FRAGMENT_FILE_MAX_BYTES": int,
     "JOB_QUEUE": str,
     "JOB_QUEUE_NAME": str,
     "JOB_TIMEOUT": int,
