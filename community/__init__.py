@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Before any route is added: every `<int:…>` part of a URL is an id within the columns' range.
     app.url_map.converters["int"] = IdConverter
     register_blueprints(app)
+    register_jobs(app)
     register_template_helpers(app)
     from community import edge_cache, metrics, request_log
     from community.errors import register_error_handlers
@@ -137,6 +138,18 @@ def register_blueprints(app: Flask) -> None:
     indexer.init_app(app)
 
 
+def register_jobs(app: Flask) -> None:
+    """The job layer, its operator page, and each domain's periodic tasks (they register)."""
+    from community.billing import tasks as billing_tasks  # noqa: F401 - registers its tasks
+    from community.jobs import runner
+    from community.jobs.views import bp as jobs_bp
+    from community.qa import tasks as qa_tasks  # noqa: F401 - registers its tasks
+    from community.search import tasks as search_tasks  # noqa: F401 - registers its tasks
+
+    runner.init_app(app)
+    app.register_blueprint(jobs_bp)
+
+
 def register_template_helpers(app: Flask) -> None:
     from community import templating
 
@@ -145,16 +158,29 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
+    from community.backups.cli import backup_command, restore_command
     from community.billing.cli import billing_cli
     from community.deals.alert_cli import add_alert_commands
     from community.deals.cli import deals_cli
     from community.demo import demo_cli
+    from community.jobs.cli import jobs_cli
     from community.operations.cli import doctor
     from community.qa.cli import qa_cli
     from community.rebates.cli import rebates_cli
     from community.search.cli import search_cli
 
-    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli, deals_cli):
+    for group in (
+        users_cli,
+        demo_cli,
+        billing_cli,
+        qa_cli,
+        search_cli,
+        rebates_cli,
+        deals_cli,
+        jobs_cli,
+    ):
         app.cli.add_command(group)
     add_alert_commands(app.cli)
     app.cli.add_command(doctor)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -78,6 +78,13 @@ DEFAULTS: dict[str, Any] = {
     # /metrics answers a bearer token or the listed client addresses (networks); nobody without.
     "METRICS_TOKEN": "",
     "METRICS_ALLOW": [],
+    # Seconds an SMTP server may stay silent before a delivery attempt gives up (and is retried).
+    "MAIL_TIMEOUT": 30.0,
+    # Jobs (mail, ...) on RQ: the queue's name, seconds one attempt may run, and the delays
+    # before each retry (growing; the job fails for good after the last).
+    "JOB_QUEUE_NAME": "community",
+    "JOB_TIMEOUT": 300,
+    "JOB_RETRY_DELAYS": (30, 300, 1800),
 }
 
 # Shared renderings' lifetimes (seconds) per kind; QA_FRAGMENT_TTL names the ones it changes.
@@ -155,6 +162,12 @@ ENVIRONMENT: dict[str, Any] = {
     "METRICS_TOKEN": str,
     "METRICS_ALLOW": networks,
     "VERSION": str,
+    "MAIL_TIMEOUT": float,
+    "QA_FRAGMENT_FILE_MAX_BYTES": int,
+    "JOB_QUEUE": str,
+    "JOB_QUEUE_NAME": str,
+    "JOB_TIMEOUT": int,
+    "JOB_RETRY_DELAYS": lambda value: tuple(int(delay) for delay in value.split(",") if delay),
 }
 # Settings an empty variable sets (an empty QA_FRAGMENT_FILE turns the file store off).
 EMPTY_ALLOWED = ("QA_FRAGMENT_FILE",)

@@ -1,7 +1,13 @@
-"""Outgoing email: SMTP when MAIL_URL is set, otherwise files in the outbox and the log."""
+"""Outgoing email: SMTP when MAIL_URL is set, otherwise files in the outbox and the log.
+
+A composed message is handed to the `mail.deliver` job, so delivery (and an SMTP server that
+stalls) happens off the request when a job queue is configured."""
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -14,6 +20,7 @@ from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 
 from community.clock import utcnow
+from community.jobs import enqueue, job
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +36,7 @@ def send_email(to: str, subject: str, template: str, locale: str | None = None, 
     message["Subject"] = subject_text
     message["Message-ID"] = make_msgid(domain="community.local")
     message.set_content(body)
-    if current_app.config.get("MAIL_URL"):
-        deliver_smtp(current_app.config["MAIL_URL"], message)
-    else:
-        deliver_to_outbox(Path(current_app.config["OUTBOX_DIR"]), message)
+    enqueue("mail.deliver", base64.b64encode(bytes(message)).decode("ascii"))
     if has_request_context():
         g.mail_sent = True
 
@@ -40,6 +44,25 @@ def send_email(to: str, subject: str, template: str, locale: str | None = None, 
 def mail_sent(_response=None) -> bool:
     """Whether this request sent mail (a rate limit's `deduct_when` counts only those)."""
     return g.get("mail_sent", False)
+
+
+def describe_mail(encoded: str) -> str:
+    message = decode_message(encoded)
+    return f"{message['To']}: {message['Subject']}"
+
+
+def decode_message(encoded: str) -> EmailMessage:
+    return email.message_from_bytes(base64.b64decode(encoded), policy=email.policy.default)
+
+
+@job("mail.deliver", describe=describe_mail)
+def deliver(encoded: str) -> None:
+    """Deliver a composed message (base64 of its bytes, so the job's arguments are JSON)."""
+    message = decode_message(encoded)
+    if current_app.config.get("MAIL_URL"):
+        deliver_smtp(current_app.config["MAIL_URL"], message, current_app.config["MAIL_TIMEOUT"])
+    else:
+        deliver_to_outbox(Path(current_app.config["OUTBOX_DIR"]), message)
 
 
 def deliver_to_outbox(outbox: Path, message: EmailMessage) -> Path:
@@ -51,15 +74,19 @@ def deliver_to_outbox(outbox: Path, message: EmailMessage) -> Path:
     return path
 
 
-def deliver_smtp(url: str, message: EmailMessage) -> None:
-    """Send through `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://...`."""
+def deliver_smtp(url: str, message: EmailMessage, timeout: float) -> None:
+    """Send through `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://...`,
+    giving up on a server silent for `timeout` seconds (the job's retry tries again)."""
     parts = urlsplit(url)
     if parts.scheme == "smtps":
         client = smtplib.SMTP_SSL(
-            parts.hostname, parts.port or 465, context=ssl.create_default_context()
+            parts.hostname,
+            parts.port or 465,
+            context=ssl.create_default_context(),
+            timeout=timeout,
         )
     else:
-        client = smtplib.SMTP(parts.hostname, parts.port or 25)
+        client = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
     with client:
         if parts.scheme == "smtp":
             client.ehlo()

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from community.accounts.cli import user_or_fail
-from community.billing import purchases, reminders, webhooks
+from community.billing import purchases, tasks, webhooks
 from community.billing.models import PaymentEvent
 from community.billing.settings import update_billing_settings
 from community.billing.subscriptions import profile_to_read
@@ -158,11 +158,7 @@ def status(email: str, as_json: bool):
 @billing_cli.command("send-reminders")
 def send_reminders():
     """Email members 30, 7 and 1 days before their end date (each reminder once)."""
-    claimed = reminders.claim_reminders(utcnow())
-    db.session.commit()
-    for user, ends_at, days in claimed:
-        reminders.send_reminder(user, ends_at, days)
-    click.echo(f"sent {len(claimed)} reminder(s)")
+    click.echo(f"sent {tasks.send_renewal_reminders()} reminder(s)")
 
 
 @billing_cli.command("replay")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,23 +10,25 @@ import click
 from flask.cli import AppGroup
 
 from community.extensions import db
-from community.qa import transfer
+from community.qa import importer, transfer
 from community.qa.services import notifications
 from community.search.indexer import catch_up
 
 qa_cli = AppGroup("qa", help="Questions and answers.")
 
 
-def import_file(path: Path, partial: bool, show_progress: bool = True) -> transfer.ImportReport:
+def import_file(
+    path: Path, partial: bool, show_progress: bool = True, processes: int = 1
+) -> importer.ImportReport:
     """Import a JSONL file and commit when it may; shared by the CLI and the demo seed."""
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
     if show_progress:
+        # Two passes (check, then write) over the file's bytes.
         with click.progressbar(
-            length=len(lines), label="importing", file=sys.stderr, show_pos=True
+            length=2 * path.stat().st_size, label="checking, then importing", file=sys.stderr
         ) as bar:
-            report = transfer.import_lines(lines, partial=partial, progress=bar.update)
+            report = importer.import_path(path, partial, bar.update, processes)
     else:
-        report = transfer.import_lines(lines, partial=partial)
+        report = importer.import_path(path, partial, processes=processes)
     if report.errors and not partial:
         db.session.rollback()
     else:
@@ -36,13 +39,20 @@ def import_file(path: Path, partial: bool, show_progress: bool = True) -> transf
 @qa_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--partial", is_flag=True, help="Import the good lines even when some are bad.")
-def import_command(path: Path, partial: bool):
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Processes that render the Markdown.",
+)
+def import_command(path: Path, partial: bool, processes: int):
     """Import questions from a JSON-lines file (idempotent on each line's id).
 
     The search index takes the imported questions before the command returns, so the first
     search after it finds them as every later one will.
     """
-    report = import_file(path, partial)
+    report = import_file(path, partial, processes=processes)
     for error in report.errors:
         click.echo(f"{path.name}:{error.number}: {error.reason}", err=True)
     if report.errors and not partial:

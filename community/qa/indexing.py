@@ -14,6 +14,8 @@ from community.qa.models import Question
 
 signals = Namespace()
 question_changed = signals.signal("question-changed")
+# Many new questions at once (an import), sent with their ids.
+questions_imported = signals.signal("questions-imported")
 
 
 def notify_changed(question: Question, reason: str) -> None:
@@ -21,3 +23,9 @@ def notify_changed(question: Question, reason: str) -> None:
     themselves: qa/pages/versions.py bumps on every change a page shows.)"""
     db.session.flush()
     question_changed.send(question, reason=reason)
+
+
+def notify_imported(question_ids: list[int]) -> None:
+    """Tell listeners that these questions were just written by an import (bulk inserts, so
+    no `question_changed` was sent for them)."""
+    questions_imported.send(None, question_ids=question_ids)

@@ -43,7 +43,16 @@ def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
 
 def render(text: str) -> str:
     """Render member Markdown to HTML that is safe to place in any page or feed."""
+    return cleaned(_markdown.render(text or ""))
+
+
+def render_with_teaser(text: str) -> tuple[str, str]:
+    """`render(text)` and `teaser(text)` from one parse (an import renders thousands)."""
     html = _markdown.render(text or "")
+    return cleaned(html), cut(words_of(html))
+
+
+def cleaned(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -57,14 +66,20 @@ def render(text: str) -> str:
 
 def plain_text(text: str) -> str:
     """The readable words of Markdown, without markup, on one line."""
-    html = _markdown.render(text or "")
+    return words_of(_markdown.render(text or ""))
+
+
+def words_of(html: str) -> str:
     words = nh3.clean(html, tags=set(), attributes={})
     return " ".join(html_lib.unescape(words).split())
 
 
 def teaser(text: str, length: int = TEASER_LENGTH) -> str:
     """The first `length` characters of the plain text, cut on a whole character."""
-    words = plain_text(text)
+    return cut(plain_text(text), length)
+
+
+def cut(words: str, length: int = TEASER_LENGTH) -> str:
     if len(words) <= length:
         return words
     return words[:length].rstrip() + "…"

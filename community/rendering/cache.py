@@ -11,6 +11,8 @@ hours") can get and keeps the store small. A store that fails is a miss, never a
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import logging
 import marshal
@@ -69,22 +71,39 @@ class FileLayer:
     """Fragments in a SQLite file (compressed marshal), one connection per thread and process.
 
     It is a cache: writes are not synced to disk, and a failure to read or write it is logged
-    and treated as a miss, never as an error of the page.
+    and treated as a miss, never as an error of the page. Its size is bounded: whenever the
+    file and its WAL together pass PRUNE_AT of `max_bytes`, expired entries and then the oldest
+    go until PRUNE_TO is left (their pages are reused, or given back to the disk when most of
+    the file is free) and the WAL is checkpointed and truncated.
     """
 
-    def __init__(self, path: Path, ttl: float) -> None:
-        self.path, self.ttl = path, ttl
+    PRUNE_AT, PRUNE_TO = 0.8, 0.5
+
+    def __init__(self, path: Path, ttl: float, max_bytes: int) -> None:
+        self.path, self.ttl, self.max_bytes = path, ttl, max_bytes
+        self.wal = path.with_name(path.name + "-wal")
+        self.lock_path = path.with_name(path.name + "-prune")
         self.local = threading.local()
 
     def connection(self) -> sqlite3.Connection:
         connection = getattr(self.local, "connection", None)
         if connection is None:
             connection = sqlite3.connect(self.path, timeout=1, isolation_level=None)
+            make_vacuumable(connection)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=OFF")
+            page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+            # The WAL is checkpointed, and cut back, long before it could reach the cap.
+            connection.execute(f"PRAGMA journal_size_limit={self.max_bytes // 10}")
+            connection.execute(
+                f"PRAGMA wal_autocheckpoint={max(16, self.max_bytes // 10 // page_size)}"
+            )
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS fragments"
                 " (key TEXT PRIMARY KEY, stored_at REAL NOT NULL, value BLOB NOT NULL)"
+            )
+            connection.execute(
+                "CREATE INDEX IF NOT EXISTS fragments_stored_at ON fragments (stored_at)"
             )
             self.local.connection = connection
         return connection
@@ -112,12 +131,80 @@ class FileLayer:
                 "INSERT OR REPLACE INTO fragments (key, stored_at, value) VALUES (?, ?, ?)",
                 (key, time.time(), value),
             )
-            if random.randrange(PRUNE_EVERY) == 0:  # noqa: S311 - spreading work, not security
+            if self.size() > self.max_bytes * self.PRUNE_AT:
+                with self.pruning() as alone:
+                    if alone:
+                        self.prune(connection)
+            elif random.randrange(PRUNE_EVERY) == 0:  # noqa: S311 - spreading work, not security
                 connection.execute(
                     "DELETE FROM fragments WHERE stored_at < ?", (time.time() - self.ttl,)
                 )
         except sqlite3.Error:
             log.warning("rendering cache %s unwritable", self.path, exc_info=True)
+
+    @contextlib.contextmanager
+    def pruning(self):
+        """Whether this connection may prune now: one at a time across threads and processes
+        (checkpoints that meet fail), the others go on writing."""
+        with open(self.lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def size(self) -> int:
+        """Bytes on disk: the file and its WAL."""
+        total = 0
+        for path in (self.path, self.wal):
+            with contextlib.suppress(FileNotFoundError):
+                total += path.stat().st_size
+        return total
+
+    def prune(self, connection: sqlite3.Connection) -> None:
+        """Expired entries out, then the oldest, down to PRUNE_TO of the cap; the space back."""
+        connection.execute("DELETE FROM fragments WHERE stored_at < ?", (time.time() - self.ttl,))
+        page_size, pages, free = (
+            connection.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("page_size", "page_count", "freelist_count")
+        )
+        used = (pages - free) * page_size
+        target = self.max_bytes * self.PRUNE_TO
+        count = connection.execute("SELECT count(*) FROM fragments").fetchone()[0]
+        if used > target and count:
+            surplus = -(-int(used - target) * count // used)
+            connection.execute(
+                "DELETE FROM fragments WHERE key IN"
+                " (SELECT key FROM fragments ORDER BY stored_at LIMIT ?)",
+                (surplus,),
+            )
+        # Freed pages are reused by the next entries; the file itself shrinks when most of it is
+        # free (a lowered cap, a wave of expiries), a tenth of the cap a time, as every page
+        # moved is a frame in the WAL.
+        if free > pages // 2:
+            step = max(1, self.max_bytes // 10 // page_size)
+            connection.execute(f"PRAGMA incremental_vacuum({step})").fetchall()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        log.info("rendering cache %s pruned to %d bytes", self.path, self.size())
+
+
+def make_vacuumable(connection: sqlite3.Connection) -> None:
+    """Give the file incremental auto-vacuum, so pruning can return pages to the disk. A file
+    made without it (by an earlier version) is emptied and rebuilt once: it is only a cache."""
+    if connection.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
+        return
+    connection.execute("PRAGMA auto_vacuum=INCREMENTAL")
+    try:
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'fragments'").fetchone():
+            connection.execute("DELETE FROM fragments")
+        connection.execute("VACUUM")
+    except sqlite3.OperationalError:
+        # Another worker holds the file; pruning still bounds it, and a later start converts it.
+        log.warning("rendering cache %s not converted to auto-vacuum yet", connection)
 
 
 class RedisLayer:
@@ -214,6 +301,8 @@ def init_app(app: Flask) -> None:
     size = app.config.setdefault("QA_FRAGMENT_CACHE_SIZE", 2000)
     app.config.setdefault("QA_FRAGMENT_FILE", str(Path(app.instance_path) / "fragments.sqlite3"))
     app.config.setdefault("QA_FRAGMENT_TTL", {"questions": 6 * 3600, "lists": 60})
+    # The shared renderings file and its WAL together stay under this.
+    app.config.setdefault("QA_FRAGMENT_FILE_MAX_BYTES", 64 * 1024 * 1024)
     app.extensions["renderings"] = {
         "digest": (
             rendering_digest(Path(app.root_path).parent, app.config["SQLALCHEMY_DATABASE_URI"])
@@ -245,7 +334,36 @@ def shared_layer(ttl: float) -> RedisLayer | FileLayer | None:
     if config.get("REDIS_URL"):
         return RedisLayer(config["REDIS_URL"], ttl, config["REDIS_TIMEOUT"])
     path = config["QA_FRAGMENT_FILE"]
-    return FileLayer(Path(path), ttl) if path else None
+    return FileLayer(Path(path), ttl, config["QA_FRAGMENT_FILE_MAX_BYTES"]) if path else None
+
+
+def clear_shared_renderings() -> int:
+    """Drop every rendering in the shared store (after a restore); returns how many. Workers'
+    own memories are theirs: restart them."""
+    config = current_app.config
+    if config.get("REDIS_URL"):
+        import redis
+
+        client = redis.Redis.from_url(config["REDIS_URL"], socket_timeout=config["REDIS_TIMEOUT"])
+        dropped = 0
+        batch = []
+        for key in client.scan_iter("rendering:*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                dropped += client.delete(*batch)
+                batch = []
+        if batch:
+            dropped += client.delete(*batch)
+        return dropped
+    path = config["QA_FRAGMENT_FILE"]
+    if not path or not Path(path).exists():
+        return 0
+    with sqlite3.connect(path, timeout=5) as connection:
+        try:
+            dropped = connection.execute("DELETE FROM fragments").rowcount
+        except sqlite3.OperationalError:
+            return 0
+    return dropped
 
 
 def caching_enabled() -> bool:

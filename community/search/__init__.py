@@ -11,7 +11,7 @@ from community.search.documents import (
     SearchSource,
     register_source,
 )
-from community.search.outbox import record_change
+from community.search.outbox import record_change, record_changes
 
 __all__ = [
     "AnswerText",
@@ -19,5 +19,6 @@ __all__ = [
     "SearchDocument",
     "SearchSource",
     "record_change",
+    "record_changes",
     "register_source",
 ]

@@ -19,6 +19,7 @@ from community.search.indexer import rebuild_index, run_indexer
 from community.search.models import DictionaryTerm, IndexState
 from community.search.outbox import pending_count
 from community.search.service import search_service
+from community.search.staleness import stale_since
 
 search_cli = AppGroup("search", help="The search index.")
 
@@ -55,6 +56,13 @@ def status() -> None:
         documents = "no index (search answers from the database)"
     state = db.session.get(IndexState, backend.name)
     click.echo(f"Backend: {backend.name}")
+    stale = stale_since(backend.name)
+    if stale is not None:
+        click.echo(
+            f"STALE: changes went to the {stale[0]} backend (last at {stale[1]:%Y-%m-%d %H:%M} "
+            "UTC) after this index was last kept; search answers from the database until it is "
+            "rebuilt (the search worker does so on start, or run `flask search reindex`)"
+        )
     click.echo(f"Documents: {documents}")
     click.echo(f"Pending changes: {pending_count()}")
     if state and state.applied_at:

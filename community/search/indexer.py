@@ -15,6 +15,7 @@ from community.search.documents import current_source, has_source
 from community.search.models import SearchChange
 from community.search.outbox import apply_all, changes_committed, index_state, pending_count
 from community.search.service import search_service
+from community.search.staleness import stale_since
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def rebuild_index(progress=lambda count: None, processes: int = 1) -> int:
 
     count = service.backend.rebuild(documents(), progress, processes)
     index_state(service.backend.name).rebuilt_at = utcnow()
+    service.staleness.forget()
     for start in range(0, len(applied), DELETE_BATCH):
         chunk = applied[start : start + DELETE_BATCH]
         db.session.execute(delete(SearchChange).where(SearchChange.id.in_(chunk)))
@@ -60,12 +62,13 @@ def rebuild_index(progress=lambda count: None, processes: int = 1) -> int:
 def catch_up() -> int:
     """Bring the index up to date with what is committed now, before a command returns.
 
-    A missing or unreadable index, or many pending changes, is rebuilt; otherwise the pending
-    changes are applied (an indexer holding the lock applies them itself). Returns how many
-    pending changes are left to another indexer.
+    A missing, unreadable or stale index, or many pending changes, is rebuilt; otherwise the
+    pending changes are applied (an indexer holding the lock applies them itself). Returns how
+    many pending changes are left to another indexer.
     """
     backend = search_service().backend
-    if not backend.is_ready() or pending_count() >= REBUILD_FROM:
+    stale = stale_since(backend.name) is not None
+    if stale or not backend.is_ready() or pending_count() >= REBUILD_FROM:
         rebuild_index()
     else:
         apply_all(backend)
@@ -74,12 +77,24 @@ def catch_up() -> int:
 
 
 def ensure_index() -> None:
-    """Rebuild the index when it is missing or cannot be read."""
-    backend = search_service().backend
-    if not backend.is_ready():
+    """Rebuild the index when it is missing, cannot be read, or missed changes that another
+    backend took while SEARCH_BACKEND named it."""
+    service = search_service()
+    backend = service.backend
+    stale = stale_since(backend.name)
+    if stale is not None:
+        logger.warning(
+            "the %s search index missed changes applied to the %s backend (last %s); rebuilding it",
+            backend.name,
+            stale[0],
+            f"{stale[1]:%Y-%m-%d %H:%M} UTC",
+        )
+    elif backend.is_ready():
+        return
+    else:
         logger.warning("search index missing or unreadable; rebuilding it")
-        count = rebuild_index()
-        logger.info("search index rebuilt with %d documents", count)
+    count = rebuild_index()
+    logger.info("search index rebuilt with %d documents", count)
 
 
 def run_indexer(app: Flask, stop: threading.Event, poll: float = POLL_SECONDS) -> None:

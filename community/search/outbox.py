@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, insert, select
 
 from community.clock import utcnow
 from community.extensions import db
@@ -28,6 +28,18 @@ def record_change(document_id: int) -> None:
     """Queue `document_id` for re-indexing, inside the caller's transaction."""
     db.session.add(SearchChange(document_id=document_id))
     db.session.info["search_changes"] = True
+
+
+def record_changes(document_ids: list[int]) -> None:
+    """Queue many documents at once (an import) in one statement, inside the caller's
+    transaction."""
+    if document_ids:
+        moment = utcnow()
+        db.session.execute(
+            insert(SearchChange),
+            [{"document_id": document_id, "created_at": moment} for document_id in document_ids],
+        )
+        db.session.info["search_changes"] = True
 
 
 @event.listens_for(db.session, "after_commit")

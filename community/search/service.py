@@ -25,6 +25,7 @@ from community.search.highlight import Highlighter
 from community.search.models import DictionaryTerm
 from community.search.query import ParsedQuery, QueryPlan, parse_query, plan_query
 from community.search.results import IndexPage, Reader, SearchHit, SearchResults
+from community.search.staleness import StalenessCheck
 from community.search.stored import hit_from_stored, stored_values
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class SearchService:
     def __init__(self, backend) -> None:
         self.backend = backend
         self.dictionary_loaded_at = 0.0
+        self.staleness = StalenessCheck(backend.name)
 
     def search(
         self,
@@ -57,6 +59,8 @@ class SearchService:
         open_only = not reader.reads_answers
         from_database = False
         try:
+            if self.staleness.is_stale():
+                raise IndexUnavailable(f"the {self.backend.name} index missed changes")
             found = self.backend.search(
                 plan, page=page, per_page=per_page, sort=sort, open_only=open_only
             )

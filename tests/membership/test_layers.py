@@ -32,6 +32,9 @@ DOMAINS = (
 ABOVE = {
     "core": DOMAINS,
     "rendering": DOMAINS,
+    "jobs": DOMAINS,
+    # Backups restore the database, then rebuild search and empty the renderings; no domain.
+    "backups": tuple(d for d in DOMAINS if d != "search"),
     "accounts": tuple(d for d in DOMAINS if d != "accounts"),
     "membership": ("billing", "qa", "search", "deals", "rebates", "console", "api", "pages"),
     "search": ("billing", "membership", "qa", "deals", "rebates", "console", "api", "pages"),

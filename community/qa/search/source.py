@@ -16,10 +16,17 @@ from sqlalchemy.orm import selectinload
 
 from community.extensions import db
 from community.qa.access import ANYONE
-from community.qa.indexing import question_changed
+from community.qa.indexing import question_changed, questions_imported
 from community.qa.markdown import plain_text
 from community.qa.models import Answer, Question, QuestionStatus
-from community.search import AnswerText, Listing, SearchDocument, record_change, register_source
+from community.search import (
+    AnswerText,
+    Listing,
+    SearchDocument,
+    record_change,
+    record_changes,
+    register_source,
+)
 
 # Questions merged into another live on as an alias of their target; they are not indexed.
 HIDDEN_STATUSES = (QuestionStatus.DUPLICATE.value,)
@@ -129,6 +136,12 @@ def queue_question(question: Question, **_details) -> None:
     record_change(question.id)
 
 
+def queue_imported(_sender, question_ids: list[int]) -> None:
+    """Receiver of `questions_imported`: their outbox rows in one statement."""
+    record_changes(question_ids)
+
+
 def init_app(app: Flask) -> None:
     register_source(app, QuestionSource())
     question_changed.connect(queue_question, weak=False)
+    questions_imported.connect(queue_imported, weak=False)

@@ -70,16 +70,29 @@ def tag_named(name: str) -> Tag | None:
 
 def resolve_tags(raw: str | list[str]) -> list[Tag]:
     """Turn typed tags into rows, following aliases and creating new tags as needed."""
-    tags: list[Tag] = []
-    for name in split_tags(raw):
-        tag = tag_named(name)
-        if tag is None:
-            # Two members may bring in the same new tag at the same moment.
-            insert_unless_present(db.session, Tag, {"name": name, "created_at": utcnow()}, ["name"])
-            tag = db.session.scalars(select(Tag).where(Tag.name == name)).one()
-        if tag not in tags:
-            tags.append(tag)
-    return tags
+    names = split_tags(raw)
+    rows = tags_named(names)
+    return list(dict.fromkeys(rows[name] for name in names))
+
+
+def tags_named(names) -> dict[str, Tag]:
+    """The tag row of each normalized name (an alias names its tag), new tags created; a few
+    statements for any number of names (an import resolves hundreds)."""
+    names = set(names)
+    found = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    aliased = db.session.execute(
+        select(TagAlias.name, Tag).join(Tag).where(TagAlias.name.in_(names - set(found)))
+    ).all()
+    found.update(dict(aliased))
+    missing = sorted(names - set(found))
+    for name in missing:
+        # Two members may bring in the same new tag at the same moment.
+        insert_unless_present(db.session, Tag, {"name": name, "created_at": utcnow()}, ["name"])
+    if missing:
+        found.update(
+            (tag.name, tag) for tag in db.session.scalars(select(Tag).where(Tag.name.in_(missing)))
+        )
+    return found
 
 
 def tags_with_counts(limit: int = 200) -> list[tuple[Tag, int]]:

@@ -1,0 +1,24 @@
+"""Fixtures for jobs: a Redis database of their own (DB 5), emptied around each test."""
+
+from __future__ import annotations
+
+import pytest
+
+REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    from tests.conftest import require_service
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        require_service("Redis", False)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
