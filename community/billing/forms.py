@@ -26,6 +26,8 @@ class CheckoutForm(FlaskForm):
     # Yuan from the member's rebate balance (empty: none); confirmed on a page of its own.
     balance = StringField(_l("Pay from your rebate balance (yuan)"))
     confirm = HiddenField()
+    # The page the member came from (a local path), to return to once paid.
+    back = HiddenField()
 
 
 class CompForm(FlaskForm):
