@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
     from community.pages.views import bp as pages_bp
+    from community.qa import home as qa_home
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
     from community.qa.search import source as search_source
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     membership.init_app(app)
     rebates.init_app(app)
     register_qa_feeds()
+    qa_home.init_app(app)
     search_source.init_app(app)
     render_versions.init_app()
     rendering_cache.init_app(app)
