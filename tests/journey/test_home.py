@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from community.home import register_home_section
 from community.extensions import db
+from community.home import register_home_section
 from community.qa.services import notifications, votes
 from tests.helpers import zh
 
