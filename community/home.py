@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
 from markupsafe import Markup
 
 EXTENSION = "home_sections"
@@ -30,6 +30,11 @@ def register_home_section(
 ) -> None:
     """Add (or replace) the section `name`; sections show by ascending `order`."""
     app.extensions.setdefault(EXTENSION, {})[name] = HomeSection(name, order, render)
+
+
+def section_html(template: str, **context) -> Markup:
+    """A section rendered from its template (autoescaped, so safe to place in the page)."""
+    return Markup(render_template(template, **context))  # noqa: S704 - autoescaped template
 
 
 def home_sections(user) -> list[Markup]:

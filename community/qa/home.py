@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, url_for
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from community.home import register_home_section
+from community.home import register_home_section, section_html
 from community.qa.services import notifications
 from community.qa.services.lists import question_list
 
@@ -20,13 +20,11 @@ def unread_section(user) -> Markup | None:
     unread = [item for item in notifications.recent(user.id, UNREAD_SHOWN) if not item.read_at]
     if not unread:
         return None
-    return Markup(
-        render_template(
-            "qa/home_notifications.html",
-            items=unread,
-            kinds=notifications.KINDS,
-            total=notifications.unread_count(user.id),
-        )
+    return section_html(
+        "qa/home_notifications.html",
+        items=unread,
+        kinds=notifications.KINDS,
+        total=notifications.unread_count(user.id),
     )
 
 
@@ -38,15 +36,13 @@ def list_section(kind: str, title, limit: int, more_endpoint: str, empty=None):
         rows = question_list(kind, user_id=user.id, per_page=limit).items
         if not rows and empty is None:
             return None
-        return Markup(
-            render_template(
-                "qa/home_list.html",
-                kind=kind,
-                title=title,
-                items=rows,
-                more_url=url_for(more_endpoint),
-                empty=empty,
-            )
+        return section_html(
+            "qa/home_list.html",
+            kind=kind,
+            title=title,
+            items=rows,
+            more_url=url_for(more_endpoint),
+            empty=empty,
         )
 
     return render
