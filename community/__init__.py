@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from community.accounts.views import bp as accounts_bp
     from community.affiliate import models as affiliate_models  # noqa: F401 - its tables
     from community.api.views import bp as api_bp
+    from community.billing import renewal_prompt
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
@@ -116,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rebates_bp)
     app.register_blueprint(rebate_operations_bp)
     membership.init_app(app)
+    renewal_prompt.init_app(app)
     rebates.init_app(app)
     register_qa_feeds()
     qa_home.init_app(app)
