@@ -89,7 +89,10 @@ def register_blueprints(app: Flask) -> None:
     from community.accounts.views import bp as accounts_bp
     from community.affiliate import models as affiliate_models  # noqa: F401 - its tables
     from community.api.views import bp as api_bp
-    from community.billing import renewal_prompt
+    from community.billing import (
+        member_refund,  # noqa: F401 - its routes, on billing's blueprint
+        renewal_prompt,
+    )
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp

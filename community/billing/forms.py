@@ -38,16 +38,20 @@ class CompForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Length(max=500)])
+    # "yes" once the operator saw the confirmation page (see operator_views.confirm_step).
+    confirm = HiddenField()
 
 
 class ChangeTierForm(FlaskForm):
     tier = SelectField(_l("New tier"), validate_choice=False)
     reason = StringField(_l("Reason"), validators=[Length(max=500)])
+    confirm = HiddenField()
 
 
 class OperatorRefundForm(FlaskForm):
     amount = StringField(_l("Amount (yuan)"))
     reason = TextAreaField(_l("Reason"), validators=[Length(max=500)])
+    confirm = HiddenField()
 
 
 class SettingsForm(FlaskForm):

@@ -329,43 +329,6 @@ def receipt(payment_id: int):
     return render_template("billing/receipt.html", payment=payment)
 
 
-@bp.route("/billing/payments/<int:payment_id>/refund", methods=["POST"])
-@login_required_view
-def refund(payment_id: int):
-    payment = db.session.get(Payment, payment_id)
-    if payment is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description=_("The form has expired. Please try again."))
-    moment = utcnow()
-    try:
-        refunds.check_member_refund(current_user, payment, moment)
-        made = refunds.refund_through_provider(
-            payment, payment.refundable_amount, moment, actor=current_user, reason="member refund"
-        )
-    except ValidationFailed as failure:
-        db.session.rollback()
-        abort(400, description=str(failure.errors[0][1]))
-    except ProviderError:
-        db.session.rollback()
-        log.exception("refund of payment %s failed at the provider", payment_id)
-        abort(503, description=provider_down())
-    db.session.commit()
-    if len(made) > 1:
-        total = money(sum(refund.amount for refund in made), payment.currency)
-        flash(
-            _(
-                "Your payment and the upgrade bought on it were refunded (%(amount)s in all); "
-                "the membership they bought has ended.",
-                amount=total,
-            ),
-            "success",
-        )
-    else:
-        flash(_("Your payment was refunded and the membership it bought has ended."), "success")
-    return redirect(url_for("billing.billing_page"))
-
-
 @bp.route("/billing/downgrade", methods=["POST"])
 @login_required_view
 def schedule_downgrade():
