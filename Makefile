@@ -21,7 +21,7 @@ community/translations/%/LC_MESSAGES/messages.mo: community/translations/%/LC_ME
 translations: $(CATALOGS)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 		--project community -o community/translations/messages.pot .
 	$(BIN)/pybabel update -i community/translations/messages.pot -d community/translations --no-fuzzy-matching
 
