@@ -13,10 +13,11 @@ import time_machine
 from playwright.sync_api import expect
 
 from community.clock import utcnow
+from community.extensions import db
 from community.membership.entitlements import standing_at
+from community.qa.services import answers, questions
 from tests.browser.test_account_flow import log_in, user_by_email
 from tests.helpers import link_in, path_of
-from tests.qa.conftest import make_answer, make_question  # noqa: F401 - fixtures
 
 SHOTS = Path(__file__).parent / "screenshots" / "journey"
 PASSPHRASE = "a long enough passphrase 2026"
@@ -35,11 +36,16 @@ def pay_offline(page) -> None:
 
 
 def test_visitor_to_member_and_back_then_renewal_on_a_phone(
-    phone_page, live_server, make_question, make_answer, outbox
+    phone_page, live_server, make_user, outbox
 ):
     page = phone_page
-    question = make_question(title="信用卡年费怎么免？", body="招商银行的卡，年费 300 元。")
-    make_answer(question, body="打电话给客服说明消费情况，一般可以申请免年费。")
+    question = questions.ask_question(
+        make_user(tier="member"), "信用卡年费怎么免？", "招商银行的卡，年费 300 元。", "信用卡"
+    )
+    answers.post_answer(
+        make_user(tier="member"), question, "打电话给客服说明消费情况，一般可以申请免年费。"
+    )
+    db.session.commit()
     question_path = f"/qa/{question.id}"
 
     # A visitor reads the teaser and meets the paywall: the buy button is one tap away.
