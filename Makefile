@@ -23,7 +23,7 @@ community/translations/%/LC_MESSAGES/messages.mo: community/translations/%/LC_ME
 translations: $(CATALOGS)
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
 		--project community -o community/translations/messages.pot .
 	$(BIN)/pybabel update -i community/translations/messages.pot -d community/translations --no-fuzzy-matching
 
@@ -38,6 +38,13 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else \
 			echo "chromium is missing; install Debian's chromium package (browser tests need it)"; \
+		fi; \
+	fi
+	@if ! fc-list 2>/dev/null | grep -qi "cjk"; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+		else \
+			echo "no CJK font; install fonts-noto-cjk so Chinese renders in browser screenshots"; \
 		fi; \
 	fi
 

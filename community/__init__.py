@@ -91,6 +91,10 @@ def register_blueprints(app: Flask) -> None:
     from community.affiliate import models as affiliate_models  # noqa: F401 - its tables
     from community.api.deals import bp as deals_api_bp
     from community.api.views import bp as api_bp
+    from community.billing import (
+        member_refund,  # noqa: F401 - its routes, on billing's blueprint
+        renewal_prompt,
+    )
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.deals import alert_views, discussion_views, tip_views
@@ -100,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from community.feeds.views import bp as feeds_bp
     from community.operations.views import bp as operations_bp
     from community.pages.views import bp as pages_bp
+    from community.qa import home as qa_home
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
     from community.qa.search import source as search_source
@@ -129,9 +134,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(tip_views.bp)
     app.register_blueprint(alert_views.bp)
     membership.init_app(app)
+    renewal_prompt.init_app(app)
     rebates.init_app(app)
     register_qa_feeds()
     register_deal_feeds()
+    qa_home.init_app(app)
     search_source.init_app(app)
     render_versions.init_app()
     rendering_cache.init_app(app)

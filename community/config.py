@@ -18,7 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     "SITE_NAME": "社区",
     "MAIL_URL": "",
-    "MAIL_FROM": "community <no-reply@localhost>",
+    # Empty: SITE_NAME <no-reply@SITE_URL's host> (community/mail.py).
+    "MAIL_FROM": "",
     "REDIS_URL": "",
     # Seconds to wait for Redis to connect or answer before counting limits in memory instead.
     "REDIS_TIMEOUT": 1.0,

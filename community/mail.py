@@ -1,4 +1,5 @@
-"""Outgoing email: SMTP when MAIL_URL is set, otherwise files in the outbox and the log.
+"""Outgoing email: composed here (both parts, headers, in the recipient's language), sent by
+SMTP when MAIL_URL is set, otherwise written to files in the outbox and the log.
 
 A composed message is handed to the `mail.deliver` job, so delivery (and an SMTP server that
 stalls) happens off the request when a job queue is configured."""
@@ -12,7 +13,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,24 +22,64 @@ from flask_babel import force_locale
 
 from community.clock import utcnow
 from community.jobs import enqueue, job
+from community.site_links import site_url
 
 log = logging.getLogger(__name__)
 
 
-def send_email(to: str, subject: str, template: str, locale: str | None = None, **context) -> None:
-    """Render `templates/email/<template>.txt` and send it to `to`, in the recipient's locale."""
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        body = render_template(f"email/{template}.txt", **context)
-        subject_text = str(subject)
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject_text
-    message["Message-ID"] = make_msgid(domain="community.local")
-    message.set_content(body)
+def send_email(
+    to: str,
+    subject,
+    template: str,
+    locale: str | None = None,
+    unsubscribe: str | None = None,
+    **context,
+) -> None:
+    """Compose a mail (see `compose_email`) and hand it to the delivery job."""
+    message = compose_email(to, subject, template, locale, unsubscribe, **context)
     enqueue("mail.deliver", base64.b64encode(bytes(message)).decode("ascii"))
     if has_request_context():
         g.mail_sent = True
+
+
+def compose_email(
+    to: str,
+    subject,
+    template: str,
+    locale: str | None = None,
+    unsubscribe: str | None = None,
+    **context,
+) -> EmailMessage:
+    """The mail to `to`, rendered whole in `locale` (subject and both parts): a plain-text part
+    from `templates/email/<template>.txt` and an HTML one from `<template>.html`, with Date, a
+    From and Message-ID on the site's domain, and, when `unsubscribe` (an absolute URL taking a
+    one-click POST) is given, List-Unsubscribe and List-Unsubscribe-Post."""
+    context.setdefault("settings_link", site_url("accounts.settings"))
+    context["unsubscribe"] = unsubscribe
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
+        subject_text = str(subject)
+    domain = mail_domain()
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM") or formataddr(
+        (current_app.config["SITE_NAME"], f"no-reply@{domain}")
+    )
+    message["To"] = to
+    message["Subject"] = subject_text
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain)
+    if unsubscribe:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def mail_domain() -> str:
+    """The host of SITE_URL: mail is sent from, and identified on, the site's own domain."""
+    return urlsplit(current_app.config["SITE_URL"]).hostname or "localhost"
 
 
 def mail_sent(_response=None) -> bool:

@@ -131,6 +131,12 @@ class Chrome:
             return Markup("")
         return Markup('<span class="count" data-testid="unread-count">%d</span>') % unread
 
+    def header_notice(self) -> Markup:
+        """A notice the registered provider wants in the header for this viewer (the renewal
+        prompt), or nothing."""
+        notice = current_app.extensions.get("header_notice")
+        return notice(current_user) if notice else Markup("")
+
     def flash_messages(self) -> Markup:
         """The messages waiting for this viewer (shown once, then gone)."""
         messages = get_flashed_messages(with_categories=True)
@@ -146,6 +152,11 @@ class Chrome:
 def register_unread_counter(app: Flask, counter: Callable) -> None:
     """Let the header's bell ask `counter(user)` for the number of unread notifications."""
     app.extensions["unread_counter"] = counter
+
+
+def register_header_notice(app: Flask, notice: Callable) -> None:
+    """Let the header show `notice(user)` (Markup) to a signed-in viewer."""
+    app.extensions["header_notice"] = notice
 
 
 @pass_context

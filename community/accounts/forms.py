@@ -16,6 +16,8 @@ class RegisterForm(FlaskForm):
     # The inviter the form shows (signed) and the member's choice to sign up as their invitee.
     invite = HiddenField()
     use_invite = BooleanField(default=True)
+    # Where the visitor was going (a local path): checked by safe_next_url wherever it is used.
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):

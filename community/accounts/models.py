@@ -123,3 +123,18 @@ class EmailToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<EmailToken {self.id} {self.purpose} user={self.user_id}>"
+
+
+class MailOptOut(db.Model):
+    """A kind of mail (renewal reminders, say) a member turned off, by link or in settings."""
+
+    __tablename__ = "mail_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<MailOptOut {self.user_id} {self.kind}>"

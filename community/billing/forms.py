@@ -26,6 +26,8 @@ class CheckoutForm(FlaskForm):
     # Yuan from the member's rebate balance (empty: none); confirmed on a page of its own.
     balance = StringField(_l("Pay from your rebate balance (yuan)"))
     confirm = HiddenField()
+    # The page the member came from (a local path), to return to once paid.
+    back = HiddenField()
 
 
 class CompForm(FlaskForm):
@@ -36,16 +38,20 @@ class CompForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[Length(max=500)])
+    # "yes" once the operator saw the confirmation page (see operator_views.confirm_step).
+    confirm = HiddenField()
 
 
 class ChangeTierForm(FlaskForm):
     tier = SelectField(_l("New tier"), validate_choice=False)
     reason = StringField(_l("Reason"), validators=[Length(max=500)])
+    confirm = HiddenField()
 
 
 class OperatorRefundForm(FlaskForm):
     amount = StringField(_l("Amount (yuan)"))
     reason = TextAreaField(_l("Reason"), validators=[Length(max=500)])
+    confirm = HiddenField()
 
 
 class SettingsForm(FlaskForm):

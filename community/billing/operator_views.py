@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -30,9 +31,10 @@ from community.errors import ValidationFailed
 from community.extensions import db
 from community.membership import comps
 from community.membership.entitlements import standing_at
-from community.membership.models import MembershipChange, MembershipPeriod
+from community.membership.models import MembershipChange, MembershipPeriod, PeriodSource
 from community.membership.tiers import tier_by_slug, tiers_for_sale
 from community.security import operator_required
+from community.templating import money
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +185,41 @@ def refused(user: User, failure: ValidationFailed, **forms):
     return render_member(user, 400, errors=errors, **forms)
 
 
+def confirm_step(user: User, form, title: str, facts: list, consequence: str, extra=()):
+    """The page an operator confirms an action that moves money or ends access on: what it
+    does, that it cannot be undone, and the same form posted again with `confirm=yes`."""
+    form.confirm.data = "yes"
+    page = render_template(
+        "billing/operator/confirm.html",
+        member=user,
+        form=form,
+        title=title,
+        facts=facts,
+        consequences=[consequence, *extra],
+    )
+    db.session.commit()
+    return page
+
+
+def confirm_refund_step(user: User, payment: Payment, amount: int, form):
+    upgrades = refunds.check_refund(payment, amount, utcnow())
+    currency = payment.currency
+    facts = [
+        (_("Payment"), f"#{payment.id} · {payment.tier.name} · {money(payment.amount, currency)}"),
+        (_("Refund"), money(amount, currency)),
+        (_("Reason"), form.reason.data.strip()),
+    ]
+    facts += [
+        (_("Refunded with it"), f"#{upgrade.id} · {money(upgrade.refundable_amount, currency)}")
+        for upgrade in upgrades
+    ]
+    if amount >= payment.refundable_amount:
+        consequence = _("The membership time this payment bought ends at once.")
+    else:
+        consequence = _("The membership time this payment bought is shortened in proportion.")
+    return confirm_step(user, form, _("Refund this payment?"), facts, consequence)
+
+
 @bp.route("/<int:user_id>/comp", methods=["POST"])
 @operator_required
 def grant_comp(user_id: int):
@@ -214,6 +251,30 @@ def revoke_comp(user_id: int, period_id: int):
     if period is not None and period.user_id != user.id:
         period = None
     try:
+        if form.confirm.data != "yes":
+            comps.check_reason(form.reason.data)
+            if (
+                period is None
+                or period.source != PeriodSource.COMP
+                or period.revoked_at is not None
+            ):
+                raise ValidationFailed(
+                    [("period", _("There is no such complimentary period to revoke."))]
+                )
+            return confirm_step(
+                user,
+                form,
+                _("Revoke this complimentary period?"),
+                [
+                    (_("Tier"), period.tier.name),
+                    (
+                        _("Period"),
+                        f"{format_date(period.starts_at)} – {format_date(period.ends_at)}",
+                    ),
+                    (_("Reason"), form.reason.data.strip()),
+                ],
+                _("The member loses the access this period gives at once."),
+            )
         comps.revoke_comp(period, form.reason.data, current_user, utcnow())
     except ValidationFailed as failure:
         return refused(user, failure, reason_form=form)
@@ -230,10 +291,24 @@ def change_tier(user_id: int):
     form.tier.choices = paid_tier_choices()
     if not form.validate_on_submit():
         return render_member(user, 400, tier_form=form)
+    tier = tier_by_slug(form.tier.data)
     try:
-        comps.change_tier(
-            user, tier_by_slug(form.tier.data), form.reason.data, current_user, utcnow()
-        )
+        if form.confirm.data != "yes":
+            comps.check_reason(form.reason.data)
+            if tier is None or not tier.is_paid:
+                raise ValidationFailed([("tier", _("Choose a paid tier."))])
+            return confirm_step(
+                user,
+                form,
+                _("Change this member's tier?"),
+                [
+                    (_("Tier now"), standing_at(user, utcnow()).tier.name),
+                    (_("New tier"), tier.name),
+                    (_("Reason"), form.reason.data.strip()),
+                ],
+                _("The rest of the member's paid time moves onto the new tier from now."),
+            )
+        comps.change_tier(user, tier, form.reason.data, current_user, utcnow())
     except ValidationFailed as failure:
         return refused(user, failure, tier_form=form)
     db.session.commit()
@@ -255,6 +330,8 @@ def refund(user_id: int, payment_id: int):
         if not (form.reason.data or "").strip():
             raise ValidationFailed([("reason", _("Please give a reason."))])
         amount = yuan_to_fen(form.amount.data)
+        if form.confirm.data != "yes":
+            return confirm_refund_step(user, payment, amount, form)
         refunds.refund_through_provider(
             payment, amount, utcnow(), actor=current_user, reason=form.reason.data.strip()
         )

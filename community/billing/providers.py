@@ -39,7 +39,11 @@ class PaymentProvider(Protocol):
     name: str
     supports_subscriptions: bool
 
-    def start_checkout(self, payment: Payment, profile: BillingProfile) -> CheckoutStart: ...
+    def start_checkout(
+        self, payment: Payment, profile: BillingProfile, back: str = ""
+    ) -> CheckoutStart:
+        """Open a checkout; once paid the member returns to `back` (a local path, or "")."""
+        ...
 
     def refund(self, payment: Payment, amount: int) -> str: ...
 
@@ -54,9 +58,12 @@ class OfflineProvider:
     name = OFFLINE
     supports_subscriptions = False
 
-    def start_checkout(self, payment: Payment, profile: BillingProfile) -> CheckoutStart:
+    def start_checkout(
+        self, payment: Payment, profile: BillingProfile, back: str = ""
+    ) -> CheckoutStart:
         session_id = f"offline_cs_{secrets.token_hex(8)}"
-        return CheckoutStart(session_id, url_for("billing.offline_checkout", payment_id=payment.id))
+        url = url_for("billing.offline_checkout", payment_id=payment.id, next=back or None)
+        return CheckoutStart(session_id, url)
 
     def refund(self, payment: Payment, amount: int) -> str:
         return f"offline_re_{secrets.token_hex(8)}"

@@ -111,15 +111,9 @@ def dependent_upgrades(payment: Payment, moment: datetime) -> list[Payment]:
     )
 
 
-def refund_through_provider(
-    payment: Payment, amount: int | None, moment: datetime, *, actor=None, reason: str = ""
-) -> list[Refund]:
-    """Refund `amount` of `payment` through its provider, and in full every upgrade that
-    depends on it; record each (unless its webhook already did). Returns the refunds made,
-    this payment's last."""
-    # Lock before asking the provider, so two clicks cannot refund the same money twice.
-    periods.lock_member(payment.user_id)
-    db.session.refresh(payment, attribute_names=["status", "refunds"])
+def check_refund(payment: Payment, amount: int | None, moment: datetime) -> list[Payment]:
+    """Refuse a refund of `amount` that cannot be made; otherwise the upgrades refunded in full
+    with it (what a confirmation page lists and the refund then does)."""
     check_refund_amount(payment, amount)
     dependents = dependent_upgrades(payment, moment)
     if dependents and amount < payment.refundable_amount:
@@ -136,6 +130,19 @@ def refund_through_provider(
                 )
             ]
         )
+    return dependents
+
+
+def refund_through_provider(
+    payment: Payment, amount: int | None, moment: datetime, *, actor=None, reason: str = ""
+) -> list[Refund]:
+    """Refund `amount` of `payment` through its provider, and in full every upgrade that
+    depends on it; record each (unless its webhook already did). Returns the refunds made,
+    this payment's last."""
+    # Lock before asking the provider, so two clicks cannot refund the same money twice.
+    periods.lock_member(payment.user_id)
+    db.session.refresh(payment, attribute_names=["status", "refunds"])
+    dependents = check_refund(payment, amount, moment)
     made = [
         refund_one(
             upgrade,

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from community.accounts.mail_choices import opted_out_ids, register_mail_kind, unsubscribe_url
 from community.accounts.models import User
 from community.billing.models import BillingProfile, ReminderSent
 from community.extensions import db
 from community.mail import send_email
 from community.membership.entitlements import standing_at
 from community.membership.models import MembershipPeriod, PeriodSource
+from community.membership.periods import days_left
 from community.site_links import site_url
 
 log = logging.getLogger(__name__)
@@ -48,13 +50,14 @@ def members_ending_within(moment: datetime, days: int) -> list[User]:
 
 
 def claim_reminders(moment: datetime) -> list[tuple[User, datetime, int]]:
-    """Record (and so claim) the reminders due now; each (user, end, days) only once ever."""
-    auto_renewing = set(
+    """Record (and so claim) the reminders due now, each (user, end, threshold) only once ever;
+    returns (user, end, days truly left): a 7-day reminder sent 5 days before says 5."""
+    not_reminded = set(
         db.session.scalars(select(BillingProfile.user_id).where(BillingProfile.auto_renew))
-    )
+    ) | opted_out_ids(MAIL_KIND)
     claimed = []
     for user in members_ending_within(moment, max(REMINDER_DAYS)):
-        if user.id in auto_renewing:
+        if user.id in not_reminded:
             continue
         current = standing_at(user, moment)
         if not current.is_member or current.active_until is None:
@@ -74,7 +77,7 @@ def claim_reminders(moment: datetime) -> list[tuple[User, datetime, int]]:
                 )
         except IntegrityError:
             continue
-        claimed.append((user, current.active_until, days))
+        claimed.append((user, current.active_until, days_left(current.active_until, moment)))
     return claimed
 
 
@@ -83,11 +86,18 @@ def send_reminder(user: User, ends_at: datetime, days: int) -> None:
         date = format_date(ends_at)
     send_email(
         user.email,
-        _l("Your membership ends in %(days)d day(s)", days=days),
+        lazy_ngettext(
+            "Your membership ends in %(num)d day", "Your membership ends in %(num)d days", days
+        ),
         "renewal_reminder",
         locale=user.locale,
+        unsubscribe=unsubscribe_url(user, MAIL_KIND),
         user=user,
         days=days,
         date=date,
         link=site_url("billing.pricing"),
     )
+
+
+MAIL_KIND = "renewal_reminders"
+register_mail_kind(MAIL_KIND, _l("Renewal reminders"))

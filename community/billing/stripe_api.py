@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import quote
 
 import stripe
 from flask import current_app, url_for
@@ -61,15 +62,20 @@ class StripeProvider:
     name = STRIPE
     supports_subscriptions = True
 
-    def start_checkout(self, payment: Payment, profile: BillingProfile) -> CheckoutStart:
+    def start_checkout(
+        self, payment: Payment, profile: BillingProfile, back: str = ""
+    ) -> CheckoutStart:
         tier = payment.tier
+        # Stripe fills in {CHECKOUT_SESSION_ID} itself, so it must not be URL-quoted.
+        came_from = f"&next={quote(back, safe='/')}" if back else ""
         metadata = {"tier": tier.slug, "kind": payment.kind, "payment_id": str(payment.id)}
         params: dict = {
             "client_reference_id": str(payment.user_id),
             "metadata": metadata,
             "success_url": url_for("billing.success", _external=True)
-            + "?session_id={CHECKOUT_SESSION_ID}",
-            "cancel_url": url_for("billing.pricing", _external=True),
+            + "?session_id={CHECKOUT_SESSION_ID}"
+            + came_from,
+            "cancel_url": url_for("billing.pricing", next=back or None, _external=True),
             "locale": "zh",
         }
         if profile.stripe_customer_id:

@@ -43,7 +43,8 @@ from community.membership.entitlements import standing_at
 from community.membership.tiers import tier_by_slug, tiers_for_sale
 from community.metrics import count_webhook
 from community.numbers import MAX_FEN, parse_id, parse_int, parse_yuan
-from community.security import login_required_view
+from community.security import login_required_view, safe_next_url
+from community.site_links import site_url
 from community.templating import money
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,13 @@ def pricing():
         tiers=tiers_for_sale(),
         offers=offers,
         closed_message=None if payments_open() else checkout_closed(),
+        back=return_path(request.args.get("next")),
     )
+
+
+def return_path(value: str | None) -> str:
+    """The local page to come back to after paying, or "" for none (anything else is dropped)."""
+    return safe_next_url(value, "")
 
 
 def own_payment(payment_id: int) -> Payment:
@@ -108,6 +115,10 @@ def own_payment(payment_id: int) -> Payment:
 def checkout():
     provider = open_provider()
     form = CheckoutForm()
+    if request.method == "GET":
+        form.back.data = request.args.get("next", "")
+    back = return_path(form.back.data)
+    form.back.data = back
     moment = utcnow()
     errors: list[str] = []
     status = 200
@@ -137,8 +148,8 @@ def checkout():
             if payment.provider == BALANCE:
                 purchases.fulfil_payment(payment, 0, payment.currency, moment)
                 db.session.commit()
-                return redirect(url_for("billing.success", payment=payment.id))
-            return send_to_provider(provider, payment)
+                return redirect(url_for("billing.success", payment=payment.id, next=back or None))
+            return send_to_provider(provider, payment, back)
     elif request.method == "POST":
         errors = [_("The form has expired. Please try again.")]
         status = 400
@@ -206,16 +217,17 @@ def confirm_balance_part(form, amount: int | None, from_balance: int, moment):
     )
 
 
-def send_to_provider(provider, payment: Payment):
-    """Open the provider's checkout for a committed pending payment (its id travels along)."""
+def send_to_provider(provider, payment: Payment, back: str = ""):
+    """Open the provider's checkout for a committed pending payment (its id travels along, and
+    `back`, the page to return to once paid)."""
     try:
-        started = provider.start_checkout(payment, profile_to_read(payment.user_id))
+        started = provider.start_checkout(payment, profile_to_read(payment.user_id), back)
     except ProviderError:
         log.exception("could not start checkout for payment %s", payment.id)
         purchases.fail_payment(payment, "checkout could not start")
         db.session.commit()
         flash(provider_down(), "error")
-        return redirect(url_for("billing.pricing"))
+        return redirect(url_for("billing.pricing", next=back or None))
     payment.provider_session_id = started.session_id
     db.session.commit()
     return redirect(started.url, code=303)
@@ -232,9 +244,12 @@ def offline_payment(payment_id: int) -> Payment:
 @login_required_view
 def offline_checkout(payment_id: int):
     payment = offline_payment(payment_id)
+    back = return_path(request.args.get("next"))
     if payment.status != purchases.PENDING:
-        return redirect(url_for("billing.success", payment=payment.id))
-    return render_template("billing/offline_checkout.html", payment=payment, form=ConfirmForm())
+        return redirect(url_for("billing.success", payment=payment.id, next=back or None))
+    return render_template(
+        "billing/offline_checkout.html", payment=payment, form=ConfirmForm(), back=back
+    )
 
 
 @bp.route("/billing/offline/<int:payment_id>/<any(complete, fail):outcome>", methods=["POST"])
@@ -243,14 +258,15 @@ def offline_outcome(payment_id: int, outcome: str):
     payment = offline_payment(payment_id)
     if not ConfirmForm().validate_on_submit():
         abort(400, description=_("The form has expired. Please try again."))
+    back = return_path(request.form.get("back")) or None
     if outcome == "complete":
         purchases.fulfil_payment(payment, payment.provider_amount, payment.currency, utcnow())
         db.session.commit()
-        return redirect(url_for("billing.success", payment=payment.id))
+        return redirect(url_for("billing.success", payment=payment.id, next=back))
     purchases.fail_payment(payment, "test payment failed on the offline checkout page")
     db.session.commit()
     flash(_("The test payment failed. Nothing was charged and nothing changed."), "error")
-    return redirect(url_for("billing.pricing"))
+    return redirect(url_for("billing.pricing", next=back))
 
 
 @bp.route("/billing/success")
@@ -267,7 +283,13 @@ def success():
     if payment is None:
         abort(404)
     current = standing_at(current_user, utcnow())
-    return render_template("billing/success.html", payment=payment, standing=current)
+    return render_template(
+        "billing/success.html",
+        payment=payment,
+        standing=current,
+        back=return_path(request.args.get("next")),
+        invite_link=site_url("accounts.invite", code=current_user.invite_code),
+    )
 
 
 @bp.route("/billing")
@@ -306,43 +328,6 @@ def receipt(payment_id: int):
     if payment is None or (payment.user_id != current_user.id and not current_user.is_operator):
         abort(404)
     return render_template("billing/receipt.html", payment=payment)
-
-
-@bp.route("/billing/payments/<int:payment_id>/refund", methods=["POST"])
-@login_required_view
-def refund(payment_id: int):
-    payment = db.session.get(Payment, payment_id)
-    if payment is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description=_("The form has expired. Please try again."))
-    moment = utcnow()
-    try:
-        refunds.check_member_refund(current_user, payment, moment)
-        made = refunds.refund_through_provider(
-            payment, payment.refundable_amount, moment, actor=current_user, reason="member refund"
-        )
-    except ValidationFailed as failure:
-        db.session.rollback()
-        abort(400, description=str(failure.errors[0][1]))
-    except ProviderError:
-        db.session.rollback()
-        log.exception("refund of payment %s failed at the provider", payment_id)
-        abort(503, description=provider_down())
-    db.session.commit()
-    if len(made) > 1:
-        total = money(sum(refund.amount for refund in made), payment.currency)
-        flash(
-            _(
-                "Your payment and the upgrade bought on it were refunded (%(amount)s in all); "
-                "the membership they bought has ended.",
-                amount=total,
-            ),
-            "success",
-        )
-    else:
-        flash(_("Your payment was refunded and the membership it bought has ended."), "success")
-    return redirect(url_for("billing.billing_page"))
 
 
 @bp.route("/billing/downgrade", methods=["POST"])

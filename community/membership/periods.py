@@ -16,6 +16,16 @@ from community.extensions import db
 from community.membership.models import MembershipChange, MembershipPeriod, PeriodSource, Tier
 
 YEAR = timedelta(days=365)
+DAY = timedelta(days=1)
+
+
+def days_left(ends_at: datetime, moment: datetime) -> int:
+    """Days from `moment` until `ends_at`, a day begun counting as a day (0 once ended): what
+    "ends in N days" says to a member, in prompts and reminders alike."""
+    remaining = ends_at - moment
+    if remaining <= timedelta(0):
+        return 0
+    return -(-remaining // DAY)
 
 
 def lock_member(user_id: int) -> None:

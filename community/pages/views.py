@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from community.accounts import invites
 from community.extensions import csrf, db
+from community.home import home_sections
 from community.i18n import LANGUAGE_COOKIE, supported_locale
 from community.membership.entitlements import standing
 from community.membership.tiers import tiers_for_sale
@@ -17,15 +18,15 @@ bp = Blueprint("pages", __name__)
 
 @bp.route("/")
 def index():
-    inviter = None
-    if not current_user.is_authenticated:
-        inviter = invites.inviter_from_cookie(request.cookies.get(invites.INVITE_COOKIE))
-    return render_template(
-        "pages/index.html",
-        tiers=tiers_for_sale(),
-        inviter=inviter,
-        viewer_standing=standing(current_user) if current_user.is_authenticated else None,
-    )
+    """Visitors land on the landing page; a signed-in reader's home is their feed."""
+    if current_user.is_authenticated:
+        return render_template(
+            "pages/home.html",
+            sections=home_sections(current_user),
+            viewer_standing=standing(current_user),
+        )
+    inviter = invites.inviter_from_cookie(request.cookies.get(invites.INVITE_COOKIE))
+    return render_template("pages/index.html", tiers=tiers_for_sale(), inviter=inviter)
 
 
 @bp.route("/language", methods=["POST"])

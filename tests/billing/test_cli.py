@@ -124,7 +124,7 @@ def test_reminders_go_once_per_threshold_however_often_the_job_runs(runner, make
         assert runner.invoke(args=["billing", "send-reminders"]).exit_code == 0
     messages = outbox()
     assert [m["To"] for m in messages] == ["soon@example.com"]
-    assert "7" in messages[0]["Subject"]
+    assert "5" in messages[0]["Subject"]  # the days truly left, not the 7-day threshold
 
     with time_machine.travel(utcnow() + timedelta(days=4, hours=12)):
         runner.invoke(args=["billing", "send-reminders"])

@@ -111,7 +111,7 @@ def test_six_operator_refunds_at_once_never_return_more_than_was_paid(
     payment = paid_offline(free_user, "pro")
     session, token = signed_in(live_server, operator)
     url = f"{live_server}/operator/members/{free_user.id}/payments/{payment.id}/refund"
-    form = {"csrf_token": token, "amount": "150.00", "reason": "客服退款"}
+    form = {"csrf_token": token, "amount": "150.00", "reason": "客服退款", "confirm": "yes"}
 
     codes = all_at_once(lambda: session.post(url, data=form, allow_redirects=False))
 

@@ -116,7 +116,9 @@ def test_revoke_comp_needs_a_reason(desk, free_user):
         as_text=True
     )
     assert len(periods_of(free_user)) == 1
-    response = post(desk, url + f"/comps/{period.id}/revoke", {"reason": "误操作"}, url)
+    response = post(
+        desk, url + f"/comps/{period.id}/revoke", {"reason": "误操作", "confirm": "yes"}, url
+    )
     assert response.status_code == 302
     assert periods_of(free_user) == []
 
@@ -126,7 +128,10 @@ def test_partial_refund_by_operator_shortens_the_period(desk, free_user):
     end = standing_at(free_user, utcnow()).active_until
     url = f"/operator/members/{free_user.id}"
     response = post(
-        desk, url + f"/payments/{payment.id}/refund", {"amount": "99.50", "reason": "服务中断"}, url
+        desk,
+        url + f"/payments/{payment.id}/refund",
+        {"amount": "99.50", "reason": "服务中断", "confirm": "yes"},
+        url,
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -162,7 +167,9 @@ def test_refund_of_a_payment_of_another_member_is_not_found(desk, free_user, mak
 
 def test_change_tier(desk, member):
     url = f"/operator/members/{member.id}"
-    response = post(desk, url + "/tier", {"tier": "pro", "reason": "客服补偿"}, url)
+    response = post(
+        desk, url + "/tier", {"tier": "pro", "reason": "客服补偿", "confirm": "yes"}, url
+    )
     assert response.status_code == 302
     assert standing_at(member, utcnow()).tier.slug == "pro"
 

@@ -43,8 +43,11 @@ def test_free_user_buys_a_year_offline_then_refunds_within_72_hours(page, live_s
     expect(page.get_by_test_id("membership")).to_have_attribute("data-tier", "member")
     expect(page.get_by_test_id("active-until")).to_contain_text(str(current.active_until.year))
 
-    # Refund within 72 hours: free again, content locked again.
+    # Refund within 72 hours, on a page of its own that says what ends: free again, locked again.
     page.locator("[data-testid^='refund-']").click()
+    expect(page).to_have_url(re.compile(r"/billing/payments/\d+/refund$"))
+    expect(page.get_by_test_id("refund-total")).to_have_text("¥199")
+    page.get_by_test_id("confirm-refund").click()
     expect(page).to_have_url(re.compile(r"/billing$"))
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.get_by_test_id("membership")).to_have_attribute("data-tier", "free")

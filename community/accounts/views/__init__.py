@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
-from community.accounts.views import people, settings, sign_in  # noqa: E402, F401
+from community.accounts.views import people, settings, sign_in, unsubscribe  # noqa: E402, F401

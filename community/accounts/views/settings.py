@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
-from community.accounts import invites, services, tokens
+from community.accounts import invites, mail_choices, services, tokens
 from community.accounts.forms import (
     ApiTokenForm,
     ChangeEmailForm,
@@ -53,6 +53,7 @@ def render_settings(status: int = 200, new_token: str | None = None, **given):
             standing=standing_of(current_user),
             can_use_api=is_member(current_user),
             new_token=new_token,
+            mail_kinds=list(mail_choices.KINDS.values()),
             **settings_forms(**given),
         ),
         status,

@@ -58,9 +58,15 @@ def start_session(user: User, remember: bool = False) -> None:
     rotate_csrf_secret()
 
 
-def send_verification(user: User) -> None:
+def send_verification(user: User, next_url: str = "") -> None:
+    """Mail the confirmation link; it leads back to `next_url` (a local path) once confirmed."""
     mail_token_link(
-        user, tokens.VERIFY_EMAIL, "accounts.verify", _l("Confirm your email address"), "verify"
+        user,
+        tokens.VERIFY_EMAIL,
+        "accounts.verify",
+        _l("Confirm your email address"),
+        "verify",
+        link_values={"next": next_url} if next_url else None,
     )
 
 
@@ -69,9 +75,12 @@ def send_verification(user: User) -> None:
     lambda: current_app.config["MAIL_LIMIT_PER_IP"], methods=["POST"], deduct_when=mail_sent
 )
 def register():
-    if current_user.is_authenticated:
-        return redirect(url_for("pages.index"))
     form = RegisterForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    next_url = safe_next_url(form.next.data, "")
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("pages.index"))
     if request.method == "GET":
         invited_by = invites.inviter_by_code(
             request.args.get("invite")
@@ -93,16 +102,18 @@ def register():
             attach_errors(form, failure)
         else:
             db.session.commit()
-            send_verification(user)
+            send_verification(user, next_url)
             start_session(user)
             flash(
                 _("Welcome! We sent a confirmation link to %(email)s.", email=user.email), "success"
             )
-            response = redirect(url_for("pages.index"))
+            response = redirect(next_url or url_for("pages.index"))
             response.delete_cookie(invites.INVITE_COOKIE)
             return response
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("accounts/register.html", form=form, inviter=inviter), status
+    return render_template(
+        "accounts/register.html", form=form, inviter=inviter, next_url=next_url
+    ), status
 
 
 @bp.route("/verify/<token>")
@@ -116,7 +127,7 @@ def verify(token: str):
     record.user.email_verified_at = record.user.email_verified_at or utcnow()
     db.session.commit()
     flash(_("Your email address is confirmed."), "success")
-    return redirect(url_for("pages.index"))
+    return redirect(safe_next_url(request.args.get("next"), url_for("pages.index")))
 
 
 @bp.route("/verify/resend", methods=["POST"])

@@ -10,9 +10,16 @@ from community.site_links import site_url
 
 
 def mail_token_link(
-    user: User, purpose: str, endpoint: str, subject, template: str, email: str | None = None
+    user: User,
+    purpose: str,
+    endpoint: str,
+    subject,
+    template: str,
+    email: str | None = None,
+    link_values: dict | None = None,
 ) -> None:
-    """Issue a token for `purpose`, commit it, and mail its link to `email` (the user's own)."""
+    """Issue a token for `purpose`, commit it, and mail its link to `email` (the user's own);
+    `link_values` are further query values of the link."""
     raw = tokens.issue_email_token(user, purpose, email=email)
     db.session.commit()
     send_email(
@@ -21,5 +28,5 @@ def mail_token_link(
         template,
         locale=user.locale,
         user=user,
-        link=site_url(endpoint, token=raw),
+        link=site_url(endpoint, token=raw, **(link_values or {})),
     )

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from community.accounts import session_values
+from community.accounts.mail_choices import register_mail_kind, unsubscribe_url
 from community.accounts.models import User
 from community.clock import utcnow
 from community.errors import ValidationFailed
@@ -217,10 +218,8 @@ def send_digests(now: datetime | None = None) -> int:
 
 def mail_notifications(user: User, settings: NotificationSettings, items: list, now) -> None:
     """One mail about `items`: marked as mailed and committed first, then sent."""
-    lines = [
-        (str(KINDS.get(item.kind, item.kind)), item.title, notification_link(item))
-        for item in items
-    ]
+    # Kinds stay keys here: the mail renders their labels in the member's language.
+    lines = [(item.kind, item.title, notification_link(item)) for item in items]
     for item in items:
         item.emailed_at = now
     settings.last_digest_at = now
@@ -234,7 +233,24 @@ def mail_notifications(user: User, settings: NotificationSettings, items: list, 
         else _l("Your community digest"),
         "qa_digest",
         locale=user.locale,
+        unsubscribe=unsubscribe_url(user, MAIL_KIND),
         user=user,
         lines=lines,
+        kinds=KINDS,
         single=single,
+        settings_link=site_url("qa.inbox"),
     )
+
+
+def notification_mail_on(user) -> bool:
+    return digest_choice(user.id) != "off"
+
+
+def turn_notification_mail(user, on: bool) -> None:
+    choose_digest(user, DEFAULT_DIGEST if on else "off")
+
+
+MAIL_KIND = "qa_notifications"
+register_mail_kind(
+    MAIL_KIND, _l("Notification emails"), notification_mail_on, turn_notification_mail
+)
