@@ -38,6 +38,13 @@ browser:
 			echo "chromium is missing; install Debian's chromium package (browser tests need it)"; \
 		fi; \
 	fi
+	@if [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+		else \
+			echo "no CJK font; install Debian's fonts-noto-cjk (share cards draw Chinese titles with it)"; \
+		fi; \
+	fi
 
 test: $(STAMP) translations browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

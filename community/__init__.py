@@ -92,7 +92,10 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
+    from community.media import storage as media_storage
+    from community.media.views import bp as media_bp
     from community.pages.views import bp as pages_bp
+    from community.qa import media as qa_media
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
     from community.qa.search import source as search_source
@@ -110,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(qa_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api_bp)
     app.register_blueprint(rebates_bp)
@@ -117,6 +121,8 @@ def register_blueprints(app: Flask) -> None:
     membership.init_app(app)
     rebates.init_app(app)
     register_qa_feeds()
+    media_storage.init_storage(app)
+    qa_media.init_app(app)
     search_source.init_app(app)
     render_versions.init_app()
     rendering_cache.init_app(app)
