@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from community.rebates.views import operator_bp as rebate_operations_bp
     from community.rendering import cache as rendering_cache
     from community.search import indexer
+    from community.sharing.views import bp as sharing_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(accounts_bp)
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(qa_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(sharing_bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api_bp)
     app.register_blueprint(rebates_bp)

@@ -98,6 +98,8 @@ ENVIRONMENT: dict[str, Any] = {
     "MEDIA_MAX_BYTES": int,
     "MEDIA_MAX_PIXELS": int,
     "MEDIA_UPLOAD_LIMIT": str,
+    "CARD_DIR": str,
+    "CARD_FONT": str,
     "GRACE_DAYS": int,
     "RENEWAL_DISCOUNT_PERCENT": int,
     "STRIPE_SECRET_KEY": str,
@@ -131,6 +133,7 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
     app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search"))
     app.config.setdefault("MEDIA_DIR", str(instance / "media"))
+    app.config.setdefault("CARD_DIR", str(instance / "cards"))
     # The index follows commits from a thread of the web process in development; elsewhere
     # `flask search worker` does it (tests apply changes themselves).
     app.config.setdefault("SEARCH_INDEXER", "thread" if env_name == "development" else "worker")

@@ -27,6 +27,7 @@ DOMAINS = (
     "api",
     "pages",
     "media",
+    "sharing",
 )
 # What each layer may not import (arrows point down: a module never imports one above it).
 ABOVE = {
@@ -42,6 +43,8 @@ ABOVE = {
     "rebates": ("deals", "qa", "console", "api", "pages"),
     # Pictures stand on membership (who may upload); each post's domain registers who reads it.
     "media": ("billing", "qa", "search", "deals", "rebates", "console", "api", "pages"),
+    # Cards, Open Graph tags and QR codes draw what a domain hands them and know no domain.
+    "sharing": tuple(d for d in DOMAINS if d != "sharing"),
 }
 
 
