@@ -15,6 +15,8 @@ from community.qa.models import Question
 from community.qa.views import bp
 from community.sharing.cards import card_digest, card_png
 from community.sharing.meta import ShareCard, share_card
+from community.sharing.qr import qr_response
+from community.site_links import site_url
 
 # Cards and codes show only what everyone may read; an hour bounds how long a shared cache
 # keeps one after its question is deleted.
@@ -52,3 +54,16 @@ def share_card_image(question_id: int):
     return public_image(
         card_png(question.title, site_name), "image/png", card_digest(question.title, site_name)
     )
+
+
+@bp.route("/<int:question_id>/qr.svg", defaults={"kind": "svg"})
+@bp.route("/<int:question_id>/qr.png", defaults={"kind": "png"})
+def share_qr(question_id: int, kind: str):
+    """The question's address (under SITE_URL) as a QR code; `?download=1` saves it."""
+    visible_question(question_id)
+    link = site_url("qa.show", question_id=question_id)
+    download = f"question-{question_id}.{kind}" if request.args.get("download") == "1" else None
+    response = qr_response(link, kind, download)
+    response.cache_control.public = True
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    return response
