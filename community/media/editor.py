@@ -1,4 +1,4 @@
-"""What a Markdown text area needs for the picture toolbar (static/js/editor.js)."""
+"""What a Markdown text area needs for the picture toolbar (static/js/toolbar.js)."""
 
 from __future__ import annotations
 
