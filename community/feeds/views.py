@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import urlencode
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,6 +14,8 @@ from flask_login import current_user
 from community.clock import utcnow
 from community.extensions import db
 from community.feeds import services
+from community.media.paths import IMAGE_PATH
+from community.media.services import register_reader
 from community.security import login_required_view, personal_response
 
 bp = Blueprint("feeds", __name__)
@@ -21,6 +24,8 @@ bp = Blueprint("feeds", __name__)
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+# The site's uploaded pictures, as Markdown rendering leaves them.
+PICTURE_SOURCE = re.compile(r'src="(' + IMAGE_PATH.pattern.strip("^$") + ')"')
 # href="/…" and src="/…" (not "//host/…"), as Markdown rendering and nh3 leave them.
 SITE_RELATIVE = re.compile(r'\b(href|src)="(/(?!/)[^"]*)"')
 
@@ -59,7 +64,8 @@ def read(token: str, name: str):
         for category in item.categories:
             entry.category(term=xml_safe(category))
         if item.content_html:
-            entry.content(xml_safe(absolute_links(item.content_html, root)), type="html")
+            content = absolute_links(pictures_for_reader(item.content_html, token), root)
+            entry.content(xml_safe(content), type="html")
     response = current_app.response_class(
         generator.atom_str(pretty=False), mimetype="application/atom+xml"
     )
@@ -74,6 +80,23 @@ def read(token: str, name: str):
 def absolute_links(html: str, root: str) -> str:
     """Links and pictures of the site made absolute: a feed is read away from the site."""
     return SITE_RELATIVE.sub(lambda match: f'{match.group(1)}="{root}{match.group(2)}"', html)
+
+
+def pictures_for_reader(html: str, token: str) -> str:
+    """Member-only pictures carry the feed's token, so the reader (no session) may fetch them;
+    a rotated or revoked token stops them with the feed."""
+    return PICTURE_SOURCE.sub(
+        lambda match: f'src="{match.group(1)}?{urlencode({"feed": token})}"', html
+    )
+
+
+def reader_from_feed_token():
+    """The member a picture request names by `?feed=<token>` (see `pictures_for_reader`)."""
+    raw = request.args.get("feed")
+    return services.user_for_token(raw) if raw else None
+
+
+bp.record_once(lambda state: register_reader(state.app, reader_from_feed_token))
 
 
 def content_digest(feed: services.Feed, address: str) -> str:

@@ -37,6 +37,18 @@ def register_owner_kind(app: Flask, kind: str, readable: OwnerRule) -> None:
     app.extensions.setdefault("media_owner_kinds", {})[kind] = readable
 
 
+def register_reader(app: Flask, reader: Callable[[], object | None]) -> None:
+    """Let a request without a session name its reader another way (a private feed's token in
+    `?feed=`): `reader()` returns that person, or None."""
+    app.extensions.setdefault("media_readers", []).append(reader)
+
+
+def other_readers() -> list:
+    """The people a request names besides its session user, per the registered readers."""
+    found = (reader() for reader in current_app.extensions.get("media_readers", ()))
+    return [person for person in found if person is not None]
+
+
 def owner_rule(kind: str) -> OwnerRule | None:
     return current_app.extensions.get("media_owner_kinds", {}).get(kind)
 

@@ -14,6 +14,7 @@ from community.errors import NotAllowed, ValidationFailed, render_error
 from community.extensions import db, limiter
 from community.media import services
 from community.media.paths import image_path
+from community.security import personal_response
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 # Multipart framing around the file itself.
@@ -69,11 +70,16 @@ def upload():
 @bp.route("/<string(length=22):key>", defaults={"variant": "display"})
 @bp.route("/<string(length=22):key>/full", defaults={"variant": "full"})
 def show(key: str, variant: str):
-    """A picture, to its uploader and to whoever may read a post it belongs to; to anyone else
-    it does not exist (404, as for a key nobody uploaded)."""
+    """A picture, to its uploader and to whoever may read a post it belongs to (signed in, or
+    named by a registered reader such as a feed token); to anyone else it does not exist (404,
+    as for a key nobody uploaded)."""
     image = services.image_by_key(key)
-    if image is None or not services.may_view(image, current_user):
+    if image is None:
         abort(404)
+    if not services.may_view(image, current_user):
+        if not any(services.may_view(image, person) for person in services.other_readers()):
+            abort(404)
+        personal_response()
     try:
         data = services.read_variant(image, variant)
     except FileNotFoundError:

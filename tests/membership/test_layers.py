@@ -42,7 +42,7 @@ ABOVE = {
     # read it, and it matches orders by affiliate identifiers, never through deals.
     "rebates": ("deals", "qa", "console", "api", "pages"),
     # Pictures stand on membership (who may upload); each post's domain registers who reads it.
-    "media": ("billing", "qa", "search", "deals", "rebates", "console", "api", "pages"),
+    "media": ("billing", "qa", "search", "feeds", "deals", "rebates", "console", "api", "pages"),
     # Cards, Open Graph tags and QR codes draw what a domain hands them and know no domain.
     "sharing": tuple(d for d in DOMAINS if d != "sharing"),
 }

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import feedparser
 import pytest
+import requests
 
 from community.accounts import sign_ins
 from community.extensions import db
@@ -86,8 +87,15 @@ def test_a_reader_discovers_reads_and_polls_the_feed(
     entry = next(entry for entry in feed.entries if entry.title == asked.title)
     content = entry.content[0].value
     assert f'href="{live_server}/qa/{other.id}"' in content
-    assert f'src="{live_server}{picture}"' in content
+    token = address.split("/feeds/")[1].split("/")[0]
+    picture_address = f"{live_server}{picture}?feed={token}"
+    assert f'src="{picture_address}"' in content
     assert 'href="/' not in content and 'src="/' not in content
+    # The reader has no session: the feed's token lets it fetch the member-only picture.
+    fetched = requests.get(picture_address, timeout=10)
+    assert fetched.status_code == 200 and fetched.headers["Content-Type"] == "image/png"
+    assert "no-store" in fetched.headers["Cache-Control"]
+    assert requests.get(f"{live_server}{picture}", timeout=10).status_code == 404
 
     by_etag = feedparser.parse(address, etag=feed.etag)
     assert by_etag.status == 304 and not by_etag.entries
@@ -105,6 +113,7 @@ def test_a_reader_discovers_reads_and_polls_the_feed(
     assert new_address != address
     assert feedparser.parse(new_address).feed.id == feed.feed.id
     assert feedparser.parse(address).status == 404
+    assert requests.get(picture_address, timeout=10).status_code == 404
 
 
 def test_tag_pages_and_the_feeds_page_link_their_feeds(

@@ -138,3 +138,21 @@ def test_an_operator_editing_keeps_the_authors_pictures(app, login, make_user, p
 def test_only_the_sites_own_pictures_become_images(app, make_user, markdown):
     question = questions.ask_question(make_user(tier="member"), "问题标题够长", markdown, "账单")
     assert "<img" not in question.body_html
+
+
+def test_a_feed_token_opens_only_pictures_its_member_may_read(
+    app, login, make_user, picture, free_user
+):
+    from community.feeds import services as feeds
+
+    author, _client, url = picture()
+    questions.ask_question(author, "会员问题标题", f"![]({url})", "账单")
+    member_token = feeds.url_token(feeds.rotate_token(make_user(tier="member")))
+    free_token = feeds.url_token(feeds.rotate_token(free_user))
+    db.session.commit()
+    reader = app.test_client()
+    assert statuses(f"{url}?feed={member_token}", reader) == [200]
+    assert statuses(f"{url}?feed={free_token}", reader) == [404]
+    assert statuses(f"{url}?feed=1.forged", reader) == [404]
+    forged = member_token[:-1] + ("0" if member_token[-1] != "0" else "1")
+    assert statuses(f"{url}?feed={forged}", reader) == [404]
