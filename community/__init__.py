@@ -141,9 +141,10 @@ def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
     from community.billing.cli import billing_cli
     from community.demo import demo_cli
+    from community.media.cli import media_cli
     from community.qa.cli import qa_cli
     from community.rebates.cli import rebates_cli
     from community.search.cli import search_cli
 
-    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli):
+    for group in (users_cli, demo_cli, billing_cli, qa_cli, search_cli, rebates_cli, media_cli):
         app.cli.add_command(group)
