@@ -100,13 +100,17 @@ def clean_image(data: bytes, limits: Limits) -> CleanImage:
     source_format = image.format
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     except (OSError, ValueError, SyntaxError) as error:
         raise refuse(_l("This picture is damaged or cut short. Try saving it again.")) from error
-    mode = "RGBA" if has_transparency(upright) else "RGB"
-    converted = upright.convert(mode)
-    # A new image from the bare pixels: nothing of the file's metadata can come along.
-    pixels = Image.frombytes(mode, converted.size, converted.tobytes())
+    mode = "RGBA" if has_transparency(image) else "RGB"
+    if image.mode != mode:
+        image = image.convert(mode)
+    # The bare pixels pasted into a new image: nothing of the file's metadata can come along.
+    # (At most two copies of the pixels are alive at once: a 40-megapixel photo is 120 MB each.)
+    pixels = Image.new(mode, image.size)
+    pixels.paste(image)
+    image.close()
     output_format = "PNG" if source_format in LOSSLESS_FORMATS or mode == "RGBA" else "JPEG"
     width, height = pixels.size
     display, display_size = None, (width, height)
