@@ -12,7 +12,7 @@ from community.extensions import db
 from community.media.models import MediaImage
 from community.qa.services import questions
 from tests.media import pictures
-from tests.media.conftest import upload_picture
+from tests.media.uploads import upload_picture
 
 
 def test_prune_removes_only_old_unattached_pictures(app, client, login, member, runner):

@@ -12,7 +12,7 @@ from community.extensions import db
 from community.media.models import MediaImage
 from tests.helpers import zh
 from tests.media import pictures
-from tests.media.conftest import upload_picture
+from tests.media.uploads import upload_picture
 
 
 def test_a_member_uploads_a_photo_and_gets_markdown_for_it(app, client, login, member):

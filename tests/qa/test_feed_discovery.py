@@ -15,7 +15,7 @@ from community.feeds import services as feeds
 from community.qa.services import questions
 from tests.helpers import zh
 from tests.media import pictures
-from tests.media.conftest import upload_picture
+from tests.media.uploads import upload_picture
 
 
 class FeedLinks(HTMLParser):

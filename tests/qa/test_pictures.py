@@ -8,7 +8,7 @@ import pytest
 from community.extensions import db
 from community.qa.services import answers, curation, questions
 from tests.media import pictures
-from tests.media.conftest import upload_picture
+from tests.media.uploads import upload_picture
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
-"""Uploading pictures as the editor's toolbar does: a multipart post with the CSRF header."""
+"""Uploading pictures as the toolbar does: a multipart post with the CSRF header."""
 
 from __future__ import annotations
 
 import io
 
-import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -23,8 +22,3 @@ def upload_picture(client, data: bytes, name: str = "picture.png", token: str | 
         headers={"X-CSRFToken": token, "Accept": "application/json"},
         content_type=f"multipart/form-data; boundary={boundary}",
     )
-
-
-@pytest.fixture
-def upload():
-    return upload_picture
