@@ -7,10 +7,11 @@ import io
 from pathlib import Path
 
 from PIL import Image
+from sqlalchemy import select
 
 from community.extensions import db
 from community.media.models import MediaImage
-from tests.helpers import zh
+from tests.helpers import csrf_from, zh
 from tests.media import pictures
 from tests.media.uploads import upload_picture
 
@@ -23,7 +24,7 @@ def test_a_member_uploads_a_photo_and_gets_markdown_for_it(app, client, login, m
     assert answer["url"] == f"/media/{answer['key']}"
     assert answer["markdown"] == f"![{zh('picture')}]({answer['url']})"
     assert (answer["width"], answer["height"]) == (1280, 640)
-    image = db.session.get(MediaImage, 1) or MediaImage.query.filter_by(key=answer["key"]).one()
+    image = db.session.scalar(select(MediaImage).where(MediaImage.key == answer["key"]))
     assert image.uploader_id == member.id and image.content_type == "image/jpeg"
     stored = sorted(path.name for path in (Path(app.config["MEDIA_DIR"]) / answer["key"]).iterdir())
     assert stored == ["display.jpg", "full.jpg"]
@@ -61,8 +62,6 @@ def test_visitors_and_free_users_cannot_upload(app, client, login, free_user):
 
 
 def csrf_from_home(client) -> str:
-    from tests.helpers import csrf_from
-
     return csrf_from(client.get("/"))
 
 
