@@ -40,11 +40,11 @@ browser:
 			echo "chromium is missing; install Debian's chromium package (browser tests need it)"; \
 		fi; \
 	fi
-	@if ! fc-list 2>/dev/null | grep -qi "cjk"; then \
+	@if [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
 		if [ "$$(id -u)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 		else \
-			echo "no CJK font; install fonts-noto-cjk so Chinese renders in browser screenshots"; \
+			echo "no CJK font; install Debian's fonts-noto-cjk (share cards draw Chinese titles with it)"; \
 		fi; \
 	fi
 

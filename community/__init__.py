@@ -102,9 +102,12 @@ def register_blueprints(app: Flask) -> None:
     from community.deals.operator_views import bp as deal_operations_bp
     from community.deals.views import bp as deals_bp
     from community.feeds.views import bp as feeds_bp
+    from community.media import storage as media_storage
+    from community.media.views import bp as media_bp
     from community.operations.views import bp as operations_bp
     from community.pages.views import bp as pages_bp
     from community.qa import home as qa_home
+    from community.qa import media as qa_media
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
     from community.qa.search import source as search_source
@@ -114,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from community.rebates.views import operator_bp as rebate_operations_bp
     from community.rendering import cache as rendering_cache
     from community.search import indexer
+    from community.sharing.views import bp as sharing_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(operations_bp)
@@ -123,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(qa_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(media_bp)
+    app.register_blueprint(sharing_bp)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(search_views.api_bp)
     app.register_blueprint(rebates_bp)
@@ -139,6 +145,8 @@ def register_blueprints(app: Flask) -> None:
     register_qa_feeds()
     register_deal_feeds()
     qa_home.init_app(app)
+    media_storage.init_storage(app)
+    qa_media.init_app(app)
     search_source.init_app(app)
     render_versions.init_app()
     rendering_cache.init_app(app)
@@ -171,6 +179,7 @@ def register_cli(app: Flask) -> None:
     from community.deals.cli import deals_cli
     from community.demo import demo_cli
     from community.jobs.cli import jobs_cli
+    from community.media.cli import media_cli
     from community.operations.cli import doctor
     from community.qa.cli import qa_cli
     from community.rebates.cli import rebates_cli
@@ -185,6 +194,7 @@ def register_cli(app: Flask) -> None:
         rebates_cli,
         deals_cli,
         jobs_cli,
+        media_cli,
     ):
         app.cli.add_command(group)
     add_alert_commands(app.cli)

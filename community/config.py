@@ -33,6 +33,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # An operator's affiliate report upload (Taobao exports run to tens of megabytes).
     "REBATE_IMPORT_MAX_BYTES": 64 * 1024 * 1024,
+    # Pictures in posts: the largest upload, the most pixels decoded, the width shown in pages,
+    # and how many one member may upload.
+    "MEDIA_MAX_BYTES": 10 * 1024 * 1024,
+    "MEDIA_MAX_PIXELS": 40_000_000,
+    "MEDIA_DISPLAY_WIDTH": 1280,
+    "MEDIA_UPLOAD_LIMIT": "60 per hour",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -138,6 +144,12 @@ ENVIRONMENT: dict[str, Any] = {
     "PROXY_COUNT": int,
     "MAX_CONTENT_LENGTH": int,
     "REBATE_IMPORT_MAX_BYTES": int,
+    "MEDIA_DIR": str,
+    "MEDIA_MAX_BYTES": int,
+    "MEDIA_MAX_PIXELS": int,
+    "MEDIA_UPLOAD_LIMIT": str,
+    "CARD_DIR": str,
+    "CARD_FONT": str,
     "GRACE_DAYS": int,
     "RENEWAL_DISCOUNT_PERCENT": int,
     "STRIPE_SECRET_KEY": str,
@@ -206,6 +218,8 @@ def load_config(app, overrides: Mapping[str, Any] | None = None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("OUTBOX_DIR", str(instance / "outbox"))
     app.config.setdefault("SEARCH_INDEX_DIR", str(instance / "search"))
+    app.config.setdefault("MEDIA_DIR", str(instance / "media"))
+    app.config.setdefault("CARD_DIR", str(instance / "cards"))
     # The index follows commits from a thread of the web process in development; elsewhere
     # `flask search worker` does it (tests apply changes themselves).
     app.config.setdefault("SEARCH_INDEXER", "thread" if env_name == "development" else "worker")

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from sqlalchemy import String, bindparam, cast, literal, select, update
@@ -50,13 +51,35 @@ class RegisteredFeed:
     producer: Callable
     # Listed on the member's feed page (feeds that need arguments are linked where they apply).
     listed: bool = True
+    # available(user): whether the user may read this feed now; nobody is given a link that
+    # would answer 403 (None: everyone with a token).
+    available: Callable | None = None
 
 
 FEEDS: dict[str, RegisteredFeed] = {}
 
 
-def register_feed(name: str, label, producer: Callable, listed: bool = True) -> None:
-    FEEDS[name] = RegisteredFeed(label=label, producer=producer, listed=listed)
+def register_feed(
+    name: str, label, producer: Callable, listed: bool = True, available: Callable | None = None
+) -> None:
+    FEEDS[name] = RegisteredFeed(label=label, producer=producer, listed=listed, available=available)
+
+
+def feed_available(user, name: str) -> bool:
+    registered = FEEDS.get(name)
+    if registered is None:
+        return False
+    return registered.available is None or bool(registered.available(user))
+
+
+def feed_id(user, name: str, args) -> str:
+    """The feed's Atom id: the same for one member's feed whatever token the URL carries (a
+    reader keeps its entries across a rotation), and naming nobody to those who see it."""
+    query = "&".join(f"{key}={value}" for key, value in sorted(args.items()))
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"feed-id:{user.id}:{name}?{query}".encode(), hashlib.sha256)
+    host = urlsplit(current_app.config["SITE_URL"]).hostname or "localhost"
+    return f"tag:{host},2026:feeds/{name}/{digest.hexdigest()[:24]}"
 
 
 def sign(nonce: str) -> str:
@@ -155,6 +178,8 @@ def token_key(user) -> TokenKey | None:
 def feed_url_for(user, name: str, **args) -> str | None:
     """The private URL of feed `name` for `user`, when they have a feed token."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not feed_available(user, name):
         return None
     token = token_key(user)
     if token is None:

@@ -67,7 +67,13 @@ def tag_feed(user, args):
     )
 
 
+def reads_answers(user) -> bool:
+    return may(user, "read_answers")
+
+
 def register_qa_feeds() -> None:
     for kind, label in LIST_LABELS.items():
-        register_feed(f"qa-{kind}", label, list_feed(kind))
-    register_feed("qa-tag", _l("Questions in a tag"), tag_feed, listed=False)
+        register_feed(f"qa-{kind}", label, list_feed(kind), available=reads_answers)
+    register_feed(
+        "qa-tag", _l("Questions in a tag"), tag_feed, listed=False, available=reads_answers
+    )

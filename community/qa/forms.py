@@ -6,13 +6,17 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from community.media.editor import EDITOR_ATTRIBUTES
+
 REQUIRED = _l("This field is required.")
 
 
 class AskForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=300)])
     body = TextAreaField(
-        _l("Details (Markdown)"), validators=[DataRequired(REQUIRED), Length(max=40_000)]
+        _l("Details (Markdown)"),
+        validators=[DataRequired(REQUIRED), Length(max=40_000)],
+        render_kw=EDITOR_ATTRIBUTES,
     )
     tags = StringField(
         _l("Tags (1 to 5, separated by spaces)"),
@@ -27,7 +31,9 @@ class EditQuestionForm(AskForm):
 
 class AnswerForm(FlaskForm):
     body = TextAreaField(
-        _l("Your answer (Markdown)"), validators=[DataRequired(REQUIRED), Length(max=40_000)]
+        _l("Your answer (Markdown)"),
+        validators=[DataRequired(REQUIRED), Length(max=40_000)],
+        render_kw=EDITOR_ATTRIBUTES,
     )
     note = StringField(_l("What did you change?"), validators=[Optional(), Length(max=200)])
 

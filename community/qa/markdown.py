@@ -9,13 +9,27 @@ import unicodedata
 import nh3
 from markdown_it import MarkdownIt
 
+from community.media.paths import is_image_path
+
 TEASER_LENGTH = 140
+
+
+def render_image(self, tokens, idx, options, env) -> str:
+    """A picture uploaded to this site; any other image is shown as its alt text, so a post
+    cannot make readers' browsers fetch from elsewhere (trackers, unchecked files)."""
+    token = tokens[idx]
+    if not is_image_path(token.attrGet("src") or ""):
+        return html_lib.escape(self.renderInlineAsText(token.children or [], options, env))
+    token.attrSet("loading", "lazy")
+    return self.image(tokens, idx, options, env)
+
 
 _markdown = (
     MarkdownIt("commonmark", {"html": False, "linkify": False})
     .enable("table")
     .enable("strikethrough")
 )
+_markdown.add_render_rule("image", render_image)
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code",
@@ -24,7 +38,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "loading"},
     "code": {"class"},
     "th": {"align"},
     "td": {"align"},
@@ -38,6 +52,8 @@ CODE_CLASS = re.compile(r"^language-[\w+-]{1,30}$")
 def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     if tag == "code" and attribute == "class":
         return value if CODE_CLASS.match(value) else None
+    if tag == "img" and attribute == "src":
+        return value if is_image_path(value) else None
     return value
 
 

@@ -3,10 +3,8 @@ their share, their invitees (masked) and what the invitees' orders earned them."
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-import segno
 from sqlalchemy import func, select
 
 from community.accounts.models import User
@@ -72,10 +70,3 @@ def referral_earnings(user_id: int) -> int:
             )
         )
     )
-
-
-def invite_qr_svg(link: str) -> bytes:
-    """The invite link as a QR code (SVG) a phone can show in WeChat."""
-    out = io.BytesIO()
-    segno.make(link, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False)
-    return out.getvalue()

@@ -27,6 +27,8 @@ DOMAINS = (
     "api",
     "pages",
     "operations",
+    "media",
+    "sharing",
 )
 # What each layer may not import (arrows point down: a module never imports one above it).
 ABOVE = {
@@ -45,6 +47,10 @@ ABOVE = {
     "rebates": ("deals", "qa", "console", "api", "pages"),
     # Deals stand on membership, affiliate and qa's Markdown; rebates never hear of them.
     "deals": ("rebates", "console", "api", "pages"),
+    # Pictures stand on membership (who may upload); each post's domain registers who reads it.
+    "media": ("billing", "qa", "search", "feeds", "deals", "rebates", "console", "api", "pages"),
+    # Cards, Open Graph tags and QR codes draw what a domain hands them and know no domain.
+    "sharing": tuple(d for d in DOMAINS if d != "sharing"),
 }
 
 

@@ -67,7 +67,7 @@ FORBIDDEN_TAGS = {
 }
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
-SITE_SCRIPTS = {"/static/js/site.js"}
+SITE_SCRIPTS = {"/static/js/site.js", "/static/js/toolbar.js"}
 
 
 class InertChecker(HTMLParser):

@@ -50,6 +50,15 @@ class ListState(PageState):
             _("Atom feed (private link)"),
         )
 
+    def feed_discovery(self) -> Markup:
+        """The `<link rel="alternate">` feed readers find the list's feed by."""
+        if not self.feed_url:
+            return Markup("")
+        return Markup('<link rel="alternate" type="application/atom+xml" title="%s" href="%s">') % (
+            _("Atom feed (private link)"),
+            self.feed_url,
+        )
+
     def expert_link(self) -> Markup:
         if not self.expert:
             return Markup("")

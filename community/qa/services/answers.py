@@ -11,6 +11,7 @@ from community.extensions import db
 from community.qa import markdown
 from community.qa.access import require_member, require_shown
 from community.qa.indexing import notify_changed
+from community.qa.media import attach_answer_images
 from community.qa.models import Answer, Comment, Question
 from community.qa.services.log import log_action
 from community.qa.services.questions import (
@@ -47,6 +48,7 @@ def post_answer(
     db.session.add(answer)
     db.session.flush()
     record_revision(None, answer, author)
+    attach_answer_images(answer, author)
     question.updated_at = max(question.updated_at, now)
     refresh_counts(question)
     if answer.approved and announce:
@@ -71,6 +73,7 @@ def edit_answer(editor, answer: Answer, body, note: str = "") -> Answer:
     answer.body_html = markdown.render(body)
     answer.updated_at = utcnow()
     record_revision(None, answer, editor, note)
+    attach_answer_images(answer, editor)
     if editor.is_operator and editor.id != answer.author_id:
         log_action(editor, "edit_answer", question, answer, note=note)
     notify_changed(question, "answer_edited")

@@ -16,6 +16,7 @@ from community.extensions import db
 from community.qa import markdown
 from community.qa.access import require_member, require_operator
 from community.qa.indexing import notify_changed
+from community.qa.media import attach_question_images
 from community.qa.models import Answer, Question, QuestionFollow, Revision
 from community.qa.services import tags as tag_service
 from community.qa.services.log import log_action
@@ -157,6 +158,7 @@ def ask_question(
     db.session.flush()
     db.session.add(QuestionFollow(user_id=author.id, question_id=question.id))
     record_revision(question, None, author)
+    attach_question_images(question, author)
     if question.approved and announce:
         notifications.announce_question(question)
     notify_changed(question, "asked")
@@ -189,6 +191,7 @@ def edit_question(editor, question: Question, title, body, tags, note: str = "")
     question.tags = tag_rows
     question.updated_at = utcnow()
     record_revision(question, None, editor, note)
+    attach_question_images(question, editor)
     if editor.is_operator and editor.id != question.author_id:
         log_action(editor, "edit_question", question, note=note)
     notify_changed(question, "edited")

@@ -98,4 +98,4 @@ def page_number() -> int:
     return parse_int(request.args.get("page"), 1, 9_999) or 1
 
 
-from community.qa.views import curation, lists, notifications, questions  # noqa: E402, F401
+from community.qa.views import curation, lists, notifications, questions, sharing  # noqa: E402, F401

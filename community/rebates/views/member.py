@@ -4,7 +4,7 @@ Taobao ids they record."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,13 +18,16 @@ from community.rebates.forms import BindingsForm, ClaimForm, WithdrawForm
 from community.rebates.labels import template_labels
 from community.rebates.settings import rebate_settings
 from community.security import login_required_view
+from community.sharing.qr import qr_response
+from community.site_links import site_url
 
 member_bp = Blueprint("rebates", __name__, url_prefix="/rebates")
 member_bp.app_context_processor(template_labels)
 
 
 def invite_link() -> str:
-    return url_for("accounts.invite", code=current_user.invite_code, _external=True)
+    """Under SITE_URL, never the Host a request named: the link and its QR code travel."""
+    return site_url("accounts.invite", code=current_user.invite_code)
 
 
 def render_home(status: int = 200, **forms):
@@ -66,10 +69,13 @@ def home():
     return render_home()
 
 
-@member_bp.route("/invite.svg")
+@member_bp.route("/invite.svg", defaults={"kind": "svg"})
+@member_bp.route("/invite.png", defaults={"kind": "png"})
 @login_required_view
-def invite_qr():
-    return Response(statements.invite_qr_svg(invite_link()), mimetype="image/svg+xml")
+def invite_qr(kind: str):
+    """The invite link's QR code to show (SVG), or to save (`?download=1`, either kind)."""
+    download = request.args.get("download") == "1"
+    return qr_response(invite_link(), kind, f"invite-qr.{kind}" if download else None)
 
 
 @member_bp.route("/withdraw", methods=["POST"])
