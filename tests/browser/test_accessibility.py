@@ -109,7 +109,11 @@ def test_main_pages_pass_axe(
 
     page.context.clear_cookies()
     log_in(page, operator.email, PASSWORD)
-    walk(page, [*OPERATOR_PAGES, f"/operator/members/{member.id}", question, f"{question}/revisions"], touch)
+    walk(
+        page,
+        [*OPERATOR_PAGES, f"/operator/members/{member.id}", question, f"{question}/revisions"],
+        touch,
+    )
 
 
 def test_tier_perks_are_said_in_words(axe_page):
