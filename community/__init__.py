@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.feeds.views import bp as feeds_bp
+    from community.membership.views import bp as tiers_bp
     from community.pages.views import bp as pages_bp
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(tiers_bp)
     app.register_blueprint(qa_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(search_views.bp)
