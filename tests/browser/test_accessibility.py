@@ -1,6 +1,7 @@
 """axe-core on every main page, as a visitor, a member and an operator, on a desktop and on a
-phone (where every control must also be a 44-px target); and what screen readers are told about
-tier perks and similar-question suggestions."""
+phone (where every control must also be a 44-px target, and dates and counts stay on one line),
+with the Chinese typography of what each page shows; and what screen readers are told about tier
+perks and similar-question suggestions."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from community.search.outbox import apply_all
 from community.search.service import search_service
 from tests.browser.accessibility import assert_accessible
 from tests.browser.test_account_flow import log_in
+from tests.browser.typography import assert_chinese_typography
 from tests.conftest import PASSWORD
 
 MISSING = "/no-such-page"
@@ -77,6 +79,7 @@ def walk(page, paths, touch: bool) -> None:
         expected = 404 if path == MISSING else 200
         assert response.status == expected, f"{path} answered {response.status}"
         assert_accessible(page, touch=touch)
+        assert_chinese_typography(page)
 
 
 def buy_a_year(page) -> None:
@@ -134,3 +137,25 @@ def test_similar_questions_are_announced(axe_phone_page, answered_question, free
     page.locator("#title").press_sequentially("年费能免吗")
     expect(live.locator("a")).to_have_text(["信用卡年费怎么免"])
     assert_accessible(page, touch=True)
+
+
+def test_the_checks_catch_what_they_look_for(axe_phone_page):
+    page = axe_phone_page
+    page.set_content('<html lang="zh-CN"><body><main><h1>等级: 会员</h1></main></body></html>')
+    with pytest.raises(AssertionError, match="ASCII colon"):
+        assert_chinese_typography(page)
+    page.set_content(
+        '<html lang="zh-CN"><body><main><h1>等级：会员</h1><p style="width:80px">'
+        '<span class="nowrap">2026年12月6日 星期日</span></p></main></body></html>'
+    )
+    with pytest.raises(AssertionError, match="split across lines"):
+        assert_chinese_typography(page)
+    page.set_content(
+        '<html lang="zh-CN"><head><title>页</title></head><body><main><h1>页</h1>'
+        '<input type="text"><button style="height:20px">保存</button></main></body></html>'
+    )
+    with pytest.raises(AssertionError, match="label"):
+        assert_accessible(page)
+    page.locator("input").evaluate("element => element.remove()")
+    with pytest.raises(AssertionError, match="under 44 px"):
+        assert_accessible(page, touch=True)
