@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     from community.feeds.views import bp as feeds_bp
     from community.media import storage as media_storage
     from community.media.views import bp as media_bp
+    from community.membership.views import bp as tiers_bp
     from community.operations.views import bp as operations_bp
     from community.pages.views import bp as pages_bp
     from community.qa import home as qa_home
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(tiers_bp)
     app.register_blueprint(qa_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(media_bp)

@@ -17,6 +17,7 @@ from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadHost, HTTPException, InternalServerError
 
@@ -156,7 +157,9 @@ def handle_http_error(error: HTTPException):
     if code == 429:
         seconds = retry_after_seconds() or 60
         minutes = math.ceil(seconds / 60)
-        message = _("Please try again in %(minutes)d minute(s).", minutes=minutes)
+        message = ngettext(
+            "Please try again in %(num)d minute.", "Please try again in %(num)d minutes.", minutes
+        )
         return render_error(429, message, {"Retry-After": str(seconds)})
     # Werkzeug's stock descriptions are English; only messages the site wrote are shown.
     custom = error.description != type(error).description

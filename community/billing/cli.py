@@ -1,4 +1,4 @@
-"""`flask billing ...`: comps, status, reminders, event replay and the Stripe catalog."""
+"""`flask billing ...`: comps, status, reminders, event replay, tier texts, the Stripe catalog."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from community.extensions import db
 from community.membership import comps
 from community.membership.entitlements import standing_at
 from community.membership.models import MembershipPeriod, PeriodSource
-from community.membership.tiers import tier_by_slug, tiers_for_sale
+from community.membership.tiers import set_tier_texts, tier_by_slug, tiers_for_sale
 from community.numbers import MAX_ID
 
 billing_cli = AppGroup("billing", help="Memberships, payments and the payment provider.")
@@ -191,6 +191,27 @@ def settings(discount: int, grace_days: int):
         refuse(failure)
     db.session.commit()
     click.echo(f"renewal discount {discount}%, grace {grace_days} days")
+
+
+@billing_cli.command("tier")
+@click.argument("slug")
+@click.option("--name", help="Name in Chinese (the site's first language).")
+@click.option("--name-en", help="Name in English; empty to show the Chinese one.")
+@click.option("--description", help="Description in Chinese.")
+@click.option("--description-en", help="Description in English; empty for the Chinese one.")
+def tier_texts(slug: str, **texts: str | None):
+    """Show SLUG's name and description in each language, changing those given."""
+    tier = tier_by_slug(slug)
+    if tier is None:
+        raise click.ClickException(f"no tier {slug}")
+    try:
+        set_tier_texts(tier, **texts)
+    except ValidationFailed as failure:
+        refuse(failure)
+    db.session.commit()
+    click.echo(f"{tier.slug}: {tier.name} / {tier.name_en or '-'}")
+    click.echo(f"  zh: {tier.description}")
+    click.echo(f"  en: {tier.description_en or '-'}")
 
 
 @billing_cli.command("sync-stripe")

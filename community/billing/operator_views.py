@@ -32,7 +32,7 @@ from community.extensions import db
 from community.membership import comps
 from community.membership.entitlements import standing_at
 from community.membership.models import MembershipChange, MembershipPeriod, PeriodSource
-from community.membership.tiers import tier_by_slug, tiers_for_sale
+from community.membership.tiers import tier_by_slug, tier_name, tiers_for_sale
 from community.security import operator_required
 from community.templating import money
 
@@ -44,7 +44,7 @@ SEARCH_LIMIT = 50
 
 
 def paid_tier_choices() -> list[SelectChoice]:
-    return [SelectChoice(tier.slug, tier.name) for tier in tiers_for_sale() if tier.is_paid]
+    return [SelectChoice(tier.slug, tier_name(tier)) for tier in tiers_for_sale() if tier.is_paid]
 
 
 @bp.route("")

@@ -25,7 +25,7 @@ from community.extensions import db
 from community.membership import periods
 from community.membership.entitlements import standing_at
 from community.membership.models import PeriodSource, Tier
-from community.membership.tiers import tier_by_slug
+from community.membership.tiers import tier_by_slug, tier_name
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def start_purchase(
             message = _(
                 "You already have %(tier)s, so this is a renewal from %(date)s. "
                 "Please review the renewal and confirm again.",
-                tier=tier.name,
+                tier=tier_name(tier),
                 date=format_date(offer.starts_at),
             )
         else:

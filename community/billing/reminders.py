@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale, format_date, lazy_ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -84,11 +84,12 @@ def claim_reminders(moment: datetime) -> list[tuple[User, datetime, int]]:
 def send_reminder(user: User, ends_at: datetime, days: int) -> None:
     with force_locale(user.locale or "zh_CN"):
         date = format_date(ends_at)
+        subject = ngettext(
+            "Your membership ends in %(num)d day", "Your membership ends in %(num)d days", days
+        )
     send_email(
         user.email,
-        lazy_ngettext(
-            "Your membership ends in %(num)d day", "Your membership ends in %(num)d days", days
-        ),
+        subject,
         "renewal_reminder",
         locale=user.locale,
         unsubscribe=unsubscribe_url(user, MAIL_KIND),

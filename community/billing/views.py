@@ -40,7 +40,7 @@ from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import csrf, db
 from community.membership.entitlements import standing_at
-from community.membership.tiers import tier_by_slug, tiers_for_sale
+from community.membership.tiers import tier_by_slug, tier_name, tiers_for_sale
 from community.metrics import count_webhook
 from community.numbers import MAX_FEN, parse_id, parse_int, parse_yuan
 from community.security import login_required_view, safe_next_url
@@ -347,7 +347,7 @@ def schedule_downgrade():
         log.exception("could not change the subscription of user %s", current_user.id)
         abort(503, description=provider_down())
     db.session.commit()
-    flash(_("From your next renewal you will be on %(tier)s.", tier=tier.name), "success")
+    flash(_("From your next renewal you will be on %(tier)s.", tier=tier_name(tier)), "success")
     return redirect(url_for("billing.billing_page"))
 
 

@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     from community.accounts.standing import register_standing
     from community.membership.entitlements import is_member, standing
     from community.membership.labels import template_labels
+    from community.membership.tiers import tier_description, tier_name
 
     register_standing(app, standing, is_member)
     app.context_processor(template_labels)
+    app.add_template_filter(tier_name)
+    app.add_template_filter(tier_description)

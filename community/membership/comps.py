@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from community.errors import ValidationFailed
 from community.membership import periods
@@ -30,7 +31,10 @@ def grant_comp(
     if days is None or days < 1:
         errors.append(("days", _("A complimentary period lasts at least one day.")))
     elif days > MAX_COMP_DAYS:
-        errors.append(("days", _("At most %(days)d days at a time.", days=MAX_COMP_DAYS)))
+        most = ngettext(
+            "At most %(num)d day at a time.", "At most %(num)d days at a time.", MAX_COMP_DAYS
+        )
+        errors.append(("days", most))
     if not (reason or "").strip():
         errors.append(("reason", _("Please give a reason.")))
     if errors:

@@ -39,7 +39,9 @@ class AnswerForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(REQUIRED), Length(max=2000)])
+    # The length is the service's rule (answers.COMMENT_MAX), counted after line ends are
+    # normalised, so a comment the page allowed is never refused for its CR LF line breaks.
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(REQUIRED)])
 
 
 class CloseForm(FlaskForm):

@@ -26,7 +26,7 @@ class TestThrottle:
         page = response.get_data(as_text=True)
         assert zh("Too many attempts") in page
         minutes = -(-int(response.headers["Retry-After"]) // 60)
-        assert zh("Please try again in %(minutes)d minute(s).", minutes=minutes) in page
+        assert f"请在 {minutes} 分钟后重试。" in page
 
     def test_throttle_is_per_account(self, client, member, make_user):
         other = make_user(email="other@example.com")

@@ -82,3 +82,15 @@ def page(browser, live_server):
 def phone_page(browser, live_server):
     """Like `page`, at a phone's viewport (390×844)."""
     yield from open_page(browser, live_server, viewport=PHONE_VIEWPORT)
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A desktop page whose context ignores the site's CSP so axe-core can be injected."""
+    yield from open_page(browser, live_server, bypass_csp=True)
+
+
+@pytest.fixture
+def axe_phone_page(browser, live_server):
+    """A phone page (390×844) whose context ignores the CSP so axe-core can be injected."""
+    yield from open_page(browser, live_server, viewport=PHONE_VIEWPORT, bypass_csp=True)

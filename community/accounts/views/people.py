@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from community.accounts import invites
@@ -44,10 +45,11 @@ def follow_invite(code: str):
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     flash(
-        _(
-            "%(name)s invited you. Sign up within %(days)d days to join them.",
+        ngettext(
+            "%(name)s invited you. Sign up within %(num)d day to join them.",
+            "%(name)s invited you. Sign up within %(num)d days to join them.",
+            days,
             name=inviter.name,
-            days=days,
         ),
         "info",
     )

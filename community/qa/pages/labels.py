@@ -6,15 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import lazy_gettext as _l
 
 from community.templating import url_with_id
 
 LABELS = {
-    "votes": _l("votes"),
     "Votes": _l("Votes"),
-    "answers": _l("answers"),
     "Answers": _l("Answers"),
     "pinned": _l("Pinned"),
     "featured": _l("Featured"),
@@ -62,6 +60,13 @@ class Labels:
 
 TRANSLATED: dict[str, Labels] = {}
 
+# The word under a row's count: "1 vote", "2 votes" ("1 票" in Chinese, which has one form).
+COUNT_WORDS = {
+    "votes": lambda number: ngettext("vote", "votes", number),
+    "answers": lambda number: ngettext("answer", "answers", number),
+}
+WORDS_BY_FORM: dict[tuple[str, str, str], str] = {}
+
 
 def qa_labels() -> Labels:
     """The labels in the request's language, translated once per language and process."""
@@ -69,6 +74,17 @@ def qa_labels() -> Labels:
     if key not in TRANSLATED:
         TRANSLATED[key] = Labels({name: str(text) for name, text in LABELS.items()})
     return TRANSLATED[key]
+
+
+def count_word(kind: str, number: int) -> str:
+    """The word for `number` of `kind` ("votes", "answers") in the request's language, looked
+    up once per language and plural form."""
+    locale = get_locale()
+    key = (str(locale), kind, locale.plural_form(number))
+    word = WORDS_BY_FORM.get(key)
+    if word is None:
+        word = WORDS_BY_FORM[key] = COUNT_WORDS[kind](number)
+    return word
 
 
 def short_date(moment: datetime) -> str:

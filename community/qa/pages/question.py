@@ -112,7 +112,8 @@ def audience(viewer: Viewer, head: QuestionHead) -> str | None:
 def tiers_key(tiers) -> str:
     """The prices a visitor's page shows, as part of its key."""
     return "|".join(
-        f"{tier.slug}:{tier.annual_price}:{tier.currency}:{tier.name}" for tier in tiers
+        f"{tier.slug}:{tier.annual_price}:{tier.currency}:{tier.name}:{tier.name_en}"
+        for tier in tiers
     )
 
 

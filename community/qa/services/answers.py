@@ -124,7 +124,7 @@ def add_comment(author, question: Question, body, answer: Answer | None = None) 
         raise ValidationFailed([("body", str(_l("Write something here.")))])
     if len(text) > COMMENT_MAX:
         raise ValidationFailed(
-            [("body", str(_l("Keep it under %(max)d characters.", max=COMMENT_MAX)))]
+            [("body", str(_l("Use at most %(count)d characters.", count=COMMENT_MAX)))]
         )
     if markdown.has_control_characters(text):
         raise ValidationFailed(

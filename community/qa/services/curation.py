@@ -56,7 +56,7 @@ def close_question(actor, question: Question, reason: str) -> Question:
         raise ValidationFailed([("reason", str(_l("Say why the question is closed.")))])
     if len(reason) > REASON_MAX:
         raise ValidationFailed(
-            [("reason", str(_l("Keep it under %(max)d characters.", max=REASON_MAX)))]
+            [("reason", str(_l("Use at most %(count)d characters.", count=REASON_MAX)))]
         )
     if question.status == QuestionStatus.DUPLICATE:
         raise ValidationFailed([(None, str(_l("This question was merged into another.")))])

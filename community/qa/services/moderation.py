@@ -62,7 +62,7 @@ def flag_post(
     note = " ".join((note or "").split())
     if len(note) > NOTE_MAX:
         raise ValidationFailed(
-            [("note", str(_l("Keep it under %(max)d characters.", max=NOTE_MAX)))]
+            [("note", str(_l("Use at most %(count)d characters.", count=NOTE_MAX)))]
         )
     if reason == "duplicate" and (original is None or original.id == question.id):
         raise ValidationFailed(

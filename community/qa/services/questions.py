@@ -57,7 +57,7 @@ def clean_body(raw: str | None, field: str = "body") -> str:
         raise ValidationFailed([(field, str(_l("Write something here.")))])
     if len(body) > BODY_MAX:
         raise ValidationFailed(
-            [(field, str(_l("Keep it under %(max)d characters.", max=BODY_MAX)))]
+            [(field, str(_l("Use at most %(count)d characters.", count=BODY_MAX)))]
         )
     if markdown.has_control_characters(body):
         raise ValidationFailed(

@@ -16,8 +16,16 @@ from community.extensions import db
 from community.numbers import parse_id, parse_int
 from community.qa.access import PostMissing, Viewer, viewer_for
 from community.qa.models import Answer, Question
-from community.qa.pages.labels import answer_links, qa_labels, question_url, short_date, tag_url
+from community.qa.pages.labels import (
+    answer_links,
+    count_word,
+    qa_labels,
+    question_url,
+    short_date,
+    tag_url,
+)
 from community.qa.services import notifications as notification_service
+from community.qa.services.answers import COMMENT_MAX
 from community.qa.services.lists import QUESTION_OPTIONS
 from community.templating import register_unread_counter
 
@@ -28,6 +36,8 @@ QUESTION_REF = re.compile(r"(?:/qa/)?([0-9]+)/?$")
 
 bp.record_once(lambda state: register_unread_counter(state.app, notification_service.bell_count))
 bp.add_app_template_global(qa_labels, "qa_labels")
+bp.add_app_template_global(count_word, "count_word")
+bp.add_app_template_global(COMMENT_MAX, "comment_max")
 bp.add_app_template_filter(short_date, "short_date")
 bp.add_app_template_global(answer_links, "answer_links")
 bp.add_app_template_global(question_url, "question_url")

@@ -213,7 +213,7 @@ def comment(question_id: int, answer_id: int | None = None):
     target = answer_or_404(answer_id, question) if answer_id else None
     form = CommentForm()
     if not form.validate_on_submit():
-        abort(400, description=_("Write a comment of up to 600 characters."))
+        abort(400, description=_("Write something here."))
     try:
         answer_service.add_comment(acting_user(), question, form.body.data, target)
     except ValidationFailed as failure:
