@@ -158,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
 def register_jobs(app: Flask) -> None:
     """The job layer, its operator page, and each domain's periodic tasks (they register)."""
     from community.billing import tasks as billing_tasks  # noqa: F401 - registers its tasks
+    from community.deals import tasks as deal_tasks  # noqa: F401 - registers its tasks
     from community.jobs import runner
     from community.jobs.views import bp as jobs_bp
     from community.qa import tasks as qa_tasks  # noqa: F401 - registers its tasks
@@ -177,7 +178,6 @@ def register_cli(app: Flask) -> None:
     from community.accounts.cli import users_cli
     from community.backups.cli import backup_command, restore_command
     from community.billing.cli import billing_cli
-    from community.deals.alert_cli import add_alert_commands
     from community.deals.cli import deals_cli
     from community.demo import demo_cli
     from community.jobs.cli import jobs_cli
@@ -199,7 +199,6 @@ def register_cli(app: Flask) -> None:
         media_cli,
     ):
         app.cli.add_command(group)
-    add_alert_commands(app.cli)
     app.cli.add_command(doctor)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

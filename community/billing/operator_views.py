@@ -205,7 +205,10 @@ def confirm_refund_step(user: User, payment: Payment, amount: int, form):
     upgrades = refunds.check_refund(payment, amount, utcnow())
     currency = payment.currency
     facts = [
-        (_("Payment"), f"#{payment.id} · {payment.tier.name} · {money(payment.amount, currency)}"),
+        (
+            _("Payment"),
+            f"#{payment.id} · {tier_name(payment.tier)} · {money(payment.amount, currency)}",
+        ),
         (_("Refund"), money(amount, currency)),
         (_("Reason"), form.reason.data.strip()),
     ]
@@ -266,7 +269,7 @@ def revoke_comp(user_id: int, period_id: int):
                 form,
                 _("Revoke this complimentary period?"),
                 [
-                    (_("Tier"), period.tier.name),
+                    (_("Tier"), tier_name(period.tier)),
                     (
                         _("Period"),
                         f"{format_date(period.starts_at)} – {format_date(period.ends_at)}",
@@ -302,8 +305,8 @@ def change_tier(user_id: int):
                 form,
                 _("Change this member's tier?"),
                 [
-                    (_("Tier now"), standing_at(user, utcnow()).tier.name),
-                    (_("New tier"), tier.name),
+                    (_("Tier now"), tier_name(standing_at(user, utcnow()).tier)),
+                    (_("New tier"), tier_name(tier)),
                     (_("Reason"), form.reason.data.strip()),
                 ],
                 _("The rest of the member's paid time moves onto the new tier from now."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from community.deals.alerts import send_alerts
 
@@ -16,12 +16,3 @@ def send_alerts_command() -> None:
     click.echo(
         f"{outcome.deals} deal(s) looked at, {outcome.hits} alert(s), {outcome.mails} mail(s)"
     )
-
-
-def add_alert_commands(cli: FlaskGroup) -> None:
-    """Put send-alerts under `flask deals` (made here when no other command made it)."""
-    group = cli.commands.get("deals")
-    if group is None:
-        group = AppGroup("deals", help="Deals.")
-        cli.add_command(group)
-    group.add_command(send_alerts_command)

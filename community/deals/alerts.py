@@ -222,6 +222,7 @@ def mail_now(moment: datetime) -> int:
             user=user,
             deal=deal,
             link=deal_link(deal),
+            settings_link=site_url("deal_alerts.index"),
         )
         sent += 1
     return sent

@@ -11,12 +11,14 @@ import click
 from flask.cli import AppGroup
 
 from community.clock import utcnow
+from community.deals.alert_cli import send_alerts_command
 from community.deals.importer import ImportResult, import_deals
 from community.extensions import db
 
 DEMO_DEALS = Path(__file__).parent / "demo_deals.jsonl"
 
-deals_cli = AppGroup("deals", help="Deals: import them from a file.")
+deals_cli = AppGroup("deals", help="Deals: import them from a file, send keyword alerts.")
+deals_cli.add_command(send_alerts_command)
 
 
 def report(result: ImportResult) -> None:

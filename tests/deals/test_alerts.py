@@ -214,3 +214,19 @@ def test_the_alerts_page_saves_lists_and_removes(client, login, member, mallory)
         == 303
     )
     assert alerts.alerts_of(member) == []
+
+
+def test_the_scheduler_runs_the_alerts_once_per_minute(member, make_deal, outbox):
+    from community.jobs import schedule
+    from community.jobs.registry import PERIODIC
+
+    alerts.save_alert(member, "耳机", None, "", "now")
+    db.session.commit()
+    deal = make_deal(title="索尼蓝牙降噪耳机 WH-1000XM5")
+    task = {"deals.alerts": PERIODIC["deals.alerts"]}
+    now = utcnow()
+    assert schedule.run_due(now, task) == [("deals.alerts", "done")]
+    assert schedule.run_due(now + timedelta(seconds=30), task) == []
+    assert schedule.run_due(now + timedelta(minutes=1), task) == [("deals.alerts", "done")]
+    assert [notice.path for notice in notices(member)] == [f"/deals/{deal.id}"]
+    assert len(outbox()) == 1
