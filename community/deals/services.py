@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from community.clock import utcnow
 from community.database import insert_unless_present
@@ -141,7 +141,8 @@ def feed(
     deals = db.session.scalars(
         select(Deal)
         .where(*conditions)
-        .options(selectinload(Deal.tags))
+        # Cards show neither the description nor the template.
+        .options(selectinload(Deal.tags), defer(Deal.description), defer(Deal.url_template))
         .order_by(*feed_order(query.sort))
         .limit(page_size)
         .offset((page - 1) * page_size)
