@@ -110,6 +110,8 @@ def test_a_backup_restores_into_an_empty_instance(
         assert db.session.scalar(select(func.count(User.id))) == len(before["emails"])
     page = browser.get(f"/qa/{question_id}")
     assert page.status_code == 200 and "租房提取每月一次" in page.get_data(as_text=True)
+    with target.app_context():
+        search_service().backend.close()
 
 
 def test_a_backup_of_the_other_kind_is_refused(app, runner, tmp_path):
