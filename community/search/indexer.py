@@ -51,7 +51,7 @@ def rebuild_index(progress=lambda count: None, processes: int = 1) -> int:
 
     count = service.backend.rebuild(documents(), progress, processes)
     index_state(service.backend.name).rebuilt_at = utcnow()
-    service.staleness.forget()
+    service.staleness.mark_current()
     for start in range(0, len(applied), DELETE_BATCH):
         chunk = applied[start : start + DELETE_BATCH]
         db.session.execute(delete(SearchChange).where(SearchChange.id.in_(chunk)))

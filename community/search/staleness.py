@@ -51,5 +51,10 @@ class StalenessCheck:
             self.checked_at = now
         return self.stale
 
+    def mark_current(self) -> None:
+        """This process just rebuilt the index: it is current (no need to ask)."""
+        self.stale = False
+        self.checked_at = time.monotonic()
+
     def forget(self) -> None:
         self.checked_at = float("-inf")

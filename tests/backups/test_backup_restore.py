@@ -75,6 +75,7 @@ def test_a_backup_restores_into_an_empty_instance(
 ):
     question_id, buyer_id = fill_site(make_question, member, generic_import, inviter_and_buyer)
     before = site_state(question_id, buyer_id)
+    author_email = member.email
     # A member who wrote nothing on it shares the members' rendering.
     log_in(client, db.session.get(User, buyer_id))
     page = client.get(f"/qa/{question_id}")
@@ -103,12 +104,14 @@ def test_a_backup_restores_into_an_empty_instance(
         assert site_state(question_id, buyer_id) == before
         found = search_service().search("公积金", reader=ANY_MEMBER)
         assert [hit.id for hit in found.hits] == [question_id]
-        reader = db.session.scalar(select(User).where(User.email == member.email))
+        reader = db.session.scalar(select(User).where(User.email == author_email))
         browser = target.test_client()
         log_in(browser, reader)
         assert db.session.scalar(select(func.count(User.id))) == len(before["emails"])
     page = browser.get(f"/qa/{question_id}")
     assert page.status_code == 200 and "租房提取每月一次" in page.get_data(as_text=True)
+    with target.app_context():
+        search_service().backend.close()
 
 
 def test_a_backup_of_the_other_kind_is_refused(app, runner, tmp_path):
