@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -14,7 +16,7 @@ from community.clock import utcnow
 from community.errors import ValidationFailed
 from community.extensions import db
 from community.rebates import ledger, withdrawals
-from community.rebates.importer import import_report
+from community.rebates.importer import CHECKING, import_report
 from community.rebates.models import NETWORKS
 from community.rebates.settings import rebate_settings, update_rebate_settings
 
@@ -26,13 +28,45 @@ def refuse(failure: ValidationFailed) -> None:
     raise click.ClickException("; ".join(f"{f or 'input'}: {r}" for f, r in failure.errors))
 
 
+class ImportProgress:
+    """What an import shows on stderr: the rows checked as they are read (how many there are
+    is known only at the end), then a bar over the rows written."""
+
+    def __init__(self, stack: contextlib.ExitStack):
+        self.stack = stack
+        self.bar = None
+        self.checking = False
+        stack.callback(self.end_line)
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage == CHECKING:
+            click.echo(f"\rchecking: {done:,} rows", nl=False, err=True)
+            self.checking = True
+            return
+        if self.bar is None:
+            click.echo(err=True)
+            self.bar = self.stack.enter_context(
+                click.progressbar(length=total, label="writing", file=sys.stderr, show_pos=True)
+            )
+        self.bar.update(done - self.bar.pos)
+
+    def end_line(self) -> None:
+        """Close the checking line when no bar followed it (a refused file, say)."""
+        if self.checking and self.bar is None:
+            click.echo(err=True)
+
+
 @rebates_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--network", required=True, type=click.Choice(NETWORKS))
 @click.option("--partial", is_flag=True, help="Write the good rows even when some are refused.")
 def import_command(file: Path, network: str, partial: bool):
     """Import FILE, an order report of NETWORK (idempotent: a second run changes nothing)."""
-    run = import_report(file, network, utcnow(), filename=file.name, partial=partial)
+    with contextlib.ExitStack() as stack:
+        progress = ImportProgress(stack)
+        run = import_report(
+            file, network, utcnow(), filename=file.name, partial=partial, progress=progress
+        )
     click.echo(
         f"{run.status}: {run.rows_read} rows read, {run.new_lines} new, {run.changed} changed, "
         f"{run.unchanged} unchanged, {run.unmatched} unmatched, {run.skipped} skipped, "

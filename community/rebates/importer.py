@@ -14,7 +14,7 @@ import json
 import logging
 import pickle
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from community.rebates.settings import rebate_settings
 log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 1000
+CHECKING, WRITING = "checking", "writing"
 REFUSALS_KEPT = 50
 RANK = {PAID: 0, RECEIVED: 1, SETTLED: 2, INVALID: 3, REFUNDED: 3}
 COMPARED = ("status", "network_status", "commission", "paid_amount", "settled_at", "placed_at")
@@ -74,7 +75,7 @@ class Tally:
             self.refusals.append([line, str(reason)])
 
 
-def check_file(path: Path, network: str, moment: datetime, spool) -> Tally:
+def check_file(path: Path, network: str, moment: datetime, spool, progress=None) -> Tally:
     """Read every row without writing to the database: how many, and which are refused; the
     good rows go to `spool` in chunks. BadFile propagates."""
     tally = Tally()
@@ -86,12 +87,16 @@ def check_file(path: Path, network: str, moment: datetime, spool) -> Tally:
             if len(chunk) >= CHUNK_ROWS:
                 pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
                 chunk = []
+                if progress is not None:
+                    progress(CHECKING, tally.rows_read, None)
         elif isinstance(item, Refusal):
             tally.refuse(item.line, item.reason)
         elif isinstance(item, Skipped):
             tally.skipped += 1
     if chunk:
         pickle.dump(chunk, spool, pickle.HIGHEST_PROTOCOL)
+    if progress is not None:
+        progress(CHECKING, tally.rows_read, None)
     return tally
 
 
@@ -106,25 +111,36 @@ def spooled_chunks(spool) -> Iterator[list[ReportRow]]:
 
 
 def import_report(
-    path: Path, network: str, moment: datetime, *, actor=None, filename="", partial=False
+    path: Path,
+    network: str,
+    moment: datetime,
+    *,
+    actor=None,
+    filename="",
+    partial=False,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> ReportImport:
-    """Import `path` as `network`'s report; the returned row holds the per-file result."""
+    """Import `path` as `network`'s report; the returned row holds the per-file result.
+    `progress(stage, done, total)` hears of each chunk: rows checked (total unknown), then
+    rows written (of the rows to write)."""
     run = ReportImport(
         network=network, filename=filename[:255], actor_id=getattr(actor, "id", None)
     )
     run.created_at = moment
     with tempfile.TemporaryFile() as spool:
         try:
-            tally = check_file(path, network, moment, spool)
+            tally = check_file(path, network, moment, spool, progress)
         except BadFile as bad:
             tally = Tally()
             tally.refuse(0, bad.reason)
         if tally.refused and (not partial or not tally.rows_read):
             return finish(run, tally, "refused")
-        return apply_file(run, spool, network, moment, tally)
+        return apply_file(run, spool, network, moment, tally, progress)
 
 
-def apply_file(run: ReportImport, spool, network: str, moment: datetime, checked: Tally):
+def apply_file(
+    run: ReportImport, spool, network: str, moment: datetime, checked: Tally, progress=None
+) -> ReportImport:
     """Write the spooled rows, chunk by chunk; `checked` is what the checking read found."""
     rebate_settings()
     db.session.add(run)
@@ -136,8 +152,13 @@ def apply_file(run: ReportImport, spool, network: str, moment: datetime, checked
         refusals=checked.refusals,
     )
     terms = None
+    written = 0
+    to_write = checked.rows_read - checked.refused - checked.skipped
     for chunk in spooled_chunks(spool):
         terms = apply_chunk(chunk, network, run.id, moment, tally, terms)
+        written += len(chunk)
+        if progress is not None:
+            progress(WRITING, written, to_write)
     return finish(run, tally, "partial" if tally.refused else "done")
 
 

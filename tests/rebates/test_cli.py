@@ -8,6 +8,7 @@ from community.affiliate.services import sub_id_of
 from community.clock import utcnow
 from community.extensions import db
 from community.rebates import withdrawals
+from community.rebates.importer import import_report
 from tests.rebates import reports
 from tests.rebates.conftest import days_later
 
@@ -85,3 +86,29 @@ def test_settings_and_payouts(runner, generic_import, member, operator, tmp_path
     answer = runner.invoke(args=["rebates", "payouts", "-o", str(out)])
     assert "1 approved" in answer.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "李明" in out.read_text("utf-8-sig")
+
+
+def test_a_long_import_shows_rows_checked_then_a_bar_of_rows_written(runner, member, tmp_path):
+    sub = sub_id_of(member)
+    db.session.commit()
+    rows = [reports.generic_row(f"L{n}", sub, commission="1.00") for n in range(2500)]
+    rows.append(reports.generic_row("BAD", sub, commission="abc"))
+    path = reports.write_csv(tmp_path / "long.csv", reports.GENERIC_HEADERS, rows)
+    heard = []
+    import_report(
+        path, "generic", utcnow(), partial=True, progress=lambda *told: heard.append(told)
+    )
+    assert heard == [
+        ("checking", 1000, None),
+        ("checking", 2000, None),
+        ("checking", 2501, None),
+        ("writing", 1000, 2500),
+        ("writing", 2000, 2500),
+        ("writing", 2500, 2500),
+    ]
+    result = runner.invoke(
+        args=["rebates", "import", str(path), "--network", "generic", "--partial"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "checking: 2,501 rows" in result.stderr and "writing" in result.stderr
+    assert "partial: 2501 rows read, 0 new, 0 changed, 2500 unchanged" in result.stdout
