@@ -92,7 +92,7 @@ def buy_a_year(page) -> None:
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_main_pages_pass_axe(
-    device, axe_page, axe_phone_page, answered_question, member, free_user, operator
+    device, axe_page, axe_phone_page, answered_question, member, free_user, operator, admin
 ):
     page = axe_phone_page if device == "phone" else axe_page
     touch = device == "phone"
@@ -104,6 +104,7 @@ def test_main_pages_pass_axe(
     walk(page, [question, "/pricing"], touch)
     buy_a_year(page)
     assert_accessible(page, touch=touch)
+    assert_chinese_typography(page)
     walk(page, ["/billing", "/qa/ask"], touch)
 
     page.context.clear_cookies()
@@ -117,6 +118,10 @@ def test_main_pages_pass_axe(
         [*OPERATOR_PAGES, f"/operator/members/{member.id}", question, f"{question}/revisions"],
         touch,
     )
+
+    page.context.clear_cookies()
+    log_in(page, admin.email, PASSWORD)
+    walk(page, ["/operator/tiers"], touch)
 
 
 def test_tier_perks_are_said_in_words(axe_page):
