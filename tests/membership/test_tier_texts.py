@@ -122,3 +122,36 @@ def test_the_command_shows_and_sets_texts(app, runner):
     assert "name" in refused.output
     missing = runner.invoke(args=["billing", "tier", "nope"])
     assert missing.exit_code != 0 and "no tier nope" in missing.output
+
+
+def test_the_migration_names_seeded_tiers_in_english_unless_renamed(app_config, tmp_path):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from community import create_app
+
+    fresh = create_app(
+        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    )
+    with fresh.app_context():
+        config = fresh.extensions["migrate"].migrate.get_config()
+        (ours,) = [
+            revision
+            for revision in ScriptDirectory.from_config(config).walk_revisions()
+            if revision.revision.endswith("_tier_names")
+        ]
+        upgrade(revision=ours.down_revision)
+        db.session.execute(text("UPDATE tiers SET name = '高级会员' WHERE slug = 'pro'"))
+        db.session.commit()
+        upgrade(revision=ours.revision)
+        rows = db.session.execute(
+            text("SELECT slug, name_en, description_en <> '' FROM tiers ORDER BY rank")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            ("free", "Free", True),
+            ("member", "Member", True),
+            ("pro", "", False),
+        ]
+        db.session.remove()
+        db.engine.dispose()
