@@ -164,3 +164,17 @@ def test_the_checks_catch_what_they_look_for(axe_phone_page):
     page.locator("input").evaluate("element => element.remove()")
     with pytest.raises(AssertionError, match="under 44 px"):
         assert_accessible(page, touch=True)
+
+
+def test_english_pages_pass_and_speak_english(axe_phone_page, answered_question):
+    page = axe_phone_page
+    page.goto("/")
+    page.locator("button[name=lang][value=en]").click()
+    walk(page, ["/", "/qa/", f"/qa/{answered_question}", "/pricing"], touch=True)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".tier-offer[data-tier='pro'] h2")).to_have_text("Pro")
+    perks = page.locator(".tier-offer[data-tier='free'] .perks li")
+    expect(perks.first).to_have_text(re.compile(r"^Not included:\s*Read every answer$"))
+    page.goto("/qa/")
+    row = page.locator(f"[data-question-id='{answered_question}'] .stat small")
+    expect(row).to_have_text(["votes", "answer"])
