@@ -37,8 +37,18 @@ def test_the_service_cleans_and_refuses_without_changing_anything(app):
     assert (pro.name, pro.name_en, pro.description_en) == ("专业 会员", "Pro plan", "Plus.")
 
     with pytest.raises(ValidationFailed) as refused:
-        set_tier_texts(pro, name=" ", name_en="x" * (NAME_MAX + 1), description="新的说明")
-    assert {field for field, _reason in refused.value.errors} == {"name", "name_en"}
+        set_tier_texts(
+            pro,
+            name=" ",
+            name_en="x" * (NAME_MAX + 1),
+            description="新的说明",
+            description_en="bad\x00byte",
+        )
+    assert {field for field, _reason in refused.value.errors} == {
+        "name",
+        "name_en",
+        "description_en",
+    }
     assert (pro.name, pro.name_en, pro.description) != ("", "x" * (NAME_MAX + 1), "新的说明")
     assert pro.description == "会员的一切，外加向专家提问，返利比例更高。"
 
@@ -80,13 +90,14 @@ def test_a_bad_name_is_refused_in_the_users_language_and_nothing_is_saved(client
         "member-name": "",
         "member-name_en": "Y" * (NAME_MAX + 1),
         "member-description": "新的说明",
-        "member-description_en": "",
+        "member-description_en": "NUL\x00here",
     }
     refused = client.post("/operator/tiers/member", data=form)
     assert refused.status_code == 400
     text = refused.get_data(as_text=True)
     assert "等级需要一个名称" in text
     assert f"最多使用 {NAME_MAX} 个字符" in text
+    assert "内容包含无法显示的字符" in text
     db.session.expire_all()
     member = tier_by_slug("member")
     assert (member.name, member.name_en) == ("会员", "Member")
