@@ -59,6 +59,8 @@ def test_pricing_shows_the_viewers_language(client):
     assert "专业会员" in chinese and ">Pro<" not in chinese
     assert ">Pro<" in english and "专业会员" not in english
     assert "Everything a member gets" in english
+    assert "优惠信息与返利（返还 50%）" in chinese
+    assert "Deal feed and rebates (70% back)" in english
 
 
 def test_an_admin_sets_both_names_on_the_page(client, login, admin):
