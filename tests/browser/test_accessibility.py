@@ -50,7 +50,14 @@ MEMBER_PAGES = [
     "/rebates",
     "/qa/notifications",
 ]
-OPERATOR_PAGES = ["/operator/members", "/operator/rebates", "/operator/rebates/withdrawals"]
+OPERATOR_PAGES = [
+    "/operator/members",
+    "/operator/rebates",
+    "/operator/rebates/unmatched",
+    "/operator/rebates/withdrawals",
+    "/qa/review",
+    "/qa/manage/tags",
+]
 
 # The live server answers each request on a new thread; Whoosh's per-thread searchers of
 # finished threads are closed by the garbage collector (ResourceWarning).
