@@ -25,7 +25,7 @@ class Tier(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(32), unique=True)
     # `name` and `description` are in the site's first language (Chinese); the `_en` pair is
-    # what English readers see, when set (membership.tiers.tier_text picks).
+    # what English readers see, when set (membership.tiers.tier_name and tier_description pick).
     name: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(Text, default="")
     name_en: Mapped[str] = mapped_column(String(60), default="", server_default="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -101,6 +103,11 @@ def tier_description(tier: Tier, locale: Locale | None = None) -> str:
     return _text(tier, "description", locale)
 
 
+def unshowable(text: str) -> bool:
+    """Whether `text` holds control or unpaired surrogate characters (PostgreSQL refuses NUL)."""
+    return any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\n\r\t" for char in text)
+
+
 def set_tier_texts(
     tier: Tier,
     *,
@@ -127,6 +134,8 @@ def set_tier_texts(
         limit = NAME_MAX if is_name else DESCRIPTION_MAX
         if field == "name" and not value:
             errors.append((field, _("A tier needs a name.")))
+        elif unshowable(value):
+            errors.append((field, _("The text contains characters that cannot be shown.")))
         elif len(value) > limit:
             errors.append((field, _("Use at most %(count)d characters.", count=limit)))
         cleaned[field] = value

@@ -50,7 +50,14 @@ MEMBER_PAGES = [
     "/rebates",
     "/qa/notifications",
 ]
-OPERATOR_PAGES = ["/operator/members", "/operator/rebates", "/operator/rebates/withdrawals"]
+OPERATOR_PAGES = [
+    "/operator/members",
+    "/operator/rebates",
+    "/operator/rebates/unmatched",
+    "/operator/rebates/withdrawals",
+    "/qa/review",
+    "/qa/manage/tags",
+]
 
 # The live server answers each request on a new thread; Whoosh's per-thread searchers of
 # finished threads are closed by the garbage collector (ResourceWarning).
@@ -92,7 +99,7 @@ def buy_a_year(page) -> None:
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_main_pages_pass_axe(
-    device, axe_page, axe_phone_page, answered_question, member, free_user, operator
+    device, axe_page, axe_phone_page, answered_question, member, free_user, operator, admin
 ):
     page = axe_phone_page if device == "phone" else axe_page
     touch = device == "phone"
@@ -104,6 +111,7 @@ def test_main_pages_pass_axe(
     walk(page, [question, "/pricing"], touch)
     buy_a_year(page)
     assert_accessible(page, touch=touch)
+    assert_chinese_typography(page)
     walk(page, ["/billing", "/qa/ask"], touch)
 
     page.context.clear_cookies()
@@ -117,6 +125,10 @@ def test_main_pages_pass_axe(
         [*OPERATOR_PAGES, f"/operator/members/{member.id}", question, f"{question}/revisions"],
         touch,
     )
+
+    page.context.clear_cookies()
+    log_in(page, admin.email, PASSWORD)
+    walk(page, ["/operator/tiers"], touch)
 
 
 def test_tier_perks_are_said_in_words(axe_page):
@@ -159,3 +171,17 @@ def test_the_checks_catch_what_they_look_for(axe_phone_page):
     page.locator("input").evaluate("element => element.remove()")
     with pytest.raises(AssertionError, match="under 44 px"):
         assert_accessible(page, touch=True)
+
+
+def test_english_pages_pass_and_speak_english(axe_phone_page, answered_question):
+    page = axe_phone_page
+    page.goto("/")
+    page.locator("button[name=lang][value=en]").click()
+    walk(page, ["/", "/qa/", f"/qa/{answered_question}", "/pricing"], touch=True)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".tier-offer[data-tier='pro'] h2")).to_have_text("Pro")
+    perks = page.locator(".tier-offer[data-tier='free'] .perks li")
+    expect(perks.first).to_have_text(re.compile(r"^Not included:\s*Read every answer$"))
+    page.goto("/qa/")
+    row = page.locator(f"[data-question-id='{answered_question}'] .stat small")
+    expect(row).to_have_text(["votes", "answer"])

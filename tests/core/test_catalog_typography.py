@@ -1,7 +1,10 @@
-"""The Chinese catalog reads as Chinese is typeset: full-width colons after Chinese labels, no
-spaces before full-width punctuation or before 上/的, no ASCII punctuation inside Chinese."""
+"""The catalog reads well in both languages: Chinese as Chinese is typeset (full-width colons
+after Chinese labels, no spaces before full-width punctuation or before 上/的, no ASCII
+punctuation inside Chinese), English counts as plurals, never "day(s)"."""
 
 from __future__ import annotations
+
+import re
 
 from babel.messages.pofile import read_po
 
@@ -30,3 +33,16 @@ def test_the_rules_catch_each_fault():
     assert typography_faults("（ 注")
     assert typography_faults("你好,世界")
     assert not typography_faults("等级：会员，打开 https://example.com 查看 UNIX 时间（秒）。")
+
+
+def test_no_english_message_hedges_a_plural():
+    with open(CATALOG, "rb") as file:
+        catalog = read_po(file)
+    hedged = [
+        form
+        for message in catalog
+        if message.id
+        for form in (message.id if isinstance(message.id, tuple) else (message.id,))
+        if re.search(r"\w\((?:s|es)\)", form)
+    ]
+    assert not hedged, hedged

@@ -37,8 +37,18 @@ def test_the_service_cleans_and_refuses_without_changing_anything(app):
     assert (pro.name, pro.name_en, pro.description_en) == ("专业 会员", "Pro plan", "Plus.")
 
     with pytest.raises(ValidationFailed) as refused:
-        set_tier_texts(pro, name=" ", name_en="x" * (NAME_MAX + 1), description="新的说明")
-    assert {field for field, _reason in refused.value.errors} == {"name", "name_en"}
+        set_tier_texts(
+            pro,
+            name=" ",
+            name_en="x" * (NAME_MAX + 1),
+            description="新的说明",
+            description_en="bad\x00byte",
+        )
+    assert {field for field, _reason in refused.value.errors} == {
+        "name",
+        "name_en",
+        "description_en",
+    }
     assert (pro.name, pro.name_en, pro.description) != ("", "x" * (NAME_MAX + 1), "新的说明")
     assert pro.description == "会员的一切，外加向专家提问，返利比例更高。"
 
@@ -49,6 +59,8 @@ def test_pricing_shows_the_viewers_language(client):
     assert "专业会员" in chinese and ">Pro<" not in chinese
     assert ">Pro<" in english and "专业会员" not in english
     assert "Everything a member gets" in english
+    assert "优惠信息与返利（返还 50%）" in chinese
+    assert "Deal feed and rebates (70% back)" in english
 
 
 def test_an_admin_sets_both_names_on_the_page(client, login, admin):
@@ -80,13 +92,14 @@ def test_a_bad_name_is_refused_in_the_users_language_and_nothing_is_saved(client
         "member-name": "",
         "member-name_en": "Y" * (NAME_MAX + 1),
         "member-description": "新的说明",
-        "member-description_en": "",
+        "member-description_en": "NUL\x00here",
     }
     refused = client.post("/operator/tiers/member", data=form)
     assert refused.status_code == 400
     text = refused.get_data(as_text=True)
     assert "等级需要一个名称" in text
     assert f"最多使用 {NAME_MAX} 个字符" in text
+    assert "内容包含无法显示的字符" in text
     db.session.expire_all()
     member = tier_by_slug("member")
     assert (member.name, member.name_en) == ("会员", "Member")
@@ -122,3 +135,36 @@ def test_the_command_shows_and_sets_texts(app, runner):
     assert "name" in refused.output
     missing = runner.invoke(args=["billing", "tier", "nope"])
     assert missing.exit_code != 0 and "no tier nope" in missing.output
+
+
+def test_the_migration_names_seeded_tiers_in_english_unless_renamed(app_config, tmp_path):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from community import create_app
+
+    fresh = create_app(
+        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    )
+    with fresh.app_context():
+        config = fresh.extensions["migrate"].migrate.get_config()
+        (ours,) = [
+            revision
+            for revision in ScriptDirectory.from_config(config).walk_revisions()
+            if revision.revision.endswith("_tier_names")
+        ]
+        upgrade(revision=ours.down_revision)
+        db.session.execute(text("UPDATE tiers SET name = '高级会员' WHERE slug = 'pro'"))
+        db.session.commit()
+        upgrade(revision=ours.revision)
+        rows = db.session.execute(
+            text("SELECT slug, name_en, description_en <> '' FROM tiers ORDER BY rank")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            ("free", "Free", True),
+            ("member", "Member", True),
+            ("pro", "", False),
+        ]
+        db.session.remove()
+        db.engine.dispose()
