@@ -114,6 +114,7 @@ def test_no_route_answers_5xx_to_odd_numbers(walk_config, app, make_user, login,
             response = client.open(path, method=method, query_string=query, data=form)
             if response.status_code >= 500:
                 failures.append((response.status_code, method, path, query or form))
+            response.close()
             db.session.rollback()
     assert failures == []
 
