@@ -88,7 +88,7 @@ def main() -> None:
             times["ours"].append(timed(ours, data))
         base, mine = (statistics.median(times[key]) for key in ("baseline", "ours"))
         print(
-            f"{name}: {len(data) / 1e6:.1f} MB, baseline {base * 1000:.0f} ms, "
+            f"{name}: {len(data) / 1024:,.0f} KB, baseline {base * 1000:.0f} ms, "
             f"clean_image {mine * 1000:.0f} ms, {mine / base:.2f}× the baseline"
         )
 
