@@ -79,5 +79,7 @@ def deals_feed_url(alert_id: int | None = None) -> str | None:
 
 
 def register_deal_feeds() -> None:
-    register_feed("deals", _l("Deals"), all_deals_feed)
-    register_feed("deals-alert", _l("Deals matching an alert"), alert_feed, listed=False)
+    register_feed("deals", _l("Deals"), all_deals_feed, available=is_member)
+    register_feed(
+        "deals-alert", _l("Deals matching an alert"), alert_feed, listed=False, available=is_member
+    )
