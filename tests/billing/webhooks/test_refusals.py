@@ -198,7 +198,7 @@ def test_stripe_refund_by_an_operator_is_not_counted_twice_by_its_webhook(
     token = csrf_from(client.get(url))
     response = client.post(
         url + f"/payments/{payment.id}/refund",
-        data={"csrf_token": token, "amount": "50", "reason": "部分退款"},
+        data={"csrf_token": token, "amount": "50", "reason": "部分退款", "confirm": "yes"},
     )
     assert response.status_code == 302
     (call,) = stripe_site.calls_to("POST", "/v1/refunds")
@@ -224,7 +224,7 @@ def test_stripe_refund_failure_changes_nothing(client, login, buyer, operator, s
     stripe_site.fail_next = 402
     response = client.post(
         url + f"/payments/{payment.id}/refund",
-        data={"csrf_token": token, "amount": "199", "reason": "退款"},
+        data={"csrf_token": token, "amount": "199", "reason": "退款", "confirm": "yes"},
     )
     assert response.status_code == 503
     assert state(buyer) == before
@@ -285,7 +285,12 @@ def test_operator_refund_of_a_subscription_payment_finds_its_payment_intent(
     url = f"/operator/members/{buyer.id}"
     response = client.post(
         url + f"/payments/{payment.id}/refund",
-        data={"csrf_token": csrf_from(client.get(url)), "amount": "199", "reason": "退订"},
+        data={
+            "csrf_token": csrf_from(client.get(url)),
+            "amount": "199",
+            "reason": "退订",
+            "confirm": "yes",
+        },
     )
     assert response.status_code == 302
     (lookup,) = stripe_site.calls_to("GET", "/v1/invoice_payments")
