@@ -31,7 +31,7 @@ from community.errors import ValidationFailed
 from community.extensions import db
 from community.membership import comps
 from community.membership.entitlements import standing_at
-from community.membership.models import MembershipChange, MembershipPeriod, PeriodSource
+from community.membership.models import MembershipChange, MembershipPeriod
 from community.membership.tiers import tier_by_slug, tier_name, tiers_for_sale
 from community.security import operator_required
 from community.templating import money
@@ -256,14 +256,7 @@ def revoke_comp(user_id: int, period_id: int):
     try:
         if form.confirm.data != "yes":
             comps.check_reason(form.reason.data)
-            if (
-                period is None
-                or period.source != PeriodSource.COMP
-                or period.revoked_at is not None
-            ):
-                raise ValidationFailed(
-                    [("period", _("There is no such complimentary period to revoke."))]
-                )
+            comps.check_revocable(period)
             return confirm_step(
                 user,
                 form,
@@ -298,8 +291,7 @@ def change_tier(user_id: int):
     try:
         if form.confirm.data != "yes":
             comps.check_reason(form.reason.data)
-            if tier is None or not tier.is_paid:
-                raise ValidationFailed([("tier", _("Choose a paid tier."))])
+            comps.check_new_tier(tier)
             return confirm_step(
                 user,
                 form,

@@ -58,10 +58,23 @@ def grant_comp(
     return period
 
 
-def revoke_comp(period: MembershipPeriod | None, reason: str | None, actor, moment: datetime):
-    reason = check_reason(reason)
+def check_revocable(period: MembershipPeriod | None) -> MembershipPeriod:
+    """Refuse anything but a complimentary period not yet revoked."""
     if period is None or period.source != PeriodSource.COMP or period.revoked_at is not None:
         raise ValidationFailed([("period", _("There is no such complimentary period to revoke."))])
+    return period
+
+
+def check_new_tier(tier: Tier | None) -> Tier:
+    """Refuse a tier change to anything but a paid tier."""
+    if tier is None or not tier.is_paid:
+        raise ValidationFailed([("tier", _("Choose a paid tier."))])
+    return tier
+
+
+def revoke_comp(period: MembershipPeriod | None, reason: str | None, actor, moment: datetime):
+    reason = check_reason(reason)
+    check_revocable(period)
     periods.lock_member(period.user_id)
     periods.end_grace_after(period, moment)
     period.revoked_at = moment
@@ -78,8 +91,7 @@ def change_tier(user, tier: Tier | None, reason: str | None, actor, moment: date
     Upgrade time moves too: it stands on the lower tier's time, which moves with it.
     """
     reason = check_reason(reason)
-    if tier is None or not tier.is_paid:
-        raise ValidationFailed([("tier", _("Choose a paid tier."))])
+    check_new_tier(tier)
     periods.lock_member(user.id)
     live = [p for p in periods.live_periods(user.id, moment) if p.source != PeriodSource.GRACE]
     others = [p for p in live if p.tier_id != tier.id or p.source == PeriodSource.UPGRADE]

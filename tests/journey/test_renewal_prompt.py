@@ -77,3 +77,17 @@ def test_free_users_and_staff_who_never_paid_see_no_prompt(client, login, free_u
     assert 'data-testid="renewal-notice"' not in client.get("/").text
     login(client, operator)
     assert 'data-testid="renewal-notice"' not in client.get("/").text
+
+
+def test_the_prompt_is_one_members_own_on_a_shared_question_page(
+    app, login, make_user, make_question
+):
+    question = make_question()
+    ending = make_user(tier="member", days=20)
+    far = make_user(tier="member", days=300)
+    ending_client, far_client = app.test_client(), app.test_client()
+    login(ending_client, ending)
+    login(far_client, far)
+    for _ in range(2):  # the second visits are served from the shared rendering
+        assert 'data-testid="renewal-notice"' in ending_client.get(f"/qa/{question.id}").text
+        assert 'data-testid="renewal-notice"' not in far_client.get(f"/qa/{question.id}").text
