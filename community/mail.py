@@ -62,9 +62,7 @@ def compose_email(
         subject_text = str(subject)
     domain = mail_domain()
     message = EmailMessage()
-    message["From"] = current_app.config.get("MAIL_FROM") or formataddr(
-        (current_app.config["SITE_NAME"], f"no-reply@{domain}")
-    )
+    message["From"] = sender(current_app.config)
     message["To"] = to
     message["Subject"] = subject_text
     message["Date"] = formatdate(usegmt=True)
@@ -77,9 +75,16 @@ def compose_email(
     return message
 
 
-def mail_domain() -> str:
+def mail_domain(config=None) -> str:
     """The host of SITE_URL: mail is sent from, and identified on, the site's own domain."""
-    return urlsplit(current_app.config["SITE_URL"]).hostname or "localhost"
+    return urlsplit((config or current_app.config)["SITE_URL"]).hostname or "localhost"
+
+
+def sender(config) -> str:
+    """The From of every mail: MAIL_FROM, else SITE_NAME at no-reply@ the site's domain."""
+    return config.get("MAIL_FROM") or formataddr(
+        (config["SITE_NAME"], f"no-reply@{mail_domain(config)}")
+    )
 
 
 def mail_sent(_response=None) -> bool:

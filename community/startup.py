@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from community.config import database_uri
+from community.mail import sender
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def running_on(app: Flask) -> list[tuple[str, str]]:
             "rate limits",
             "memory of each worker" if limits == "memory://" else hide_password(limits),
         ),
-        ("mail", f"{mail}, from {config['MAIL_FROM']}"),
+        ("mail", f"{mail}, from {sender(config)}"),
         ("search", f"{search}, indexer: {config['SEARCH_INDEXER']}"),
         ("renderings", renderings),
         ("site", config["SITE_URL"]),
@@ -89,8 +90,6 @@ def embedded_defaults(app: Flask) -> list[str]:
         found.append(
             "MAIL_URL is not set: mail is written to files in the outbox and nobody receives it"
         )
-    if config["MAIL_FROM"].endswith("@localhost>"):
-        found.append(f"MAIL_FROM is the embedded {config['MAIL_FROM']!r}: mail will be refused")
     if not config.get("STRIPE_SECRET_KEY") and not config["OFFLINE_PAYMENTS"]:
         found.append("STRIPE_SECRET_KEY is not set: checkout is closed, nobody can pay")
     return found

@@ -123,7 +123,9 @@ def test_tag_pages_and_the_feeds_page_link_their_feeds(
     [tag_feed] = discovered(client.get("/qa/tags/信用卡").get_data(as_text=True))
     assert "/qa-tag.atom?tag=" in tag_feed
     listed = discovered(client.get("/account/feeds").get_data(as_text=True))
-    assert len(listed) == 6 and all(address.endswith(".atom") for address in listed)
+    # The Q&A's six lists and the deals feed.
+    assert len(listed) == 7 and all(address.endswith(".atom") for address in listed)
+    assert sum(address.endswith("/deals.atom") for address in listed) == 1
 
 
 def test_one_members_feed_link_never_reaches_another_member(
