@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,9 +37,7 @@ def import_command(file: Path):
     result = import_deals(
         file.read_bytes(),
         utcnow(),
-        track=lambda rows: click.progressbar(
-            rows, label="writing deals", file=click.get_text_stream("stderr")
-        ),
+        track=lambda rows: click.progressbar(rows, label="writing deals", file=sys.stderr),
     )
     if result.errors:
         db.session.rollback()

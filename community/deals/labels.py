@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, gettext
 from flask_babel import lazy_gettext as _l
 
 from community.deals import services
@@ -60,4 +60,19 @@ def template_labels() -> dict:
         "discount_percent": discount_percent,
         "estimated_rebate": services.estimated_rebate,
         "worth_percent": services.worth_percent,
+    }
+
+
+def card_words() -> dict:
+    """The words of a deal card in the request's language, looked up once for a page of cards
+    rather than once a card (format strings keep their %(name)s places)."""
+    return {
+        "platforms": {name: str(label) for name, label in PLATFORMS.items()},
+        "off": gettext("%(percent)d%% off"),
+        "coupon": gettext("Coupon: %(coupon)s"),
+        "left": gettext("%(left)s left"),
+        "worth_percent": gettext("值 %(percent)d%%"),
+        "counts": gettext("%(worth)d 值 / %(unworth)d 不值"),
+        "rebate": gettext("Rebate about %(amount)s"),
+        "go": gettext("Go to the shop"),
     }

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from community.clock import utcnow
 from community.database import insert_unless_present
@@ -19,6 +19,8 @@ from community.extensions import db
 from community.membership.entitlements import tier_now
 
 PAGE_SIZE = 20
+# The feed page counts matching deals up to this many (50 pages), then says "more than".
+COUNTED = 1000
 CHOICES_LIFETIME = timedelta(seconds=60)
 SORTS = ("newest", "ending", "discount", "worth")
 MAX_USER_AGENT = 255
@@ -60,6 +62,7 @@ class FeedPage:
     total: int
     page: int
     pages: int
+    capped: bool = False
 
 
 def live_at(moment: datetime):
@@ -117,22 +120,34 @@ def feed_order(sort: str) -> list:
     return [Deal.starts_at.desc(), Deal.id.desc()]
 
 
-def feed(query: FeedQuery, moment: datetime | None = None, page_size: int = PAGE_SIZE) -> FeedPage:
-    """One page of live deals matching `query`, in its order."""
+def feed(
+    query: FeedQuery,
+    moment: datetime | None = None,
+    page_size: int = PAGE_SIZE,
+    count_up_to: int | None = None,
+) -> FeedPage:
+    """One page of live deals matching `query`, in its order. With `count_up_to`, counting
+    stops there (`capped` says it did): a page needs no exact count of ten thousand deals."""
     moment = moment or utcnow()
     conditions = feed_filter(query, moment)
-    total = db.session.scalar(select(func.count(Deal.id)).where(*conditions)) or 0
+    matching = select(Deal.id).where(*conditions)
+    if count_up_to is not None:
+        matching = matching.limit(count_up_to + 1)
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    capped = count_up_to is not None and total > count_up_to
+    total = min(total, count_up_to) if capped else total
     pages = max(1, -(-total // page_size))
     page = min(max(query.page, 1), pages)
     deals = db.session.scalars(
         select(Deal)
         .where(*conditions)
-        .options(selectinload(Deal.tags))
+        # Cards show neither the description nor the template.
+        .options(selectinload(Deal.tags), defer(Deal.description), defer(Deal.url_template))
         .order_by(*feed_order(query.sort))
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
-    return FeedPage(deals=list(deals), total=total, page=page, pages=pages)
+    return FeedPage(deals=list(deals), total=total, page=page, pages=pages, capped=capped)
 
 
 def live_deals(limit: int = 5, moment: datetime | None = None) -> list[Deal]:

@@ -11,7 +11,7 @@ from community.affiliate.services import identity_of
 from community.clock import utcnow
 from community.deals import services
 from community.deals.filters import parse_feed_query
-from community.deals.labels import template_labels
+from community.deals.labels import card_words, template_labels
 from community.deals.links import MissingBinding, destination
 from community.deals.models import DRAFT, LIVE, Deal
 from community.extensions import db
@@ -33,9 +33,12 @@ def visible_deal(deal_id: int) -> Deal:
 
 
 def member_view() -> dict:
-    """What a page shows of money: for an active member, their tier's share; else nothing."""
+    """What a page shows of money: for an active member, their tier's share and the card's
+    words; else nothing."""
     member = is_member(current_user)
-    return {"member": member, "share": services.rebate_share(current_user) if member else 0}
+    if not member:
+        return {"member": False, "share": 0}
+    return {"member": True, "share": services.rebate_share(current_user), "words": card_words()}
 
 
 @bp.route("/deals/")
@@ -43,7 +46,7 @@ def index():
     viewer = member_view()
     query, notes = parse_feed_query(request.args, member=viewer["member"])
     moment = utcnow()
-    page = services.feed(query, moment)
+    page = services.feed(query, moment, count_up_to=services.COUNTED)
     html = render_template(
         "deals/index.html" if viewer["member"] else "deals/teaser.html",
         page=page,
