@@ -38,7 +38,7 @@ class AlertForm(FlaskForm):
     max_price = StringField(_l("Highest price (yuan, optional)"))
     delivery = RadioField(
         _l("Email"),
-        choices=[SelectChoice(key, label) for key, label in DELIVERY_LABELS.items()],
+        choices=[SelectChoice(value, label) for value, label in DELIVERY_LABELS.items()],
         default="now",
         validate_choice=False,
     )

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
 from community.clock import utcnow
@@ -135,7 +136,11 @@ def unscanned_live_deals(moment: datetime, limit: int) -> list[Deal]:
     scanned = select(DealAlertScan.deal_id).where(DealAlertScan.deal_id == Deal.id)
     return list(
         db.session.scalars(
-            select(Deal).where(live_at(moment), ~scanned.exists()).order_by(Deal.id).limit(limit)
+            select(Deal)
+            .options(selectinload(Deal.tags))
+            .where(live_at(moment), ~scanned.exists())
+            .order_by(Deal.id)
+            .limit(limit)
         )
     )
 

@@ -89,6 +89,15 @@ def test_only_the_author_or_an_operator_deletes_a_comment(
     assert discussion.comments_of(deal) == []
 
 
+@pytest.fixture(autouse=True)
+def search_closed_after(app):
+    """The search index these tests open is closed with the test (no reader outlives it)."""
+    yield
+    service = app.extensions.get("search", {}).get("service")
+    if service is not None:
+        service.backend.close()
+
+
 @pytest.fixture
 def kitchen_questions(make_user):
     """An open question about air fryers, and a members' one that names them only past the
