@@ -1,7 +1,7 @@
 """jobs: failed jobs for operators, and the scheduler's row per periodic task
 
 Revision ID: 0012_jobs
-Revises: 0016_deal_participation
+Revises: 0011_deal_participation
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_jobs'
-down_revision = '0016_deal_participation'
+down_revision = '0011_deal_participation'
 branch_labels = None
 depends_on = None
 

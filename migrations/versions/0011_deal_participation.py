@@ -1,7 +1,7 @@
 """deal participation: comments, tips (爆料), keyword alerts, their hits and scans; Q&A
 notifications may name something outside the Q&A (subject and path)
 
-Revision ID: 0016_deal_participation
+Revision ID: 0011_deal_participation
 Revises: 0010_deals
 Create Date: 2026-12-06 23:40:19
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_deal_participation'
+revision = '0011_deal_participation'
 down_revision = '0010_deals'
 branch_labels = None
 depends_on = None

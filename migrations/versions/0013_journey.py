@@ -1,6 +1,6 @@
 """accounts: kinds of mail a member turned off (one-click unsubscribe, settings)
 
-Revision ID: 0015_journey
+Revision ID: 0013_journey
 Revises: 0012_jobs
 Create Date: 2026-12-07 00:05:00
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015_journey'
+revision = '0013_journey'
 down_revision = '0012_jobs'
 branch_labels = None
 depends_on = None

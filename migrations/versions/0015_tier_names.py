@@ -2,8 +2,8 @@
 
 The three seeded tiers get their English texts where an operator has not renamed them.
 
-Revision ID: 0014_tier_names
-Revises: 0011_media
+Revision ID: 0015_tier_names
+Revises: 0014_media
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_tier_names'
-down_revision = '0011_media'
+revision = '0015_tier_names'
+down_revision = '0014_media'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """media: uploaded pictures and the posts they are attached to
 
-Revision ID: 0011_media
-Revises: 0015_journey
+Revision ID: 0014_media
+Revises: 0013_journey
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_media'
-down_revision = '0015_journey'
+revision = '0014_media'
+down_revision = '0013_journey'
 branch_labels = None
 depends_on = None
 
