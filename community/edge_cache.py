@@ -3,8 +3,10 @@
 A request that carries no cookie and no Authorization header is a visitor's who has not signed
 in and posted no form; if answering it made no session either (no form was rendered, so no CSRF
 token), the page is the same for every such visitor. It gets `Cache-Control: public,
-max-age=PUBLIC_CACHE_SECONDS`, an ETag (a matching If-None-Match gets 304) and no `Vary: Cookie`,
-so a proxy or CDN in front can serve it. It varies by `Accept-Language` (the page's language).
+max-age=0, s-maxage=PUBLIC_CACHE_SECONDS`, an ETag (a matching If-None-Match gets 304) and no
+`Vary: Cookie`, so a proxy or CDN in front can serve it. It varies by `Accept-Language` (the
+page's language). Browsers keep it too but must ask again each time (max-age=0): the visitor who
+signs in next asks with their cookie and gets their own page, not the teaser they saw before.
 
 Anything else keeps what it had: personal responses are `private, no-store`
 (security.keep_personal_responses_private), and a page that has just made a session (a form's
@@ -41,7 +43,8 @@ def mark_visitor_pages(response):
     """Public and tagged for the edge, or private when this response just made a session."""
     if may_be_public(response):
         response.cache_control.public = True
-        response.cache_control.max_age = current_app.config["PUBLIC_CACHE_SECONDS"]
+        response.cache_control.max_age = 0
+        response.cache_control.s_maxage = current_app.config["PUBLIC_CACHE_SECONDS"]
         response.vary.add("Accept-Language")
         response.add_etag()
         response.make_conditional(request)
