@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.operator_views import bp as members_bp
     from community.billing.views import bp as billing_bp
     from community.deals import alert_views, discussion_views, tip_views
+    from community.deals import home as deals_home
     from community.deals.atom import register_deal_feeds
     from community.deals.operator_views import bp as deal_operations_bp
     from community.deals.views import bp as deals_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     register_qa_feeds()
     register_deal_feeds()
     qa_home.init_app(app)
+    deals_home.init_app(app)
     media_storage.init_storage(app)
     qa_media.init_app(app)
     search_source.init_app(app)
