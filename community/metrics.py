@@ -55,8 +55,9 @@ def register_reader(name: str, help_text: str, read: Callable[[], float]) -> Non
     READERS[name] = (help_text, read)
 
 
-def register_queue_depth(queue: str, depth: Callable[[], int]) -> None:
-    """Let a job queue report how many jobs wait in it (`community_job_queue_depth`)."""
+def register_queue_depth(queue: str, depth: Callable[[], int | None]) -> None:
+    """Let a job queue report how many jobs wait in it (`community_job_queue_depth`); `depth`
+    answers None when the app answering the scrape does not use that queue."""
     QUEUE_DEPTHS[queue] = depth
 
 
@@ -77,9 +78,17 @@ class ReadAtScrape:
             "Jobs waiting, by queue (0 with no queue).",
             labels=["queue"],
         )
+        reported = False
         for queue, read in sorted(QUEUE_DEPTHS.items()):
-            depth.add_metric([queue], read())
-        if not QUEUE_DEPTHS:
+            try:
+                value = read()
+            except Exception as error:  # a queue being away must not hide the other metrics
+                log_failure(log, "metrics: queue %s could not be read", queue, error=error)
+                continue
+            if value is not None:
+                depth.add_metric([queue], value)
+                reported = True
+        if not reported:
             depth.add_metric(["none"], 0)
         yield depth
         for name, (help_text, read) in sorted(READERS.items()):

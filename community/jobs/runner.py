@@ -16,6 +16,7 @@ from community.clock import utcnow
 from community.extensions import db
 from community.jobs.models import FailedJob
 from community.jobs.registry import job_kind
+from community.metrics import register_queue_depth
 
 log = logging.getLogger(__name__)
 ERROR_LENGTH = 2000
@@ -135,9 +136,25 @@ def retry_failed(failed_id: int) -> bool:
     return True
 
 
+def queued_jobs(name: str):
+    """How many jobs wait on the RQ queue `name`, read for the metrics of the app asked."""
+
+    def count() -> int | None:
+        config = current_app.config
+        if config["JOB_QUEUE"] != "rq" or config["JOB_QUEUE_NAME"] != name:
+            return None
+        return rq_queue(current_app._get_current_object()).count
+
+    return count
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("JOB_QUEUE", "rq" if app.config.get("REDIS_URL") else "inline")
     if app.config["JOB_QUEUE"] not in ("rq", "inline"):
         raise RuntimeError("JOB_QUEUE must be rq or inline")
     if app.config["JOB_QUEUE"] == "rq" and not app.config.get("REDIS_URL"):
         raise RuntimeError("JOB_QUEUE=rq needs REDIS_URL")
+    if app.config["JOB_QUEUE"] == "rq":
+        register_queue_depth(
+            app.config["JOB_QUEUE_NAME"], queued_jobs(app.config["JOB_QUEUE_NAME"])
+        )

@@ -165,3 +165,26 @@ def test_retry_delays_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("JOB_RETRY_DELAYS", "10,60")
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["JOB_RETRY_DELAYS"] == (10, 60)
+
+
+def test_metrics_count_the_jobs_waiting_on_the_queue(app_config, make_app, redis_url):
+    from tests.operations.test_observability import sample
+
+    app = make_app(
+        {
+            **app_config,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "METRICS_TOKEN": "metrics-token",
+        }
+    )
+    with app.app_context():
+        from community.mail import send_email
+
+        for number in range(2):
+            send_email(f"someone{number}@example.com", "标题", "verify", user=None, link="x")
+    scrape = app.test_client().get("/metrics", headers={"Authorization": "Bearer metrics-token"})
+    assert scrape.status_code == 200
+    assert (
+        sample(scrape.get_data(as_text=True), "community_job_queue_depth", queue="community") == 2
+    )
