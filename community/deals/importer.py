@@ -7,7 +7,6 @@ id,title,platform,url,list_price,price,coupon,commission_rate,category,tags,star
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -15,7 +14,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from charset_normalizer import from_bytes
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -24,6 +22,7 @@ from community.deals.fields import clean_deal
 from community.deals.models import Deal
 from community.errors import ValidationFailed
 from community.extensions import db
+from community.text_encoding import detect_encoding
 
 HEADER = (
     "id",
@@ -67,23 +66,10 @@ class ImportResult:
         return not self.errors
 
 
-def detect_encoding(data: bytes) -> str:
-    """utf-8-sig, utf-8 or gb18030 (what Excel in China saves CSV in)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[: 256 * 1024], cp_isolation=["utf_8", "gb18030"]).best()
-    if best is None or best.encoding != "gb18030":
-        raise BadFile(_l("The file is not text in UTF-8 or GB18030/GBK."))
-    return "gb18030"
-
-
 def decode(data: bytes) -> tuple[str, str]:
     encoding = detect_encoding(data)
+    if encoding is None:
+        raise BadFile(_l("The file is not text in UTF-8 or GB18030/GBK."))
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError:

@@ -9,18 +9,17 @@ its aliases); rows then come as {field: cell} with the line number a spreadsheet
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from charset_normalizer import from_bytes
 from flask_babel import lazy_gettext as _l
 from python_calamine import CalamineError, CalamineWorkbook
 
 from community.rebates.reports import xlsx
+from community.text_encoding import detect_encoding
 
 HEADER_SCAN_ROWS = 10
 ENCODING_SAMPLE = 64 * 1024
@@ -77,24 +76,11 @@ def excel_rows(path: Path) -> Iterator[tuple[int, list]]:
         yield index + offset + 1, cells
 
 
-def detect_encoding(sample: bytes) -> str:
-    """utf-8-sig, utf-8 or gb18030: what the networks' CSV files come in."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(sample, cp_isolation=["utf_8", "gb18030"]).best()
-    if best is None:
-        raise BadFile(_l("The file is neither a spreadsheet nor text in UTF-8 or GB18030."))
-    return best.encoding
-
-
 def csv_rows(path: Path) -> Iterator[tuple[int, list]]:
     with open(path, "rb") as binary:
         encoding = detect_encoding(binary.read(ENCODING_SAMPLE))
+        if encoding is None:
+            raise BadFile(_l("The file is neither a spreadsheet nor text in UTF-8 or GB18030."))
         binary.seek(0)
         stream = io.TextIOWrapper(binary, encoding=encoding, newline="")
         reader = csv.reader(stream)
