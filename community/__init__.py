@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from community.billing.views import bp as billing_bp
     from community.deals import alert_views, discussion_views, tip_views
     from community.deals import home as deals_home
+    from community.deals import sharing as deal_sharing  # noqa: F401 - adds the card routes
     from community.deals.atom import register_deal_feeds
     from community.deals.operator_views import bp as deal_operations_bp
     from community.deals.views import bp as deals_bp

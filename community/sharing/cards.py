@@ -18,7 +18,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, request
 from PIL import Image, ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
@@ -139,3 +139,13 @@ def card_png(title: str, footer: str) -> bytes:
 def card_digest(title: str, footer: str) -> str:
     """A short digest of what a card shows, to version its URL (`?v=`) for caches."""
     return hashlib.sha256(f"{LAYOUT_VERSION}\0{title}\0{footer}".encode()).hexdigest()[:12]
+
+
+def card_response(title: str, max_age: int) -> Response:
+    """The card image of `title` as a public PNG answer, with its ETag (304 on a match)."""
+    site_name = current_app.config["SITE_NAME"]
+    response = Response(card_png(title, site_name), mimetype="image/png")
+    response.set_etag(card_digest(title, site_name))
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response.make_conditional(request)

@@ -6,14 +6,14 @@ question a visitor may see at all, decided from the database at each request.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request
+from flask import abort, request
 from flask_babel import gettext as _
 
 from community.extensions import db
 from community.qa.access import ANYONE
 from community.qa.models import Question
 from community.qa.views import bp
-from community.sharing.cards import card_digest, card_png
+from community.sharing.cards import card_response
 from community.sharing.meta import ShareCard, share_card
 from community.sharing.qr import qr_response
 from community.site_links import site_url
@@ -39,21 +39,9 @@ def visible_question(question_id: int) -> Question:
     return question
 
 
-def public_image(data: bytes, mimetype: str, etag: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = PUBLIC_MAX_AGE
-    return response.make_conditional(request)
-
-
 @bp.route("/<int:question_id>/card.png")
 def share_card_image(question_id: int):
-    question = visible_question(question_id)
-    site_name = current_app.config["SITE_NAME"]
-    return public_image(
-        card_png(question.title, site_name), "image/png", card_digest(question.title, site_name)
-    )
+    return card_response(visible_question(question_id).title, PUBLIC_MAX_AGE)
 
 
 @bp.route("/<int:question_id>/qr.svg", defaults={"kind": "svg"})
