@@ -21,6 +21,7 @@ from tests.browser.accessibility import assert_accessible
 from tests.browser.test_account_flow import log_in
 from tests.browser.typography import assert_chinese_typography
 from tests.conftest import PASSWORD
+from tests.deals.conftest import new_deal
 
 MISSING = "/no-such-page"
 VISITOR_PAGES = [
@@ -35,6 +36,7 @@ VISITOR_PAGES = [
     "/account/login",
     "/account/register",
     "/account/forgot",
+    "/deals/",
     MISSING,
 ]
 MEMBER_PAGES = [
@@ -49,6 +51,9 @@ MEMBER_PAGES = [
     "/account/feeds",
     "/rebates",
     "/qa/notifications",
+    "/deals/",
+    "/deals/alerts",
+    "/deals/tips/new",
 ]
 OPERATOR_PAGES = [
     "/operator/members",
@@ -57,6 +62,8 @@ OPERATOR_PAGES = [
     "/operator/rebates/withdrawals",
     "/qa/review",
     "/qa/manage/tags",
+    "/operator/deals",
+    "/operator/deals/tips",
 ]
 
 # The live server answers each request on a new thread; Whoosh's per-thread searchers of
@@ -104,8 +111,9 @@ def test_main_pages_pass_axe(
     page = axe_phone_page if device == "phone" else axe_page
     touch = device == "phone"
     question = f"/qa/{answered_question}"
+    deal = f"/deals/{new_deal(title='索尼 WH-1000XM5 降噪耳机').id}"
 
-    walk(page, [*VISITOR_PAGES, question], touch)
+    walk(page, [*VISITOR_PAGES, question, deal], touch)
 
     log_in(page, free_user.email, PASSWORD)
     walk(page, [question, "/pricing"], touch)
@@ -116,7 +124,7 @@ def test_main_pages_pass_axe(
 
     page.context.clear_cookies()
     log_in(page, member.email, PASSWORD)
-    walk(page, [*MEMBER_PAGES, question], touch)
+    walk(page, [*MEMBER_PAGES, question, deal], touch)
 
     page.context.clear_cookies()
     log_in(page, operator.email, PASSWORD)
