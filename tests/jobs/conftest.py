@@ -1,10 +1,15 @@
-"""Fixtures for jobs: a Redis database of their own (DB 5), emptied around each test."""
+"""Fixtures for jobs: a Redis database of their own (DB 5, one more per extra test process, so
+two processes never share a queue), emptied around each test."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
+REDIS_URL = "redis://127.0.0.1:6379/{}".format(
+    5 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+)
 
 
 @pytest.fixture
