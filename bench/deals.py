@@ -82,7 +82,7 @@ def seed(database_url: str, instance: Path, deals: int, members: int) -> tuple[l
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "INSTANCE_PATH": str(instance),
-            "SECRET_KEY": "bench-secret",
+            "SECRET_KEY": "bench-secret-of-at-least-32-characters",
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_COST": 1024,
         }
@@ -222,7 +222,7 @@ def main() -> None:
             "BENCH_DATABASE_URL": database_url,
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance),
-            "SECRET_KEY": "bench-secret",
+            "SECRET_KEY": "bench-secret-of-at-least-32-characters",
             "COMMUNITY_ENV": "production",
             "SITE_URL": "http://127.0.0.1",
             "PYTHONPATH": str(ROOT),
