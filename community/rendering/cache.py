@@ -77,7 +77,7 @@ class FileLayer:
     the file is free) and the WAL is checkpointed and truncated.
     """
 
-    PRUNE_AT, PRUNE_TO = 0.8, 0.5
+    PRUNE_AT, PRUNE_TO, KEEP_UNDER = 0.8, 0.5, 0.9
 
     def __init__(self, path: Path, ttl: float, max_bytes: int) -> None:
         self.path, self.ttl, self.max_bytes = path, ttl, max_bytes
@@ -124,21 +124,28 @@ class FileLayer:
             return None
 
     def put(self, key: str, fragment: Fragment) -> None:
+        """Keep `fragment`, pruning first when the store is near its cap. While another thread
+        or process prunes (its checkpoint may wait a second for readers), an entry that would
+        take the store past KEEP_UNDER of the cap is not kept: a cache may decline, a cap may
+        not be passed."""
         value = zlib.compress(fragment.dumps(), 1)
         try:
             connection = self.connection()
-            connection.execute(
-                "INSERT OR REPLACE INTO fragments (key, stored_at, value) VALUES (?, ?, ?)",
-                (key, time.time(), value),
-            )
-            if self.size() > self.max_bytes * self.PRUNE_AT:
+            size = self.size()
+            if size > self.max_bytes * self.PRUNE_AT:
                 with self.pruning() as alone:
                     if alone:
                         self.prune(connection)
+                    elif size + 2 * len(value) > self.max_bytes * self.KEEP_UNDER:
+                        return
             elif random.randrange(PRUNE_EVERY) == 0:  # noqa: S311 - spreading work, not security
                 connection.execute(
                     "DELETE FROM fragments WHERE stored_at < ?", (time.time() - self.ttl,)
                 )
+            connection.execute(
+                "INSERT OR REPLACE INTO fragments (key, stored_at, value) VALUES (?, ?, ?)",
+                (key, time.time(), value),
+            )
         except sqlite3.Error:
             log.warning("rendering cache %s unwritable", self.path, exc_info=True)
 
