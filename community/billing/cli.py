@@ -131,7 +131,7 @@ def status(email: str, as_json: bool):
                 "from_balance": payment.balance_amount,
                 "currency": payment.currency,
                 "refunded": payment.refunded_amount,
-                "status": payment.status,
+                "status": payment.state,
                 "created": iso(payment.created_at),
             }
             for payment in reversed(purchases.payments_of(user))

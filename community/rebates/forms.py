@@ -57,6 +57,7 @@ class ImportForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     email = StringField(_l("Member's email"), validators=[Length(max=254)])
+    confirm = HiddenField()
 
 
 class ReferenceForm(FlaskForm):

@@ -6,6 +6,7 @@ where an operator assigns it or confirms a member's claim. Shares are fixed at t
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -17,9 +18,15 @@ from community.database import lock_for_write
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
 from community.rebates import ledger
-from community.rebates.models import OrderClaim, RebateOrder, RebateOrderLine, RebateSettings
+from community.rebates.models import (
+    SETTLED,
+    OrderClaim,
+    RebateOrder,
+    RebateOrderLine,
+    RebateSettings,
+)
 from community.rebates.settings import rebate_settings
-from community.rebates.split import Terms, terms_for
+from community.rebates.split import Shares, Terms, rebate_split, terms_for
 
 LINE_FIELDS = ("id", "status", "commission", "settled_at")
 
@@ -137,6 +144,35 @@ def assign_order(actor, order: RebateOrder, user: User, moment: datetime, how="o
     db.session.refresh(order)
     credit_order(order, moment, settings.holding_days, actor_id=actor.id, reason=how)
     return order
+
+
+@dataclass(frozen=True)
+class AssignmentPreview:
+    """What giving an order to a member would credit now, shown before an operator confirms."""
+
+    shares: Shares
+    inviter: User | None
+    commission: int
+    buyer: int
+    referral: int
+
+
+def preview_assignment(order: RebateOrder, user: User) -> AssignmentPreview:
+    """The shares `user` would get for `order` and the fen its live lines would credit, by the
+    same terms and split `assign_order` uses (invalid or refunded lines credit nothing)."""
+    settings = rebate_settings()
+    terms = terms_for(user, order.first_seen_at, settings.referral_share)
+    shares = terms.shares(order.placed_at)
+    commission = buyer = referral = 0
+    for line in order.lines:
+        if line.status not in (*ledger.PENDING_STATUSES, SETTLED):
+            continue
+        split = rebate_split(line.commission, shares.buyer_share, shares.referral_share)
+        commission += line.commission
+        buyer += split.buyer
+        referral += split.referral
+    inviter = db.session.get(User, shares.inviter_id) if shares.inviter_id else None
+    return AssignmentPreview(shares, inviter, commission, buyer, referral)
 
 
 def unmatched_count() -> int:

@@ -194,7 +194,7 @@ def test_status_lists_payments_with_amounts_in_fen_and_refunds(runner, make_user
             "from_balance": 0,
             "currency": "CNY",
             "refunded": 5000,
-            "status": "paid",
+            "status": "partially_refunded",
             "created": payment.created_at.isoformat(),
         },
         {
@@ -211,4 +211,11 @@ def test_status_lists_payments_with_amounts_in_fen_and_refunds(runner, make_user
         },
     ]
     text = runner.invoke(args=["billing", "status", user.email]).output
-    assert f"payment {payment.id}: new member 19900 CNY paid, refunded 5000" in text
+    assert f"payment {payment.id}: new member 19900 CNY partially_refunded, refunded 5000" in text
+    refunds.record_refund(payment, 14900, utcnow(), actor=operator, reason="全部退款")
+    db.session.commit()
+    report = json.loads(runner.invoke(args=["billing", "status", user.email, "--json"]).output)
+    assert (report["payments"][0]["status"], report["payments"][0]["refunded"]) == (
+        "refunded",
+        19900,
+    )

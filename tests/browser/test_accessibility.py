@@ -11,9 +11,12 @@ import pytest
 from playwright.sync_api import expect
 
 from community.accounts.tokens import create_api_token
+from community.clock import utcnow
 from community.extensions import db
 from community.feeds.services import rotate_token
 from community.qa.services import answers, questions
+from community.rebates.importer import import_report
+from community.rebates.matching import claim_order
 from community.search.indexer import ensure_index
 from community.search.outbox import apply_all
 from community.search.service import search_service
@@ -22,6 +25,7 @@ from tests.browser.test_account_flow import log_in
 from tests.browser.typography import assert_chinese_typography
 from tests.conftest import PASSWORD
 from tests.deals.conftest import new_deal
+from tests.rebates import reports
 
 MISSING = "/no-such-page"
 VISITOR_PAGES = [
@@ -87,6 +91,21 @@ def answered_question(member, operator):
     search_service().backend.close()
 
 
+@pytest.fixture
+def claimed_order(member, tmp_path):
+    """An unmatched order a member claims: the queue and the claim's confirmation have rows."""
+    path = reports.write_csv(
+        tmp_path / "orders.csv",
+        reports.GENERIC_HEADERS,
+        [reports.generic_row("3000123456", "nobody", commission="12.50")],
+        "utf-8",
+    )
+    import_report(path, "generic", utcnow())
+    claim = claim_order(member, "3000123456", utcnow())
+    db.session.commit()
+    return claim.id
+
+
 def walk(page, paths, touch: bool) -> None:
     for path in paths:
         response = page.goto(path)
@@ -106,7 +125,15 @@ def buy_a_year(page) -> None:
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_main_pages_pass_axe(
-    device, axe_page, axe_phone_page, answered_question, member, free_user, operator, admin
+    device,
+    axe_page,
+    axe_phone_page,
+    answered_question,
+    claimed_order,
+    member,
+    free_user,
+    operator,
+    admin,
 ):
     page = axe_phone_page if device == "phone" else axe_page
     touch = device == "phone"
@@ -130,7 +157,13 @@ def test_main_pages_pass_axe(
     log_in(page, operator.email, PASSWORD)
     walk(
         page,
-        [*OPERATOR_PAGES, f"/operator/members/{member.id}", question, f"{question}/revisions"],
+        [
+            *OPERATOR_PAGES,
+            f"/operator/rebates/claims/{claimed_order}/accept",
+            f"/operator/members/{member.id}",
+            question,
+            f"{question}/revisions",
+        ],
         touch,
     )
 

@@ -169,10 +169,25 @@ def test_a_claim_confirmed_by_an_operator_credits_the_member(
     login(client, operator)
     page = client.get("/operator/rebates/unmatched")
     claim_id = page.get_data(as_text=True).split('data-claim="')[1].split('"')[0]
-    accepted = client.post(
-        f"/operator/rebates/claims/{claim_id}/accept", data={"csrf_token": csrf_from(page)}
+    target = f"/operator/rebates/claims/{claim_id}/accept"
+    # The queue links to a page that says what accepting credits; nothing moves until it is
+    # confirmed there, and a post without the confirmation only shows that page again.
+    assert f'href="{target}"' in page.get_data(as_text=True)
+    step = client.get(target)
+    text = step.get_data(as_text=True)
+    assert step.status_code == 200 and 'data-buyer="1000"' in text and member.email in text
+    unconfirmed = client.post(target, data={"csrf_token": csrf_from(step)})
+    assert unconfirmed.status_code == 200 and 'data-testid="order-step"' in unconfirmed.get_data(
+        as_text=True
     )
+    assert ledger.balances(member.id, utcnow()).pending == 0
+    accepted = client.post(target, data={"csrf_token": csrf_from(step), "confirm": "yes"})
     assert accepted.status_code == 302
+    assert ledger.balances(member.id, utcnow()).pending == 1000
+    decided = client.get(target).get_data(as_text=True)
+    assert zh("This claim was already decided.") in decided and "confirm-step" not in decided
+    again = client.post(target, data={"csrf_token": csrf_from(step), "confirm": "yes"})
+    assert again.status_code == 400
     assert ledger.balances(member.id, utcnow()).pending == 1000
     order = db.session.scalar(select(RebateOrder).where(RebateOrder.order_no == "3000111222333"))
     assert order.user_id == member.id and order.matched_by == "claim"
@@ -233,10 +248,17 @@ def test_an_operator_assigns_an_unmatched_order_from_the_queue(
         as_text=True
     )
     assert ledger.balances(member.id, utcnow()).pending == 0
-    assigned = client.post(target, data={"csrf_token": token, "email": member.email.upper()})
+    step = client.post(target, data={"csrf_token": token, "email": member.email.upper()})
+    text = step.get_data(as_text=True)
+    assert step.status_code == 200 and 'data-buyer="1500"' in text
+    assert f'name="email" value="{member.email}"' in text
+    assert ledger.balances(member.id, utcnow()).pending == 0
+    assigned = client.post(
+        target, data={"csrf_token": token, "email": member.email, "confirm": "yes"}
+    )
     assert assigned.status_code == 302
     assert ledger.balances(member.id, utcnow()).pending == 1500
-    again = client.post(target, data={"csrf_token": token, "email": member.email})
+    again = client.post(target, data={"csrf_token": token, "email": member.email, "confirm": "yes"})
     assert again.status_code == 400
     assert ledger.balances(member.id, utcnow()).pending == 1500
     after = client.get("/operator/rebates/unmatched").get_data(as_text=True)
@@ -274,3 +296,62 @@ def test_the_unmatched_queue_says_how_many_wait_and_pages_through_them(
     assert len(shown) == 60
     past = client.get("/operator/rebates/unmatched?page=x99")
     assert past.status_code == 200 and 'data-order="P-' in past.get_data(as_text=True)
+
+
+def test_the_assign_page_shows_what_the_member_and_their_inviter_get_as_credited(
+    client, login, generic_import, inviter_and_buyer, operator
+):
+    inviter, buyer = inviter_and_buyer
+    generic_import(
+        [
+            reports.generic_row("S-1", "nobody", commission="33.33"),
+            reports.generic_row("S-2", "nobody", "invalid", commission="50.00"),
+        ]
+    )
+    orders = {
+        order.order_no: order
+        for order in db.session.scalars(select(RebateOrder).where(RebateOrder.user_id.is_(None)))
+    }
+    login(client, operator)
+    token = csrf_from(client.get("/operator/rebates/unmatched"))
+    # Each order is checked alone: the invalid one (credits nothing) goes first.
+    for number, credited in (("S-2", False), ("S-1", True)):
+        target = f"/operator/rebates/orders/{orders[number].id}/assign"
+        step = client.post(target, data={"csrf_token": token, "email": buyer.email})
+        text = step.get_data(as_text=True)
+        buyer_fen = int(text.split('data-buyer="')[1].split('"')[0])
+        referral_fen = int(text.split('data-referral="')[1].split('"')[0])
+        assert inviter.email in text
+        assert (buyer_fen > 0 and referral_fen > 0) is credited
+        assert (
+            client.post(
+                target, data={"csrf_token": token, "email": buyer.email, "confirm": "yes"}
+            ).status_code
+            == 302
+        )
+        db.session.expire_all()
+        moment = utcnow()
+        assert ledger.balances(buyer.id, moment).pending == (buyer_fen if credited else 0)
+        assert ledger.balances(inviter.id, moment).pending == (referral_fen if credited else 0)
+
+
+def test_a_rejected_claim_is_confirmed_first_and_credits_nobody(
+    client, login, generic_import, member, operator
+):
+    generic_import([reports.generic_row("3000999", "unknown-sub", commission="20.00")])
+    login(client, member)
+    client.post(
+        "/rebates/claim",
+        data={"csrf_token": csrf_from(client.get("/rebates")), "order_no": "3000999"},
+    )
+    login(client, operator)
+    page = client.get("/operator/rebates/unmatched").get_data(as_text=True)
+    claim_id = page.split('data-claim="')[1].split('"')[0]
+    target = f"/operator/rebates/claims/{claim_id}/reject"
+    step = client.get(target)
+    assert step.status_code == 200 and 'data-action="reject"' in step.get_data(as_text=True)
+    rejected = client.post(target, data={"csrf_token": csrf_from(step), "confirm": "yes"})
+    assert rejected.status_code == 302
+    assert ledger.balances(member.id, utcnow()).pending == 0
+    order = db.session.scalar(select(RebateOrder).where(RebateOrder.order_no == "3000999"))
+    assert order.user_id is None

@@ -136,13 +136,33 @@ def unmatched():
         pages=pages,
         claims=matching.open_claims(),
         form=AssignForm(),
-        confirm=ConfirmStepForm(),
+    )
+
+
+def confirmed(form) -> bool:
+    """A money step runs only from its confirmation page's form (`confirm=yes`)."""
+    return form.confirm.data == "yes"
+
+
+def order_step(order: RebateOrder, member: User, form, action: str, target: str, claim=None):
+    """The page that says what a step will credit and asks before it does."""
+    return render_template(
+        "rebates/operator/order_step.html",
+        order=order,
+        member=member,
+        preview=matching.preview_assignment(order, member) if order.user_id is None else None,
+        form=form,
+        action=action,
+        target=target,
+        claim=claim,
     )
 
 
 @operator_bp.route("/orders/<int:order_id>/assign", methods=["POST"])
 @operator_required
 def assign(order_id: int):
+    """The queue's form shows what the order would credit and to whom; its confirmation's POST
+    gives the order to the member, once."""
     order = db.session.get(RebateOrder, order_id) or abort(404)
     form = AssignForm()
     if not form.validate_on_submit():
@@ -151,6 +171,13 @@ def assign(order_id: int):
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is None:
         abort(400, description=_("No member has this email."))
+    if order.user_id is not None:
+        abort(400, description=_("This order already belongs to a member."))
+    if not confirmed(form):
+        form.email.data = user.email
+        return order_step(
+            order, user, form, "assign", url_for("rebate_ops.assign", order_id=order.id)
+        )
     try:
         matching.assign_order(current_user, order, user, utcnow())
     except ValidationFailed as failure:
@@ -161,20 +188,26 @@ def assign(order_id: int):
     return redirect(url_for("rebate_ops.unmatched"))
 
 
-@operator_bp.route("/claims/<int:claim_id>/<any(accept, reject):decision>", methods=["POST"])
+@operator_bp.route("/claims/<int:claim_id>/<any(accept, reject):decision>", methods=["GET", "POST"])
 @operator_required
 def decide(claim_id: int, decision: str):
+    """GET shows the claim and what accepting it would credit; the confirmation's POST decides."""
     claim = db.session.get(OrderClaim, claim_id) or abort(404)
-    if not ConfirmStepForm().validate_on_submit():
-        abort(400, description=_("The form has expired. Please try again."))
-    try:
-        matching.decide_claim(current_user, claim, decision == "accept", utcnow())
-    except ValidationFailed as failure:
-        db.session.rollback()
-        abort(400, description=str(failure.errors[0][1]))
-    db.session.commit()
-    flash(_("The claim was decided."), "success")
-    return redirect(url_for("rebate_ops.unmatched"))
+    form = ConfirmStepForm()
+    target = url_for("rebate_ops.decide", claim_id=claim.id, decision=decision)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, description=_("The form has expired. Please try again."))
+        if confirmed(form):
+            try:
+                matching.decide_claim(current_user, claim, decision == "accept", utcnow())
+            except ValidationFailed as failure:
+                db.session.rollback()
+                abort(400, description=str(failure.errors[0][1]))
+            db.session.commit()
+            flash(_("The claim was decided."), "success")
+            return redirect(url_for("rebate_ops.unmatched"))
+    return order_step(claim.order, claim.user, form, decision, target, claim)
 
 
 @operator_bp.route("/withdrawals")
