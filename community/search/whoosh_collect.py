@@ -40,6 +40,9 @@ def collect(
     keys, docnums = [], []
     for subsearcher, offset in searcher.leaf_searchers():
         reader = subsearcher.reader()
+        if reader.segment() is None:
+            # An index without a document yet (a new site) has a reader but no segment.
+            continue
         data = segment_data(reader)
         segment = SegmentSearch(searcher, reader, data)
         found = evaluate(query, segment)

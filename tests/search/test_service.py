@@ -160,3 +160,18 @@ def test_rank_boosts_follow_changes_to_the_index(indexed, backend_name, source):
     db.session.commit()
     apply_all(indexed.backend)
     assert ids(indexed.search("猫粮 洗碗机", reader=MEMBER))[:2] == [second, first]
+
+
+def test_an_index_without_documents_answers_with_nothing(app, backend_name):
+    """A new site: the index is built before the first question is asked."""
+    from community.search.service import search_service
+
+    service = search_service()
+    try:
+        assert rebuild_index() == 0
+        db.session.commit()
+        results = service.search("路由器", reader=MEMBER)
+        assert (results.total, results.hits, results.from_database) == (0, [], False)
+        assert service.similar("降噪 耳机", reader=VISITOR) == []
+    finally:
+        service.backend.close()
