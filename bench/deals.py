@@ -76,6 +76,7 @@ def seed(database_url: str, instance: Path, deals: int, members: int) -> tuple[l
     from community.deals.models import EXPIRED, LIVE, Deal, DealTag
     from community.extensions import db
     from community.membership.tiers import seed_default_tiers
+    from community.search.indexer import ensure_index
     from tests.conftest import grant_period
 
     app = create_app(
@@ -90,6 +91,9 @@ def seed(database_url: str, instance: Path, deals: int, members: int) -> tuple[l
     with app.app_context():
         upgrade()
         seed_default_tiers()
+        # What `flask search worker` does first in production: deal pages search related
+        # questions, and without an index they would answer from the database.
+        ensure_index()
         readers = []
         for n in range(members):
             reader = register_user(f"member{n}@example.com", f"会员{n}", None)

@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from community.deals import alert_views, discussion_views, tip_views
     from community.deals import home as deals_home
     from community.deals import sharing as deal_sharing  # noqa: F401 - adds the card routes
+    from community.deals import versions as deal_versions
     from community.deals.atom import register_deal_feeds
     from community.deals.operator_views import bp as deal_operations_bp
     from community.deals.views import bp as deals_bp
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     qa_media.init_app(app)
     search_source.init_app(app)
     render_versions.init_app()
+    deal_versions.init_app()
     rendering_cache.init_app(app)
     indexer.init_app(app)
 

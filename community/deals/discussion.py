@@ -16,7 +16,7 @@ from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
 from community.membership.entitlements import is_member
 from community.qa import markdown
-from community.qa.access import viewer_for
+from community.qa.access import Viewer, viewer_for
 from community.qa.services.answers import COMMENT_MAX
 from community.search.results import SearchHit
 from community.search.service import search_service
@@ -81,10 +81,9 @@ def comments_of(deal: Deal) -> list[DealComment]:
     )
 
 
-def related_questions(deal: Deal, user) -> list[SearchHit]:
-    """Up to three questions about the deal's tags, category or title, cut for `user` by search
-    (a visitor is matched against open text only and sees only what is open)."""
-    reader = viewer_for(user)
+def related_questions(deal: Deal, reader: Viewer) -> list[SearchHit]:
+    """Up to three questions about the deal's tags, category or title, cut for `reader` by
+    search (a visitor is matched against open text only and sees only what is open)."""
     terms = [*deal.tag_names, deal.category, deal.title]
     found: dict[int, SearchHit] = {}
     for term in [term for term in terms if term.strip()][:RELATED_SEARCHES]:
@@ -96,8 +95,13 @@ def related_questions(deal: Deal, user) -> list[SearchHit]:
 
 
 def discussion_for(deal: Deal, user) -> Discussion:
-    """Comments for members (everyone else gets their number only) and related questions."""
-    readable = is_member(user)
+    """The discussion as `user` sees it."""
+    return discussion(deal, is_member(user), viewer_for(user))
+
+
+def discussion(deal: Deal, readable: bool, reader: Viewer) -> Discussion:
+    """Comments when `readable` (members; everyone else gets their number only) and related
+    questions as `reader` may read them."""
     comments = comments_of(deal) if readable else []
     count = (
         len(comments)
@@ -112,5 +116,5 @@ def discussion_for(deal: Deal, user) -> Discussion:
         readable=readable,
         comments=comments,
         comment_count=count or 0,
-        related=related_questions(deal, user),
+        related=related_questions(deal, reader),
     )

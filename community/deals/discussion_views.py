@@ -21,11 +21,8 @@ bp = Blueprint("deal_comments", __name__)
 
 @bp.app_context_processor
 def discussion_helpers() -> dict:
-    """The deal page asks for its discussion, and the feed for its Atom link, by these names."""
-    return {
-        "deal_discussion": lambda deal: discussion.discussion_for(deal, current_user),
-        "deals_feed_url": deals_feed_url,
-    }
+    """The alerts page asks for each alert's Atom link by this name."""
+    return {"deals_feed_url": deals_feed_url}
 
 
 def published_deal(deal_id: int) -> Deal:

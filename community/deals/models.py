@@ -153,3 +153,13 @@ class DealVote(db.Model):
 
     def __repr__(self) -> str:
         return f"<DealVote deal={self.deal_id} user={self.user_id} worth={self.worth}>"
+
+
+class DealsVersion(db.Model):
+    """One row whose number changes with every write to what deal pages show (deals, tags,
+    votes, comments): shared renderings of the feed and deal pages are keyed by it."""
+
+    __tablename__ = "deals_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)

@@ -9,15 +9,14 @@ from flask_login import current_user
 
 from community.affiliate.services import identity_of
 from community.clock import utcnow
-from community.deals import services
+from community.deals import pages, services
 from community.deals.filters import parse_feed_query
-from community.deals.labels import card_words, template_labels
+from community.deals.labels import template_labels
 from community.deals.links import MissingBinding, destination
 from community.deals.models import DRAFT, LIVE, Deal
 from community.extensions import db
 from community.membership.decorators import member_required
 from community.membership.entitlements import is_member
-from community.qa.markdown import render as render_markdown
 
 bp = Blueprint("deals", __name__)
 bp.app_context_processor(template_labels)
@@ -33,29 +32,18 @@ def visible_deal(deal_id: int) -> Deal:
 
 
 def member_view() -> dict:
-    """What a page shows of money: for an active member, their tier's share and the card's
-    words; else nothing."""
+    """What a page shows of money: for an active member, their tier's share; else nothing."""
     member = is_member(current_user)
     if not member:
         return {"member": False, "share": 0}
-    return {"member": True, "share": services.rebate_share(current_user), "words": card_words()}
+    return {"member": True, "share": services.rebate_share(current_user)}
 
 
 @bp.route("/deals/")
 def index():
     viewer = member_view()
     query, notes = parse_feed_query(request.args, member=viewer["member"])
-    moment = utcnow()
-    page = services.feed(query, moment, count_up_to=services.COUNTED)
-    html = render_template(
-        "deals/index.html" if viewer["member"] else "deals/teaser.html",
-        page=page,
-        query=query,
-        notes=notes,
-        choices=services.feed_choices(moment) if viewer["member"] else None,
-        moment=moment,
-        **viewer,
-    )
+    html = pages.feed_page(viewer, query, notes, utcnow())
     # After rendering: a commit expires the loaded deals, and the page would load each again.
     db.session.commit()
     return html
@@ -64,20 +52,7 @@ def index():
 @bp.route("/deals/<int:deal_id>")
 def show(deal_id: int, status: int = 200):
     deal = visible_deal(deal_id)
-    viewer = member_view()
-    moment = utcnow()
-    context = {
-        "deal": deal,
-        "state": deal.state_at(moment),
-        "moment": moment,
-        **viewer,
-    }
-    if viewer["member"]:
-        context["description"] = render_markdown(deal.description)
-        context["my_vote"] = services.vote_of(current_user, deal)
-    page = render_template(
-        "deals/show.html" if viewer["member"] else "deals/show_teaser.html", **context
-    )
+    page = pages.deal_page(deal, member_view(), utcnow())
     db.session.commit()
     return page, status
 

@@ -7,6 +7,7 @@ import pytest
 from community.deals import discussion
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
+from community.qa.access import viewer_for
 from community.qa.services import questions
 from community.search.indexer import rebuild_index
 from tests.helpers import post_form
@@ -126,9 +127,9 @@ def test_related_questions_follow_the_viewers_rights(
     matched against everything."""
     open_question, members_question = kitchen_questions
     deal = make_deal(title="小米空气炸锅 4.5L 家用", tags="空气炸锅|厨房电器", category="小家电")
-    member_related = discussion.related_questions(deal, member)
+    member_related = discussion.related_questions(deal, viewer_for(member))
     assert {hit.id for hit in member_related} == {open_question.id, members_question.id}
-    visitor_related = discussion.related_questions(deal, None)
+    visitor_related = discussion.related_questions(deal, viewer_for(None))
     assert [hit.id for hit in visitor_related] == [open_question.id]
 
     page = client.get(f"/deals/{deal.id}").get_data(as_text=True)
@@ -148,4 +149,4 @@ def test_at_most_three_related_questions(make_user, member, make_deal):
     rebuild_index()
     db.session.commit()
     deal = make_deal(tags="蓝牙耳机")
-    assert len(discussion.related_questions(deal, member)) == 3
+    assert len(discussion.related_questions(deal, viewer_for(member))) == 3
