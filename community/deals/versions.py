@@ -52,7 +52,7 @@ STAMP = stamp_statement()
 
 def stamp(moment: datetime) -> tuple[int, str]:
     """The version now, and the next moment a published deal starts or ends (one query)."""
-    row = db.session.execute(STAMP, {"moment": moment}).one()
+    row = db.session.connection().execute(STAMP, {"moment": moment}).one()
     boundary = min((value for value in row[1:] if value is not None), default=None)
     return row[0] or 0, "" if boundary is None else boundary.isoformat()
 
