@@ -72,7 +72,7 @@ def seed(database_url: str, instance: Path, deals: int, members: int) -> tuple[l
     from community.accounts import sign_ins
     from community.accounts.services import register_user
     from community.clock import utcnow
-    from community.deals.links import item_key
+    from community.deals.items import item_key
     from community.deals.models import EXPIRED, LIVE, Deal, DealTag
     from community.extensions import db
     from community.membership.tiers import seed_default_tiers

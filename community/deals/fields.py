@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from community.deals.links import item_key, template_problem
+from community.deals.items import item_key
+from community.deals.links import template_problem
 from community.deals.models import PLATFORMS
 from community.errors import ValidationFailed
 from community.numbers import FULL_WIDTH, parse_yuan

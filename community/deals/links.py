@@ -4,7 +4,7 @@ go link leads to (the deal's own template with the member's identifiers filled i
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask_babel import lazy_gettext as _l
 
@@ -72,17 +72,3 @@ def destination(template: str, identity) -> str:
                 raise MissingBinding(field)
             url = url.replace(place, quote(str(value), safe=""))
     return url
-
-
-def item_key(template: str) -> str:
-    """The item a template points at, for telling two deals for the same item apart: host and
-    path, and the query parameters that are not the member's (sorted), in lower case."""
-    parts = urlsplit(template.strip())
-    query = sorted(
-        (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not ANY_PLACE.search(value)
-    )
-    host = (parts.hostname or "").lower()
-    key = f"{host}{parts.path.rstrip('/')}?{urlencode(query)}".rstrip("?")
-    return key[:255].lower()

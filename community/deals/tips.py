@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from community.clock import utcnow
 from community.deals import publishing
 from community.deals.fields import MAX_TITLE, clean_deal
-from community.deals.links import UNSAFE, item_key
+from community.deals.items import item_key
+from community.deals.links import UNSAFE
 from community.deals.member_models import PENDING, PUBLISHED, REJECTED, DealTip
 from community.deals.models import Deal
 from community.errors import NotAllowed, ValidationFailed

@@ -32,7 +32,7 @@ def test_a_member_tips_a_deal_and_sees_it_waiting(client, login, member):
         member.id,
         PENDING,
         49900,
-        "item.jd.com/100099887766.html",
+        "jd:100099887766",
     )
     page = client.get("/deals/tips").get_data(as_text=True)
     assert "罗技 MX Master 3S 鼠标" in page and 'data-testid="my-tip"' in page
@@ -70,10 +70,14 @@ def test_an_item_already_live_or_already_tipped_is_refused(member, mallory, make
     with pytest.raises(ValidationFailed) as refused:
         tips.submit_tip(mallory, **tip_row(url="https://ITEM.jd.com/100099887766.html"))
     assert refused.value.errors[0][0] == "url"
-    live = make_deal(url="https://union-click.jd.com/jdc?sku=42&subUnionId={sub_id}")
-    with pytest.raises(ValidationFailed):
-        tips.submit_tip(mallory, **tip_row(url="https://UNION-CLICK.jd.com/jdc?sku=42"))
-    assert live.item_key == "union-click.jd.com/jdc?sku=42"
+    live = make_deal(url="https://union-click.jd.com/jdc?sku=100042424242&subUnionId={sub_id}")
+    # The shop's own page of the item a live deal's affiliate link names, tracking and all.
+    with pytest.raises(ValidationFailed) as refused:
+        tips.submit_tip(
+            mallory, **tip_row(url="https://item.m.jd.com/product/100042424242.html?utm_source=x")
+        )
+    assert refused.value.errors[0][0] == "url"
+    assert live.item_key == "jd:100042424242"
 
 
 def test_six_members_tipping_one_item_at_once_make_one_tip(live_server, make_user):
