@@ -112,13 +112,21 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
+# Every sequence of the schema back to 1, as a new database has them.
+RESTART_SEQUENCES = (
+    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c"
+    " WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
+)
+
+
 def clear_database() -> None:
-    tables = [table.name for table in db.metadata.sorted_tables]
+    """Empty every table, children first. On PostgreSQL this DELETE, with the sequences reset,
+    takes about 30 ms where a TRUNCATE of the same tables took about a second (a new file per
+    table and index, each synced), once per test."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(text(f"DELETE FROM {table.name}"))
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for name in reversed(tables):
-            db.session.execute(text(f"DELETE FROM {name}"))
+        db.session.execute(text(RESTART_SEQUENCES))
     db.session.commit()
 
 
