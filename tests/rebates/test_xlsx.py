@@ -83,7 +83,8 @@ def test_a_taobao_export_reads_the_same_streamed_as_decoded_whole(tmp_path):
 
 
 def test_shared_strings_are_looked_up_from_a_file_past_the_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "STRINGS_CACHED", 2)
+    monkeypatch.setattr(xlsx, "STRINGS_BLOCK", 3)
+    monkeypatch.setattr(xlsx, "BLOCKS_CACHED", 2)
     monkeypatch.setattr(xlsx_stream, "READ_BYTES", 512)
     book = xlsxwriter.Workbook(str(tmp_path / "many.xlsx"))
     sheet = book.add_worksheet()

@@ -3,8 +3,8 @@
 python-calamine decodes a whole sheet before it gives the first row (about 1.3 MB per thousand
 Taobao rows), so an .xlsx is read here as what it is: a zip of XML parts, the sheet streamed
 through expat (`xlsx_stream`) and each row handed on as soon as it is read. Shared strings,
-which a workbook keeps apart and a sheet names by number, go to a temporary file and are
-looked up there, with recent ones cached.
+which a workbook keeps apart and a sheet names by number, go to a temporary file in blocks
+and are looked up there, with the blocks last used kept decoded.
 """
 
 from __future__ import annotations
@@ -28,7 +28,14 @@ RELATIONS = (
 WORKBOOK = "xl/workbook.xml"
 # About three million Taobao rows written with inline strings, the most verbose layout.
 MAX_PART_BYTES = 2 * 1024**3
-STRINGS_CACHED = 4096
+# A sheet names its shared strings mostly in the order they were written, so they are spooled
+# and read back in blocks: one read serves the strings after it too. At most BLOCKS_CACHED
+# blocks are held decoded, 65,536 strings (7.5 MB of a Taobao report's ids and amounts):
+# a table that small stays whole in memory, a larger one is read from the file as it is used.
+STRINGS_BLOCK = 256
+BLOCKS_CACHED = 256
+# Between the strings of a block: NUL, which no XML text can hold.
+SEPARATOR = "\x00"
 OFFSET = struct.Struct("<QI")
 # Built-in number formats that show a date or time (27–36 and 50–58 are the CJK locales').
 DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -110,7 +117,8 @@ def date_styles(archive: zipfile.ZipFile, part: str | None) -> frozenset[int]:
 
 
 class SharedStrings:
-    """The workbook's shared string table in a temporary file, looked up by number."""
+    """The workbook's shared string table in a temporary file, in blocks of STRINGS_BLOCK
+    strings, looked up by number with the blocks last used kept decoded."""
 
     def __init__(self, archive: zipfile.ZipFile, part: str | None):
         # Closed by close(), which rows() calls however it ends.
@@ -125,23 +133,35 @@ class SharedStrings:
                 raise
         self.texts.flush()
         self.index.flush()
-        self.get = lru_cache(maxsize=STRINGS_CACHED)(self.lookup)
+        self.block = lru_cache(maxsize=BLOCKS_CACHED)(self.read_block)
 
     def spool(self, archive: zipfile.ZipFile, part: str) -> None:
-        offset = 0
+        block: list[str] = []
         with archive.open(part) as stream:
             for text in StringItems(part).read(stream):
-                data = text.encode()
-                self.texts.write(data)
-                self.index.write(OFFSET.pack(offset, len(data)))
-                offset += len(data)
-                self.count += 1
+                block.append(text)
+                if len(block) == STRINGS_BLOCK:
+                    self.write_block(block)
+                    block = []
+        if block:
+            self.write_block(block)
 
-    def lookup(self, number: int) -> str:
+    def write_block(self, block: list[str]) -> None:
+        data = SEPARATOR.join(block).encode()
+        self.index.write(OFFSET.pack(self.texts.tell(), len(data)))
+        self.texts.write(data)
+        self.count += len(block)
+
+    def read_block(self, number: int) -> list[str]:
+        position = number * OFFSET.size
+        offset, size = OFFSET.unpack(os.pread(self.index.fileno(), OFFSET.size, position))
+        return os.pread(self.texts.fileno(), size, offset).decode().split(SEPARATOR)
+
+    def get(self, number: int) -> str:
         if not 0 <= number < self.count:
             return ""
-        offset, size = OFFSET.unpack(os.pread(self.index.fileno(), OFFSET.size, number * 12))
-        return os.pread(self.texts.fileno(), size, offset).decode()
+        block, place = divmod(number, STRINGS_BLOCK)
+        return self.block(block)[place]
 
     def close(self) -> None:
         self.texts.close()
