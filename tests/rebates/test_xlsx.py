@@ -12,7 +12,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from community.rebates.reports import files, xlsx
+from community.rebates.reports import files, xlsx, xlsx_stream
 from community.rebates.reports.files import BadFile
 from tests.rebates import reports
 
@@ -83,8 +83,9 @@ def test_a_taobao_export_reads_the_same_streamed_as_decoded_whole(tmp_path):
 
 
 def test_shared_strings_are_looked_up_from_a_file_past_the_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "STRINGS_CACHED", 2)
-    monkeypatch.setattr(xlsx, "READ_BYTES", 512)
+    monkeypatch.setattr(xlsx, "STRINGS_BLOCK", 3)
+    monkeypatch.setattr(xlsx, "BLOCKS_CACHED", 2)
+    monkeypatch.setattr(xlsx_stream, "READ_BYTES", 512)
     book = xlsxwriter.Workbook(str(tmp_path / "many.xlsx"))
     sheet = book.add_worksheet()
     for n in range(500):
@@ -145,6 +146,98 @@ def test_prefixed_namespaces_inline_strings_and_formula_text(tmp_path):
     ]
 
 
+PACKAGE = "http://schemas.openxmlformats.org/package/2006/"
+OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def laid_out_as_excel_does(path, sheet_xml: str, strings_xml: str):
+    """A workbook with the parts where Excel puts them (calamine reads only those)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            f'<Types xmlns="{PACKAGE}content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{PACKAGE}relationships"><Relationship Id="rId1" '
+            f'Type="{OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'xmlns:r="{OFFICE}"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets>'
+            "</workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{PACKAGE}relationships">'
+            f'<Relationship Id="rId1" Type="{OFFICE}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{OFFICE}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        archive.writestr("xl/sharedStrings.xml", strings_xml)
+    return path
+
+
+def test_indented_xml_with_comments_cdata_and_references_reads_as_calamine_reads_it(tmp_path):
+    sheet = """<?xml version="1.0" encoding="UTF-8"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+  <sheetData>
+    <row r="1">
+      <c r="A1" t="inlineStr">
+        <is>
+          <t xml:space="preserve"> 订单 &amp; &#20013;&lt;x&gt; </t>
+        </is>
+      </c>
+      <c r="B1" t="s">
+        <v>1</v>
+      </c>
+      <!-- a comment between cells -->
+      <c r="C1"><f>1+1</f><v>2</v></c>
+      <c r="E1" t="inlineStr"><is><t><![CDATA[<当当>]]></t></is></c>
+    </row>
+    <row r="3">
+      <c r="B3" t="str"><v>a<!-- inside a value -->b</v></c>
+    </row>
+  </sheetData>
+</worksheet>"""
+    strings = """<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+  <si><t>付款</t></si>
+  <si>
+    <r><rPr><b/></rPr><t>商</t></r>
+    <r><t xml:space="preserve"> 品</t></r>
+    <rPh sb="0" eb="1"><t>しょう</t></rPh>
+  </si>
+</sst>"""
+    path = laid_out_as_excel_does(tmp_path / "indented.xlsx", sheet, strings)
+    streamed = list(xlsx.rows(path))
+    assert streamed == [(1, [" 订单 & 中<x> ", "商 品", 2.0, "", "<当当>"]), (3, ["", "ab"])]
+    assert trimmed(streamed) == trimmed(calamine_rows(path))
+
+
+@pytest.mark.parametrize("part", ["sheet", "strings"])
+def test_a_document_type_in_the_sheet_or_the_strings_is_refused(tmp_path, part):
+    declared = '<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>'
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'
+    )
+    strings = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>付款</t></si></sst>"
+    )
+    if part == "sheet":
+        sheet = declared + sheet.replace("<v>0</v>", "<v>&a;</v>")
+    else:
+        strings = declared + strings.replace("付款", "&a;")
+    path = laid_out_as_excel_does(tmp_path / "dtd.xlsx", sheet, strings)
+    with pytest.raises(BadFile) as refused:
+        list(files.table_rows(path))
+    assert "declares a document type" in str(refused.value.reason)
+
+
 @pytest.mark.parametrize(
     "sheet",
     [
@@ -198,8 +291,8 @@ def test_a_part_that_would_unpack_past_the_ceiling_is_refused_before_reading(tmp
 
 
 def test_a_row_that_never_ends_is_refused_without_reading_it_all_in(tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsx, "LONGEST_PIECE", 4096)
-    monkeypatch.setattr(xlsx, "READ_BYTES", 1024)
+    monkeypatch.setattr(xlsx_stream, "LONGEST_PIECE", 4096)
+    monkeypatch.setattr(xlsx_stream, "READ_BYTES", 1024)
     endless = '<c t="inlineStr"><is><t>订单</t></is></c>' * 2000
     sheet = (
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
