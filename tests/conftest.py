@@ -179,11 +179,27 @@ def make_app():
                 engine.dispose()
 
 
+def read_whole(wsgi_app):
+    """Each response read and its file closed before the server writes it. Werkzeug's server
+    leaves a static file open when the browser drops the connection part-way (a page left
+    while its script loads), and the ResourceWarning would fail whichever test runs then."""
+
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return app
+
+
 @contextmanager
 def serving(app):
     """Serve `app` on 127.0.0.1 at a free port, a thread per request, as a real server does;
     yields the base URL (no trailing slash)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
     # Links in mail point at SITE_URL: here, this server.
     app.config["SITE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
