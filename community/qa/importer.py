@@ -230,12 +230,10 @@ class BatchWriter:
             user.email.lower(): user
             for user in db.session.scalars(select(User).where(func.lower(User.email).in_(missing)))
         }
-        for email in missing:
-            if email not in found:
-                local = email.split("@")[0]
-                name = local if len(local) >= accounts.NAME_MIN else email
-                found[email] = accounts.register_user(email, name[: accounts.NAME_MAX], None)
-        db.session.flush()
+        new = {email: author_name(email) for email in missing if email not in found}
+        if new:
+            for user in accounts.register_without_passwords(new):
+                found[user.email] = user
         users = [found[email] for email in missing]
         experts = set(
             db.session.scalars(
@@ -337,6 +335,12 @@ class BatchWriter:
                 )
         insert_rows(db.session, Answer.__table__, rows)
         insert_rows(db.session, Revision.__table__, revisions)
+
+
+def author_name(email: str) -> str:
+    """A new author's display name: the address's local part, or all of it when that is short."""
+    local = email.split("@")[0]
+    return (local if len(local) >= accounts.NAME_MIN else email)[: accounts.NAME_MAX]
 
 
 def revision_row(**values) -> dict:
