@@ -4,17 +4,19 @@ Writes a JSON-lines file of 5,000 questions × 5 answers (Chinese Markdown, 200 
 tags), then on each database (SQLite in a temporary folder; PostgreSQL when BENCH_DATABASE_URL
 names one, whose `public` schema is dropped and recreated) times, in the same run:
 
-- the import as `flask qa import` runs it (checking pass, batched writes, search outbox), with
-  Markdown rendered in one process and in one per CPU, then bringing the search index up to
-  date (a rebuild, timed apart);
-- the baseline, measured next to each import: the file read line by line, `json.loads`, the
-  same Markdown rendering (one process), and one plain `executemany` per table of the same
-  rows (users, tags, questions, tag links, follows, answers, revisions) in one transaction —
-  no checks, no search.
+- the import as `flask qa import` runs it (checking pass, batched writes with reserved ids,
+  COPY on PostgreSQL, search outbox), which stores the Markdown and leaves its HTML waiting;
+- the rendering job after it (`qa.render-unrendered`: every question, answer and first
+  revision rendered and written), timed apart, beside the same texts rendered alone with no
+  database (what the job cannot do without);
+- bringing the search index up to date after both (a rebuild), timed apart;
+- the baseline, in a database of its own: the file read, `json.loads`, and one bulk insert per
+  table of the same rows, HTML left waiting as the import leaves it (`insert_rows`: COPY on
+  PostgreSQL, executemany on SQLite) in one transaction — no checks, no rendering, no search.
 
-Prints questions/s for each, the import's speed as a ratio of the baseline's, and (for one
-process) questions per CPU second of each, which a busy machine does not skew. Goal: at least
-500 questions/s on both databases.
+Prints questions/s of the import (wall, and per CPU second of this process, which a busy
+machine skews less; PostgreSQL's own work is not in it), the baseline's, the rendering job's
+texts/s, and the load average. Goal: the import at 500 questions/s or more on both databases.
 
     python bench/qa_import.py [--questions 5000] [--answers 5]
 """
@@ -121,50 +123,70 @@ def fresh_app(url: str, instance: Path):
     return app
 
 
-def run_import(app, path: Path, processes: int) -> tuple[float, float, float, int]:
+def run_import(app, path: Path) -> dict:
+    """`flask qa import`'s work, then the rendering job's, then the search index's."""
     from community.extensions import db
+    from community.qa import unrendered
     from community.qa.cli import import_file
     from community.search.indexer import catch_up
 
     with app.app_context():
-        started, cpu = time.perf_counter(), time.process_time()
-        report = import_file(path, partial=False, show_progress=False, processes=processes)
-        imported, cpu = time.perf_counter() - started, time.process_time() - cpu
+        clock = Clock()
+        report = import_file(path, partial=False, show_progress=False)
+        imported = clock.lap()
         assert not report.errors, report.errors[:3]
-        started = time.perf_counter()
+        texts = unrendered.render_waiting()
+        rendered = clock.lap()
         catch_up()
-        indexed = time.perf_counter() - started
+        indexed = clock.lap()
         db.session.remove()
         db.engine.dispose()
-    return imported, cpu, indexed, report.created
+    return {
+        "created": report.created,
+        "import": imported,
+        "render": rendered,
+        "texts": texts,
+        "index": indexed,
+    }
+
+
+class Clock:
+    """Wall and CPU seconds of this process since the last lap."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        lap = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return lap
 
 
 def run_baseline(app, path: Path) -> tuple[float, float]:
-    """The same rows with one plain executemany per table, no checks and no search."""
-    from sqlalchemy import insert, select
+    """The same rows with one bulk insert per table (COPY on PostgreSQL, executemany on
+    SQLite), no checks, no rendering and no search."""
+    from sqlalchemy import select
 
     from community.accounts.models import User
+    from community.database import insert_rows
     from community.extensions import db
-    from community.qa import markdown
     from community.qa.models import Answer, Question, QuestionFollow, Revision, Tag
     from community.qa.models import question_tags as links
 
+    def write(model, rows: list[dict]) -> None:
+        insert_rows(db.session, getattr(model, "__table__", model), rows)
+
     with app.app_context():
-        started, cpu = time.perf_counter(), time.process_time()
+        clock = Clock()
         connection = db.session.connection()
-        records = []
         with path.open(encoding="utf-8") as lines:
-            for line in lines:
-                record = json.loads(line)
-                record["body_html"], record["teaser"] = markdown.render_with_teaser(record["body"])
-                for answer in record["answers"]:
-                    answer["body_html"] = markdown.render(answer["body"])
-                records.append(record)
+            records = [json.loads(line) for line in lines]
         emails = sorted(
             {r["author"] for r in records} | {a["author"] for r in records for a in r["answers"]}
         )
-        connection.execute(
-            insert(User),
+        write(
+            User,
             [
                 {"email": e, "name": e.split("@")[0], "invite_code": f"B{i:07d}"}
                 for i, e in enumerate(emails)
@@ -172,78 +194,84 @@ def run_baseline(app, path: Path) -> tuple[float, float]:
         )
         users = dict(connection.execute(select(User.email, User.id)).all())
         names = sorted({t for r in records for t in r["tags"]})
-        connection.execute(insert(Tag), [{"name": name} for name in names])
+        write(Tag, [{"name": name} for name in names])
         tags = dict(connection.execute(select(Tag.name, Tag.id)).all())
-        question_rows = [
-            {
-                "external_id": r["id"],
-                "title": r["title"],
-                "body": r["body"],
-                "body_html": r["body_html"],
-                "teaser": r["teaser"],
-                "author_id": users[r["author"]],
-                "created_at": datetime.fromisoformat(r["created_at"]),
-                "updated_at": datetime.fromisoformat(r["created_at"]),
-            }
-            for r in records
-        ]
-        connection.execute(insert(Question), question_rows)
+        write(
+            Question,
+            [
+                {
+                    "external_id": r["id"],
+                    "title": r["title"],
+                    "body": r["body"],
+                    "author_id": users[r["author"]],
+                    "created_at": datetime.fromisoformat(r["created_at"]),
+                    "updated_at": datetime.fromisoformat(r["created_at"]),
+                }
+                for r in records
+            ],
+        )
         ids = dict(connection.execute(select(Question.external_id, Question.id)).all())
-        connection.execute(
-            insert(links),
+        write(
+            links,
             [
                 {"question_id": ids[r["id"]], "tag_id": tags[t]}
                 for r in records
                 for t in dict.fromkeys(r["tags"])
             ],
         )
-        connection.execute(
-            insert(QuestionFollow),
+        write(
+            QuestionFollow,
             [{"user_id": users[r["author"]], "question_id": ids[r["id"]]} for r in records],
         )
-        connection.execute(
-            insert(Revision),
+        write(
+            Revision,
             [
                 {
                     "question_id": ids[r["id"]],
                     "title": r["title"],
                     "body": r["body"],
-                    "body_html": r["body_html"],
                     "editor_id": users[r["author"]],
                 }
                 for r in records
             ],
         )
-        answer_rows = [
-            {
-                "question_id": ids[r["id"]],
-                "author_id": users[a["author"]],
-                "body": a["body"],
-                "body_html": a["body_html"],
-                "score": a["votes"],
-                "accepted": a["accepted"],
-                "created_at": datetime.fromisoformat(a["created_at"]),
-                "updated_at": datetime.fromisoformat(a["created_at"]),
-            }
-            for r in records
-            for a in r["answers"]
-        ]
-        connection.execute(insert(Answer), answer_rows)
-        answer_ids = connection.execute(
-            select(Answer.id, Answer.body, Answer.body_html, Answer.author_id)
-        ).all()
-        connection.execute(
-            insert(Revision),
+        write(
+            Answer,
             [
-                {"answer_id": i, "body": b, "body_html": h, "editor_id": e}
-                for i, b, h, e in answer_ids
+                {
+                    "question_id": ids[r["id"]],
+                    "author_id": users[a["author"]],
+                    "body": a["body"],
+                    "score": a["votes"],
+                    "accepted": a["accepted"],
+                    "created_at": datetime.fromisoformat(a["created_at"]),
+                    "updated_at": datetime.fromisoformat(a["created_at"]),
+                }
+                for r in records
+                for a in r["answers"]
             ],
         )
+        answers = connection.execute(select(Answer.id, Answer.body, Answer.author_id)).all()
+        write(Revision, [{"answer_id": i, "body": b, "editor_id": e} for i, b, e in answers])
         db.session.commit()
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        elapsed = clock.lap()
         db.session.remove()
         db.engine.dispose()
-    return elapsed, cpu
+    return elapsed
+
+
+def render_alone(path: Path) -> tuple[tuple[float, float], int]:
+    """The rendering the job does, without a database: every text of the file, one process."""
+    from community.qa import markdown
+
+    with path.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines]
+    clock = Clock()
+    for record in records:
+        markdown.render_with_teaser(record["body"])
+        for answer in record["answers"]:
+            markdown.render(answer["body"])
+    return clock.lap(), sum(1 + len(record["answers"]) for record in records)
 
 
 def main() -> None:
@@ -267,39 +295,58 @@ def main() -> None:
             path.stat().st_size / 1e6,
         )
         for name, url in databases.items():
-            for processes in sorted({1, os.cpu_count() or 1}):
-                instance = folder / f"{name}-import-{processes}"
-                app = fresh_app(url or f"sqlite:///{instance / 'bench.db'}", instance)
-                imported, cpu, indexed, created = run_import(app, path, processes)
-                assert created == options.questions
-                instance = folder / f"{name}-baseline-{processes}"
-                app = fresh_app(url or f"sqlite:///{instance / 'bench.db'}", instance)
-                baseline, baseline_cpu = run_baseline(app, path)
-                rate = options.questions / imported
-                log.info(
-                    "%-10s import, %d process(es): %4.0f questions/s in %.1f s (goal %d: %s); "
-                    "%.2f× the baseline (%.0f questions/s in %.1f s); search index after it %.1f s",
-                    name,
-                    processes,
-                    rate,
-                    imported,
-                    GOAL,
-                    "met" if rate >= GOAL else "NOT met",
-                    baseline / imported,
-                    options.questions / baseline,
-                    baseline,
-                    indexed,
-                )
-                # CPU seconds of this process: what the run costs whatever else the machine
-                # does (forked renderers not counted, so only with one process).
-                if processes == 1:
-                    log.info(
-                        "%-10s per CPU second of this process: import %.0f questions, "
-                        "baseline %.0f",
-                        name,
-                        options.questions / cpu,
-                        options.questions / baseline_cpu,
-                    )
+            log.info("%-10s load average before: %s", name, load_average())
+            instance = folder / f"{name}-import"
+            app = fresh_app(url or f"sqlite:///{instance / 'bench.db'}", instance)
+            run = run_import(app, path)
+            assert run["created"] == options.questions
+            instance = folder / f"{name}-baseline"
+            app = fresh_app(url or f"sqlite:///{instance / 'bench.db'}", instance)
+            baseline = run_baseline(app, path)
+            alone, texts = render_alone(path)
+            report(name, options.questions, run, baseline, alone, texts)
+        log.info("load average after the runs: %s", load_average())
+
+
+def load_average() -> str:
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def report(name: str, questions: int, run: dict, baseline, alone, texts: int) -> None:
+    (wall, cpu), (render_wall, render_cpu) = run["import"], run["render"]
+    rate = questions / wall
+    log.info(
+        "%-10s import: %5.0f questions/s in %.2f s (goal %d: %s), %5.0f per CPU second; "
+        "baseline %5.0f/s in %.2f s, %5.0f per CPU second (the import at %.2f× its speed)",
+        name,
+        rate,
+        wall,
+        GOAL,
+        "met" if rate >= GOAL else "NOT met",
+        questions / cpu,
+        questions / baseline[0],
+        baseline[0],
+        questions / baseline[1],
+        baseline[0] / wall,
+    )
+    log.info(
+        "%-10s rendering job after it: %d texts in %.1f s (%.0f texts/s, %.0f per CPU second); "
+        "the same %d texts rendered alone, no database: %.1f s (%.0f per CPU second)",
+        name,
+        run["texts"],
+        render_wall,
+        run["texts"] / render_wall,
+        run["texts"] / render_cpu,
+        texts,
+        alone[0],
+        texts / alone[1],
+    )
+    log.info(
+        "%-10s import and rendering together: %.0f questions/s; search index after them %.1f s",
+        name,
+        questions / (wall + render_wall),
+        run["index"][0],
+    )
 
 
 if __name__ == "__main__":

@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     from community.pages.views import bp as pages_bp
     from community.qa import home as qa_home
     from community.qa import media as qa_media
+    from community.qa import unrendered
     from community.qa.feeds import register_qa_feeds
     from community.qa.pages import versions as render_versions
     from community.qa.search import source as search_source
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     search_source.init_app(app)
     render_versions.init_app()
     deal_versions.init_app()
+    unrendered.init_app()
     rendering_cache.init_app(app)
     indexer.init_app(app)
 

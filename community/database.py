@@ -1,11 +1,11 @@
-"""Connection settings for the embedded SQLite database, portable write locks, and telling an
-unreachable database from other database errors."""
+"""Connection settings for the embedded SQLite database, portable write locks, bulk inserts,
+and telling an unreachable database from other database errors."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import Select, event
+from sqlalchemy import Select, Table, event, func, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -23,6 +23,7 @@ SQLITE_UNAVAILABLE = (
 )
 
 _configured = False
+NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
 
 def set_sqlite_pragmas(dbapi_connection, _connection_record) -> None:
@@ -68,10 +69,86 @@ def lock_for_write(session, rows: Select) -> None:
     """
     connection = session.connection()
     if connection.dialect.name == "sqlite":
-        if not connection.connection.driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        take_sqlite_write_lock(connection)
         return
     session.execute(rows.with_for_update())
+
+
+def take_sqlite_write_lock(connection) -> None:
+    """Begin the transaction as a writer unless it already is one (it wrote something)."""
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reserve_ids(session, table: Table, count: int) -> list[int]:
+    """`count` new ids for rows of `table` the caller inserts in this transaction.
+
+    PostgreSQL draws them from the table's sequence. SQLite has none: the transaction takes the
+    write lock (so no other writer inserts before it ends) and counts on from the largest id,
+    as SQLite itself would.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        parameters = {"table": table.name, "n": count}
+        return list(connection.scalars(NEXT_IDS, parameters))
+    take_sqlite_write_lock(connection)
+    start = connection.scalar(select(func.max(table.c.id))) or 0
+    return list(range(start + 1, start + count + 1))
+
+
+def insert_rows(session, table: Table, rows: list[dict]) -> None:
+    """Insert many rows of `table` (each naming the same columns) in the caller's transaction:
+    COPY on PostgreSQL, one executemany on SQLite, each row's values converted by the columns'
+    types once. Columns left out take their defaults."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    defaults = python_defaults(table, rows[0])
+    names = [*rows[0], *(column.name for column in defaults)]
+    processors = [
+        (position, process)
+        for position, name in enumerate(names)
+        if (process := table.c[name].type.bind_processor(dialect)) is not None
+    ]
+
+    def values(row: dict) -> list:
+        converted = [*row.values(), *(default_value(column) for column in defaults)]
+        for position, process in processors:
+            converted[position] = process(converted[position])
+        return converted
+
+    columns = ", ".join(map(dialect.identifier_preparer.quote, names))
+    target = f"{dialect.identifier_preparer.quote(table.name)} ({columns})"
+    driver = connection.connection.driver_connection
+    if dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(values(row))
+    else:
+        marks = ", ".join("?" * len(names))
+        # Names from the table's metadata, quoted; every value is a parameter.
+        statement = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608
+        driver.executemany(statement, map(values, rows))
+
+
+def python_defaults(table: Table, named) -> list:
+    """The columns not `named` that have a Python-side default (`default=`), which an INSERT
+    fills in; server defaults are the database's to fill."""
+    return [
+        column
+        for column in table.columns
+        if column.name not in named
+        and column.default is not None
+        and not column.default.is_sequence
+    ]
+
+
+def default_value(column):
+    """A column's Python-side default for one row (a callable is called for each, as an INSERT
+    does)."""
+    default = column.default
+    return default.arg(None) if default.is_callable else default.arg
 
 
 def database_unavailable(error: BaseException) -> bool:

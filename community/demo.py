@@ -20,6 +20,7 @@ from community.extensions import db
 from community.membership.models import MembershipPeriod
 from community.membership.tiers import seed_default_tiers, tier_by_slug
 from community.qa.cli import import_file
+from community.qa.unrendered import render_waiting
 from community.search.indexer import rebuild_index
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def seed(if_empty: bool):
     if report.errors:
         raise click.ClickException(f"demo threads: {report.errors[0]}")
     click.echo(f"demo seed: {report.created} Q&A threads imported, {report.unchanged} present")
+    render_waiting()
     deals = seed_demo_deals()
     if deals.errors:
         raise click.ClickException(f"demo deals: line {deals.errors[0][0]}: {deals.errors[0][1]}")

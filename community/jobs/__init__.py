@@ -3,6 +3,6 @@ periodic tasks run by one scheduler entry point. Domains register their own jobs
 this package imports no domain."""
 
 from community.jobs.registry import job, periodic
-from community.jobs.runner import enqueue
+from community.jobs.runner import enqueue, queued
 
-__all__ = ["enqueue", "job", "periodic"]
+__all__ = ["enqueue", "job", "periodic", "queued"]

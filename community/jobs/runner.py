@@ -47,6 +47,11 @@ def enqueue(name: str, *args) -> None:
         run_inline(name, list(args))
 
 
+def queued() -> bool:
+    """Whether jobs go to the queue for `flask jobs worker` (else `enqueue` runs them at once)."""
+    return current_app.config["JOB_QUEUE"] == "rq"
+
+
 def retry_delays(app: Flask) -> list[int]:
     return [int(delay) for delay in app.config["JOB_RETRY_DELAYS"]]
 

@@ -1,8 +1,8 @@
-"""`flask qa ...`: import and export questions, send the notification digests."""
+"""`flask qa ...`: import and export questions, render what an import left, send the
+notification digests."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -10,25 +10,24 @@ import click
 from flask.cli import AppGroup
 
 from community.extensions import db
-from community.qa import importer, transfer
+from community.jobs import enqueue, queued
+from community.qa import importer, transfer, unrendered
 from community.qa.services import notifications
 from community.search.indexer import catch_up
 
 qa_cli = AppGroup("qa", help="Questions and answers.")
 
 
-def import_file(
-    path: Path, partial: bool, show_progress: bool = True, processes: int = 1
-) -> importer.ImportReport:
+def import_file(path: Path, partial: bool, show_progress: bool = True) -> importer.ImportReport:
     """Import a JSONL file and commit when it may; shared by the CLI and the demo seed."""
     if show_progress:
         # Two passes (check, then write) over the file's bytes.
         with click.progressbar(
             length=2 * path.stat().st_size, label="checking, then importing", file=sys.stderr
         ) as bar:
-            report = importer.import_path(path, partial, bar.update, processes)
+            report = importer.import_path(path, partial, bar.update)
     else:
-        report = importer.import_path(path, partial, processes=processes)
+        report = importer.import_path(path, partial)
     if report.errors and not partial:
         db.session.rollback()
     else:
@@ -39,20 +38,14 @@ def import_file(
 @qa_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--partial", is_flag=True, help="Import the good lines even when some are bad.")
-@click.option(
-    "--processes",
-    type=click.IntRange(min=1),
-    default=lambda: os.cpu_count() or 1,
-    show_default="the number of CPUs",
-    help="Processes that render the Markdown.",
-)
-def import_command(path: Path, partial: bool, processes: int):
+def import_command(path: Path, partial: bool):
     """Import questions from a JSON-lines file (idempotent on each line's id).
 
     The search index takes the imported questions before the command returns, so the first
-    search after it finds them as every later one will.
+    search after it finds them as every later one will. Their Markdown is rendered next: here,
+    or by `flask jobs worker` when jobs are queued (pages render it on demand meanwhile).
     """
-    report = import_file(path, partial, processes=processes)
+    report = import_file(path, partial)
     for error in report.errors:
         click.echo(f"{path.name}:{error.number}: {error.reason}", err=True)
     if report.errors and not partial:
@@ -66,8 +59,26 @@ def import_command(path: Path, partial: bool, processes: int):
         click.echo(f"search: {left} change(s) left to the running search worker")
     else:
         click.echo("search index up to date")
+    waiting = unrendered.waiting_count()
+    if waiting and queued():
+        enqueue("qa.render-unrendered")
+        click.echo(f"{waiting} text(s) queued for rendering by `flask jobs worker`")
+    elif waiting:
+        render_with_progress(waiting)
     if report.errors:
         sys.exit(1)
+
+
+def render_with_progress(waiting: int) -> None:
+    with click.progressbar(length=waiting, label="rendering Markdown", file=sys.stderr) as bar:
+        rendered = unrendered.render_waiting(bar.update)
+    click.echo(f"rendered {rendered} text(s)")
+
+
+@qa_cli.command("render")
+def render_command():
+    """Render the Markdown an import left waiting, here and now (safe beside the job)."""
+    render_with_progress(unrendered.waiting_count())
 
 
 @qa_cli.command("export")

@@ -2,28 +2,29 @@
 
 Two passes over the file, never holding it in memory: the first checks every line (shape, ids
 repeated in the file, every service check), so without `partial` a bad line means nothing is
-written; the second writes the good lines in batches of BATCH questions with one multi-row
-INSERT per table (questions and answers return their ids), all in the caller's transaction.
+written; the second writes the good lines in batches of BATCH questions, all in the caller's
+transaction: ids of questions and answers reserved first, then each table's rows in one
+statement (COPY on PostgreSQL, an executemany on SQLite).
 The rows are those the services write for an imported thread: the question with its tags, the
-asker's follow, answers, a first revision of each, an outbox row for search.
+asker's follow, answers, a first revision of each, an outbox row for search, but the HTML:
+the Markdown is stored alone and rendered by a job afterwards (qa/unrendered.py), which is
+most of the work an import used to do.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from community.accounts import services as accounts
 from community.accounts.models import User
+from community.database import insert_rows, reserve_ids
 from community.errors import ValidationFailed
 from community.extensions import db
 from community.numbers import parse_id
-from community.qa import markdown
 from community.qa.indexing import notify_imported
 from community.qa.models import Answer, Expert, Question, QuestionFollow, Revision, question_tags
 from community.qa.pages.versions import new_version
@@ -33,6 +34,7 @@ from community.qa.services.questions import hot_rank
 from community.qa.transfer import NATIVE_ID, parse_line
 
 BATCH = 500
+QUESTIONS = Question.__table__
 
 
 class LineInvalid(Exception):
@@ -60,8 +62,6 @@ class Thread:
     author: str
     data: dict
     answers: list[tuple[str, str, dict]]
-    # Filled by `render_threads` before the batch is written: (html, teaser), answers' html.
-    rendered: tuple[tuple[str, str], list[str]] | None = None
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -118,17 +118,13 @@ class Cleaner:
 
 
 def import_path(
-    path: Path,
-    partial: bool = False,
-    progress: Callable[[int], object] | None = None,
-    processes: int = 1,
+    path: Path, partial: bool = False, progress: Callable[[int], object] | None = None
 ) -> ImportReport:
     """Import a JSON-lines file; `progress` hears the bytes read (each pass reads the file).
 
-    With `processes` above one, Markdown is rendered in that many forked processes while the
-    previous batch is written. Lines whose id is already imported are left as they are, so a
-    re-import changes nothing. The caller commits (or, when errors came back without
-    `partial`, rolls back).
+    Lines whose id is already imported are left as they are, so a re-import changes nothing.
+    The caller commits (or, when errors came back without `partial`, rolls back), then has
+    the texts rendered (`unrendered.render_waiting`).
     """
     report = ImportReport()
     cleaner = Cleaner()
@@ -136,15 +132,8 @@ def import_path(
     if report.errors and not partial:
         return report
     writer = BatchWriter()
-    with Renderer(processes) as renderer:
-        waiting = None
-        for batch in batches(path, cleaner, bad, progress):
-            rendering = renderer.start(batch)
-            if waiting is not None:
-                writer.write(waiting(), report)
-            waiting = rendering
-        if waiting is not None:
-            writer.write(waiting(), report)
+    for batch in batches(path, cleaner, bad, progress):
+        writer.write(batch, report)
     return report
 
 
@@ -164,58 +153,6 @@ def batches(path: Path, cleaner: Cleaner, bad: set[int], progress) -> Iterator[l
             batch = []
     if batch:
         yield batch
-
-
-def render_texts(texts: list[tuple[str, list[str]]]) -> list[tuple[tuple[str, str], list[str]]]:
-    """Each question body's HTML and teaser, and its answers' HTML."""
-    return [
-        (markdown.render_with_teaser(body), [markdown.render(answer) for answer in answers])
-        for body, answers in texts
-    ]
-
-
-class Renderer:
-    """Renders a batch's Markdown, here or in a pool of forked processes (which then work on
-    one batch while this process writes the one before)."""
-
-    def __init__(self, processes: int) -> None:
-        self.processes = processes
-        self.pool = None
-        if processes > 1:
-            self.pool = ProcessPoolExecutor(
-                processes, mp_context=multiprocessing.get_context("fork")
-            )
-
-    def __enter__(self) -> Renderer:
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-
-    def start(self, batch: list[Thread]) -> Callable[[], list[Thread]]:
-        """Begin rendering `batch`; the returned call gives it back rendered."""
-        texts = [(thread.body, [body for body, _a, _i in thread.answers]) for thread in batch]
-        if self.pool is None:
-            parts = [render_texts(texts)]
-        else:
-            size = -(-len(texts) // self.processes)
-            parts = [
-                self.pool.submit(render_texts, texts[start : start + size])
-                for start in range(0, len(texts), size)
-            ]
-
-        def finished() -> list[Thread]:
-            rendered = [
-                item
-                for part in parts
-                for item in (part if isinstance(part, list) else part.result())
-            ]
-            for thread, result in zip(batch, rendered, strict=True):
-                thread.rendered = result
-            return batch
-
-        return finished
 
 
 def check_file(path: Path, cleaner: Cleaner, report: ImportReport, progress) -> set[int]:
@@ -293,12 +230,10 @@ class BatchWriter:
             user.email.lower(): user
             for user in db.session.scalars(select(User).where(func.lower(User.email).in_(missing)))
         }
-        for email in missing:
-            if email not in found:
-                local = email.split("@")[0]
-                name = local if len(local) >= accounts.NAME_MIN else email
-                found[email] = accounts.register_user(email, name[: accounts.NAME_MAX], None)
-        db.session.flush()
+        new = {email: author_name(email) for email in missing if email not in found}
+        if new:
+            for user in accounts.register_without_passwords(new):
+                found[user.email] = user
         users = [found[email] for email in missing]
         experts = set(
             db.session.scalars(
@@ -320,18 +255,22 @@ class BatchWriter:
         return list(dict.fromkeys(self.tags[name] for name in thread.tags))
 
     def insert_questions(self, threads: list[Thread]) -> list[int]:
-        rows = []
-        for thread in threads:
+        ids = reserve_ids(db.session, QUESTIONS, len(threads))
+        rows, links, follows, revisions = [], [], [], []
+        for question_id, thread in zip(ids, threads, strict=True):
             created = thread.data["created_at"]
             latest = max([created, *(item["created_at"] for _b, _a, item in thread.answers)])
+            author_id = self.authors[thread.author][0]
             rows.append(
                 {
+                    "id": question_id,
                     "external_id": thread.external_id,
                     "title": thread.title,
                     "body": thread.body,
-                    "body_html": thread.rendered[0][0],
-                    "teaser": thread.rendered[0][1],
-                    "author_id": self.authors[thread.author][0],
+                    # Rendered by the job after the import (qa/unrendered.py).
+                    "body_html": None,
+                    "teaser": None,
+                    "author_id": author_id,
                     "public": thread.data.get("public", False),
                     "featured": thread.data.get("featured", False),
                     "answer_count": len(thread.answers),
@@ -341,49 +280,44 @@ class BatchWriter:
                     "render_version": new_version(),
                 }
             )
-        ids = list(
-            db.session.scalars(
-                insert(Question).returning(Question.id, sort_by_parameter_order=True), rows
-            )
-        )
-        links, follows, revisions = [], [], []
-        for question_id, thread, row in zip(ids, threads, rows, strict=True):
             tags = self.thread_tags(thread)
             links += [{"question_id": question_id, "tag_id": tag_id} for tag_id, _name in tags]
             follows.append(
-                {
-                    "user_id": row["author_id"],
-                    "question_id": question_id,
-                    "created_at": row["created_at"],
-                }
+                {"user_id": author_id, "question_id": question_id, "created_at": created}
             )
             revisions.append(
                 revision_row(
                     question_id=question_id,
-                    title=row["title"],
+                    title=thread.title,
                     tags=" ".join(name for _id, name in tags),
-                    body=row["body"],
-                    body_html=row["body_html"],
-                    editor_id=row["author_id"],
-                    created_at=row["created_at"],
+                    body=thread.body,
+                    editor_id=author_id,
+                    created_at=created,
                 )
             )
-        db.session.execute(insert(question_tags), links)
-        db.session.execute(insert(QuestionFollow), follows)
-        db.session.execute(insert(Revision), revisions)
+        insert_rows(db.session, QUESTIONS, rows)
+        insert_rows(db.session, question_tags, links)
+        insert_rows(db.session, QuestionFollow.__table__, follows)
+        insert_rows(db.session, Revision.__table__, revisions)
         return ids
 
     def insert_answers(self, threads: list[Thread], question_ids: list[int]) -> None:
-        rows = []
+        count = sum(len(thread.answers) for thread in threads)
+        if not count:
+            return
+        ids = iter(reserve_ids(db.session, Answer.__table__, count))
+        rows, revisions = [], []
         for question_id, thread in zip(question_ids, threads, strict=True):
-            for (body, author, item), html in zip(thread.answers, thread.rendered[1], strict=True):
+            for body, author, item in thread.answers:
                 author_id, expert = self.authors[author]
+                answer_id = next(ids)
                 rows.append(
                     {
+                        "id": answer_id,
                         "question_id": question_id,
                         "author_id": author_id,
                         "body": body,
-                        "body_html": html,
+                        "body_html": None,
                         "score": item.get("votes", 0),
                         "accepted": item.get("accepted", False),
                         "by_expert": expert,
@@ -391,34 +325,34 @@ class BatchWriter:
                         "updated_at": item["created_at"],
                     }
                 )
-        if not rows:
-            return
-        ids = db.session.scalars(
-            insert(Answer).returning(Answer.id, sort_by_parameter_order=True), rows
-        )
-        db.session.execute(
-            insert(Revision),
-            [
-                revision_row(
-                    answer_id=answer_id,
-                    body=row["body"],
-                    body_html=row["body_html"],
-                    editor_id=row["author_id"],
-                    created_at=row["created_at"],
+                revisions.append(
+                    revision_row(
+                        answer_id=answer_id,
+                        body=body,
+                        editor_id=author_id,
+                        created_at=item["created_at"],
+                    )
                 )
-                for answer_id, row in zip(ids, rows, strict=True)
-            ],
-        )
+        insert_rows(db.session, Answer.__table__, rows)
+        insert_rows(db.session, Revision.__table__, revisions)
+
+
+def author_name(email: str) -> str:
+    """A new author's display name: the address's local part, or all of it when that is short."""
+    local = email.split("@")[0]
+    return (local if len(local) >= accounts.NAME_MIN else email)[: accounts.NAME_MAX]
 
 
 def revision_row(**values) -> dict:
-    """A first revision; every row of one INSERT names the same columns."""
+    """A first revision, its HTML left to the job; every row of one INSERT names the same
+    columns."""
     return {
         "question_id": None,
         "answer_id": None,
         "number": 1,
         "title": "",
         "tags": "",
+        "body_html": None,
         "note": "",
         **values,
     }

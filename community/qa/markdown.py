@@ -110,6 +110,11 @@ def clean_line(text: str | None) -> str:
 
 
 def has_control_characters(text: str) -> bool:
+    # str.isprintable() is false for every character of these categories (and for a few
+    # harmless ones, such as the ideographic space), so text it passes needs no look at each
+    # character: most text, read in C.
+    if text.replace("\n", "").replace("\r", "").replace("\t", "").isprintable():
+        return False
     return any(
         unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") and char not in "\n\r\t"
         for char in text

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, select
 
 from community.clock import utcnow
+from community.database import insert_rows
 from community.extensions import db
 from community.search.documents import current_source
 from community.search.errors import IndexBusy
@@ -31,12 +32,13 @@ def record_change(document_id: int) -> None:
 
 
 def record_changes(document_ids: list[int]) -> None:
-    """Queue many documents at once (an import) in one statement, inside the caller's
-    transaction."""
+    """Queue many documents at once (an import) in one statement (COPY on PostgreSQL), inside
+    the caller's transaction."""
     if document_ids:
         moment = utcnow()
-        db.session.execute(
-            insert(SearchChange),
+        insert_rows(
+            db.session,
+            SearchChange.__table__,
             [{"document_id": document_id, "created_at": moment} for document_id in document_ids],
         )
         db.session.info["search_changes"] = True

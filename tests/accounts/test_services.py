@@ -74,6 +74,31 @@ def test_register_refuses_bad_display_names(app, name):
     assert "name" in fields(failure.value)
 
 
+def test_many_accounts_without_passwords_are_checked_as_one(app, make_user):
+    users = services.register_without_passwords(
+        {"Ｌｉ.Ming＠Example.COM": "  李  明 ", "wang@example.com": "小王"}
+    )
+    assert [(user.email, user.name) for user in users] == [
+        ("li.ming@example.com", "李 明"),
+        ("wang@example.com", "小王"),
+    ]
+    assert all(user.password_hash is None and user.role == Role.MEMBER for user in users)
+    assert len({user.invite_code for user in users}) == 2
+    assert services.authenticate("wang@example.com", PASSWORD) is None
+    make_user(email="taken@example.com")
+    with pytest.raises(ValidationFailed) as failure:
+        services.register_without_passwords({"new@example.com": "新", "TAKEN@example.com": "某人"})
+    assert fields(failure.value) == {"email", "name"}
+    assert services.find_by_email("new@example.com") is None
+
+
+def test_invite_codes_drawn_twice_or_taken_are_drawn_again(app, make_user, monkeypatch):
+    taken = make_user().invite_code
+    draws = iter([taken, taken, "freshcod", "freshcod", "othercod"])
+    monkeypatch.setattr(services, "random_invite_code", lambda: next(draws))
+    assert sorted(services.new_invite_codes(2)) == ["freshcod", "othercod"]
+
+
 def test_authenticate(app, make_user):
     user = make_user(email="login@example.com")
     assert services.authenticate("LOGIN@example.com", PASSWORD) == user

@@ -10,18 +10,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.accounts.models import User
 from community.clock import UTCDateTime, utcnow
 from community.extensions import db
-from community.qa.models.question import Question
+from community.qa.models.question import Question, unrendered_index
 
 
 class Answer(db.Model):
     __tablename__ = "qa_answers"
-    __table_args__ = (Index("ix_qa_answers_question", "question_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_qa_answers_question", "question_id", "created_at"),
+        unrendered_index("qa_answers"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("qa_questions.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    # NULL until rendered: an import leaves that to a job (qa/unrendered.py).
+    body_html: Mapped[str | None] = mapped_column(Text)
     score: Mapped[int] = mapped_column(default=0)
     accepted: Mapped[bool] = mapped_column(default=False)
     canonical: Mapped[bool] = mapped_column(default=False)

@@ -16,6 +16,7 @@ from sqlalchemy import Select, bindparam, select
 
 from community.accounts.models import User
 from community.extensions import db
+from community.qa import unrendered
 from community.qa.models import Question, Tag, question_tags
 from community.qa.models.question import QuestionState
 
@@ -31,6 +32,7 @@ class ShownName(NamedTuple):
 class ShownQuestion(QuestionState):
     id: int
     title: str
+    # Rendered here when an import left them to the job (qa/unrendered.py).
     body_html: str
     teaser: str
     author_id: int
@@ -90,4 +92,7 @@ def shown_question(question_id: int) -> ShownQuestion | None:
     if row is None:
         return None
     tags = tuple(ShownName(*tag) for tag in connection.execute(tags_statement(), parameters))
-    return ShownQuestion(*row, tags=tags)
+    values = row._asdict()
+    if values["body_html"] is None or values["teaser"] is None:
+        values["body_html"], values["teaser"] = unrendered.question_texts(question_id)
+    return ShownQuestion(**values, tags=tags)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 
 from community.accounts.models import User
 from community.extensions import db
+from community.qa import unrendered
 from community.qa.access import Viewer
 from community.qa.models import (
     Answer,
@@ -111,6 +112,7 @@ def question_list(
     rows = list(
         db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).unique()
     )
+    unrendered.fill_teasers(rows)
     return Page(items=rows[:per_page], number=page, has_next=len(rows) > per_page)
 
 
@@ -145,6 +147,7 @@ def questions_in_order(ids: list[int]) -> list[Question]:
         select(Question).options(*row_options()).where(Question.id.in_(ids))
     ).unique()
     by_id = {question.id: question for question in found}
+    unrendered.fill_teasers(by_id.values())
     return [by_id[question_id] for question_id in ids if question_id in by_id]
 
 
@@ -160,6 +163,7 @@ class ShownAnswer:
     id: int
     author_id: int
     author_name: str
+    # Rendered by `question_page` when an import left it to the job (qa/unrendered.py).
     body_html: str
     score: int
     accepted: bool
@@ -236,7 +240,10 @@ def question_page(question: Question, viewer: Viewer) -> QuestionPage:
     parameters = {"question_id": question.id}
     answers = [ShownAnswer(*row) for row in connection.execute(ANSWERS_SHOWN, parameters)]
     result.answerers = {answer.author_id for answer in answers}
-    result.answers = sorted((answer for answer in answers if viewer.sees(answer)), key=answer_order)
+    shown = [answer for answer in answers if viewer.sees(answer)]
+    waiting = unrendered.answers_html([a.id for a in shown if a.body_html is None])
+    shown = [replace(a, body_html=waiting[a.id]) if a.id in waiting else a for a in shown]
+    result.answers = sorted(shown, key=answer_order)
     grouped = defaultdict(list)
     for row in connection.execute(COMMENTS_SHOWN, parameters):
         comment = ShownComment(*row)
