@@ -214,7 +214,7 @@ def test_a_downgrade_renders_what_waits(app_config, tmp_path):
         import_threads(tmp_path)
         db.session.commit()
         db.session.remove()
-        downgrade(revision="0015_tier_names")
+        downgrade(revision="0017_item_keys")
         texts = db.session.execute(
             select(Question.__table__.c.body_html, Question.__table__.c.teaser)
         ).all()
