@@ -6,8 +6,10 @@ Chrome), the CSRF token, their own 值/不值 vote and their private feed link: 
 request (community/rendering/). A rendering is keyed by the deals' version (deals/versions.py:
 any write a page shows changes it), the next moment a deal starts or ends, the language and
 time zone, and the page's arguments; it lives a minute at most ("lists"), which bounds how far
-"3 hours left" can drift. Operators, unverified members, members with messages waiting and
-anyone whose comment the page shows get a page rendered for them alone.
+"3 hours left" can drift. A deal page also names the related questions it shows with their
+render versions, and is built again when one changed (made members-only, deleted). Operators,
+unverified members, members with messages waiting and anyone whose comment the page shows get
+a page rendered for them alone.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 
 from community.deals import services, versions
 from community.deals.atom import deals_feed_url
@@ -26,8 +29,10 @@ from community.deals.discussion import discussion, discussion_for
 from community.deals.filters import FeedQuery
 from community.deals.labels import card_words
 from community.deals.models import Deal
+from community.extensions import db
 from community.qa.access import ANY_MEMBER, ANYONE
 from community.qa.markdown import render as render_markdown
+from community.qa.models import Question
 from community.qa.pages.question import plain_member_request, visitor_request
 from community.rendering.cache import cache_for, caching_enabled
 from community.rendering.fragments import Fragment, PageState, Slots, audience_key
@@ -137,9 +142,14 @@ def deal_page(deal: Deal, viewer: dict, moment: datetime) -> str:
     if kind is not None:
         version, boundary = versions.stamp(moment)
         key = ("deal", kind, deal.id, viewer["share"], *audience_key(), version, boundary)
-        shared = cache_for("lists").get_or_build(
-            key, lambda: build_deal_page(deal, viewer, kind, moment)
-        )
+        cache = cache_for("lists")
+        shared = cache.get_or_build(key, lambda: build_deal_page(deal, viewer, kind, moment))
+        if shared is not None and shared.meta["related"] != related_versions(
+            [question_id for question_id, _version in shared.meta["related"]]
+        ):
+            # A related question changed (made members-only, deleted, edited) since.
+            shared = build_deal_page(deal, viewer, kind, moment)
+            cache.put(key, shared)
         viewer_id = current_user.id if kind == MEMBER else None
         if shared is not None and viewer_id not in shared.meta["authors"]:
             my_vote = services.vote_of(current_user, deal) if kind == MEMBER else None
@@ -156,7 +166,19 @@ def build_deal_page(deal: Deal, viewer: dict, kind: str, moment: datetime) -> Fr
         html = render_deal(deal, viewer, moment, talk, Slots(), Slots())
     # Authors see their own delete buttons: their page is rendered for them.
     authors = sorted({comment.author_id for comment in talk.comments})
-    return Fragment.parse(html, authors=authors)
+    related = related_versions([hit.id for hit in talk.related])
+    return Fragment.parse(html, authors=authors, related=related)
+
+
+def related_versions(question_ids: list[int]) -> list[list[int]]:
+    """[id, render version] of each question still there: a shared deal page shows related
+    questions as they were, so it is served only while these are unchanged."""
+    if not question_ids:
+        return []
+    rows = db.session.execute(
+        select(Question.id, Question.render_version).where(Question.id.in_(question_ids))
+    )
+    return sorted([question_id, version] for question_id, version in rows)
 
 
 def render_deal(

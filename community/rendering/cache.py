@@ -266,10 +266,20 @@ class FragmentCache:
     def __init__(self, name: str, memory: MemoryLayer, shared, prefix: str):
         self.name, self.memory, self.shared, self.prefix = name, memory, shared, prefix
 
+    def text_key(self, key: tuple) -> str:
+        return f"{self.name}:{self.prefix}:" + ":".join(map(str, key))
+
+    def put(self, key: tuple, fragment: Fragment) -> None:
+        """Keep `fragment` under `key` in place of what was there (found out of date)."""
+        text_key = self.text_key(key)
+        if self.shared:
+            self.shared.put(text_key, fragment)
+        self.memory.put(text_key, fragment)
+
     def get_or_build(self, key: tuple, build: Callable[[], Fragment]) -> Fragment | None:
         """The fragment under `key`, built and kept on a miss; None when building it reached
         for one person's values (rendering/shared.py): the caller renders for this viewer."""
-        text_key = f"{self.name}:{self.prefix}:" + ":".join(map(str, key))
+        text_key = self.text_key(key)
         fragment = self.memory.get(text_key)
         if fragment is not None:
             return fragment

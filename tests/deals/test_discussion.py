@@ -150,3 +150,17 @@ def test_at_most_three_related_questions(make_user, member, make_deal):
     db.session.commit()
     deal = make_deal(tags="蓝牙耳机")
     assert len(discussion.related_questions(deal, viewer_for(member))) == 3
+
+
+def test_a_shared_deal_page_drops_a_related_question_deleted_since(
+    client, make_deal, kitchen_questions, operator
+):
+    from community.qa.services.curation import delete_question
+
+    open_question, _members_question = kitchen_questions
+    deal = make_deal(title="小米空气炸锅 4.5L 家用", tags="空气炸锅|厨房电器", category="小家电")
+    for _ in range(2):
+        assert f"/qa/{open_question.id}" in client.get(f"/deals/{deal.id}").get_data(as_text=True)
+    delete_question(operator, open_question)
+    db.session.commit()
+    assert f"/qa/{open_question.id}" not in client.get(f"/deals/{deal.id}").get_data(as_text=True)
