@@ -70,6 +70,8 @@ def register_extensions(app: Flask) -> None:
     from community.i18n import install_template_gettext, select_locale
 
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's teardown, so it runs first (teardowns run in reverse).
+    app.teardown_appcontext(lambda _error: database.close_session(db.session))
     database.configure_sqlite()
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)

@@ -3,6 +3,7 @@ and telling an unreachable database from other database errors."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 from sqlalchemy import Select, Table, event, func, select, text
@@ -22,6 +23,7 @@ SQLITE_UNAVAILABLE = (
     "SQLITE_PROTOCOL",
 )
 
+log = logging.getLogger(__name__)
 _configured = False
 NEXT_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 
@@ -167,3 +169,17 @@ def database_unavailable(error: BaseException) -> bool:
             return code is None or code.startswith(SQLITE_UNAVAILABLE)
         error = error.__cause__
     return False
+
+
+def close_session(scoped) -> None:
+    """End a request's session. When the server dropped its connection meanwhile (a restart),
+    the rollback that ends it fails: the connection is let go instead, so a response already
+    built is still sent (Flask-SQLAlchemy's own teardown would raise, and answer 500)."""
+    try:
+        scoped.close()
+    except sa_exc.DBAPIError as error:
+        if not database_unavailable(error):
+            raise
+        log.warning("dropped a session whose connection the database closed: %s", error.orig)
+        # The request's own Session (a scoped session does not pass `invalidate` on).
+        scoped().invalidate()

@@ -135,7 +135,8 @@ def discard_session() -> None:
     try:
         db.session.rollback()
     except Exception:
-        db.session.invalidate()
+        # The request's own Session (a scoped session does not pass `invalidate` on).
+        db.session().invalidate()
 
 
 def handle_database_unavailable(error: Exception):

@@ -207,3 +207,26 @@ def test_database_outage_answers_503_and_recovers(
         assert "读者小王" in page.text
         me = requests.get(base + "/api/v1/me", headers=api, timeout=10)
         assert me.status_code == 200 and me.json()["email"] == "reader@example.com"
+
+
+def test_a_connection_dropped_before_the_request_ends_still_sends_the_response(
+    app, client, database_url
+):
+    """The server closes the request's connection after its page is built (a restart at that
+    moment): ending the session fails its rollback, and the page is still sent, not a 500."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL backend needs TEST_DATABASE_URL")
+    killer = create_engine(database_url)
+
+    @app.after_request
+    def drop_the_connection(response):
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with killer.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return response
+
+    try:
+        answer = client.get("/qa/")
+    finally:
+        killer.dispose()
+    assert answer.status_code == 200
