@@ -55,6 +55,11 @@ def test_a_member_formats_picks_and_pastes_pictures_on_a_phone(
     expect(page).to_have_url(re.compile(r"/qa/\d+$"))
     images = page.get_by_test_id("question-body").locator("img")
     expect(images).to_have_count(2)
+    # The page is there before its pictures: wait until both have loaded (or failed to).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=question-body] img')]"
+        ".every(img => img.complete)"
+    )
     loaded = images.evaluate_all("all => all.map(img => [img.complete, img.naturalWidth])")
     assert loaded == [[True, 1280], [True, 390]], loaded
     first = images.first.get_attribute("src")
