@@ -1,8 +1,11 @@
-"""Small helpers tests share: CSRF tokens from pages and links from emails."""
+"""Small helpers tests share: CSRF tokens from pages, links from emails, threads at once."""
 
 from __future__ import annotations
 
 import re
+import threading
+
+from community.extensions import db
 
 CSRF_RE = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -40,3 +43,30 @@ def zh(msgid: str, **variables) -> str:
 
     with force_locale("zh_CN"):
         return str(escape(gettext(msgid, **variables)))
+
+
+def run_together(work, count: int, app=None) -> list:
+    """Run work(index) in `count` threads released at once; return what they raised. With
+    `app`, each thread works in an app context (and database session) of its own."""
+    start, failures = threading.Barrier(count), []
+
+    def runner(index: int) -> None:
+        try:
+            start.wait(10)
+            if app is None:
+                work(index)
+                return
+            with app.app_context():
+                try:
+                    work(index)
+                finally:
+                    db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported by the caller
+            failures.append(error)
+
+    threads = [threading.Thread(target=runner, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return failures

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from community.affiliate import services
 from community.affiliate.models import AffiliateIdentity
 from community.errors import NotAllowed, ValidationFailed
 from community.extensions import db
+from tests.helpers import run_together
 
 
 def test_a_sub_id_is_stable_per_member_and_differs_between_members(app, member, make_user):
@@ -75,26 +75,13 @@ def test_two_first_uses_at_once_make_one_identity(app, member):
 
     member_id = member.id
     db.session.commit()
-    seen, failures = [], []
-    start = threading.Barrier(4)
+    seen = []
 
-    def first_use() -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, member_id)
-                start.wait()
-                seen.append(services.sub_id_of(user))
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 - reported below
-                failures.append(error)
-            finally:
-                db.session.remove()
+    def first_use(_n: int) -> None:
+        seen.append(services.sub_id_of(db.session.get(User, member_id)))
+        db.session.commit()
 
-    threads = [threading.Thread(target=first_use) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    failures = run_together(first_use, 4, app)
     assert failures == []
     assert len(set(seen)) == 1
     assert db.session.scalar(select(func.count()).select_from(AffiliateIdentity)) == 1

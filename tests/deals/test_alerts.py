@@ -3,7 +3,6 @@ the mail they chose, however often (or however many at once) the job runs."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from community.extensions import db
 from community.membership.models import MembershipPeriod
 from community.qa.models import Notification
 from community.qa.services import notifications
-from tests.helpers import post_form
+from tests.helpers import post_form, run_together
 
 
 def notices(user) -> list[Notification]:
@@ -140,24 +139,7 @@ def test_simultaneous_runs_tell_each_member_once(app, make_user, make_deal):
     db.session.commit()
     for n in range(5):
         make_deal(title=f"蓝牙耳机 {n}")
-    start = threading.Barrier(4)
-    failures = []
-
-    def run() -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                alerts.send_alerts()
-            except Exception as error:  # noqa: BLE001 - reported below
-                failures.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    failures = run_together(lambda _n: alerts.send_alerts(), 4, app)
     assert failures == []
     db.session.expire_all()
     assert db.session.scalar(select(func.count(DealAlertHit.id))) == 20

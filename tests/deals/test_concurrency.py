@@ -4,7 +4,6 @@ vote counted once, whatever arrives together."""
 from __future__ import annotations
 
 import http.client
-import threading
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from community.deals.models import DealClick, DealVote
 from community.extensions import db
 from tests.core.test_database_outage import session_cookie
+from tests.helpers import run_together
 
 MEMBERS = 8
 CLICKS_EACH = 6
@@ -19,25 +19,6 @@ CLICKS_EACH = 6
 
 def cookie_header(app, user) -> str:
     return "; ".join(f"{name}={value}" for name, value in session_cookie(app, user).items())
-
-
-def run_together(work, count: int) -> list:
-    """Run work(index) in `count` threads released at once; return the failures."""
-    start, failures = threading.Barrier(count), []
-
-    def runner(index: int) -> None:
-        try:
-            start.wait(10)
-            work(index)
-        except Exception as error:  # noqa: BLE001 - reported by the caller
-            failures.append(error)
-
-    threads = [threading.Thread(target=runner, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return failures
 
 
 def request(base: str, method: str, path: str, cookie: str, body: str = "") -> tuple[int, str]:

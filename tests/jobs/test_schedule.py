@@ -3,7 +3,6 @@ a failed or crashed run is taken up again; the domains' own tasks are registered
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from community.extensions import db
 from community.jobs import schedule
 from community.jobs.models import ScheduledTask
 from community.jobs.registry import PERIODIC, PeriodicTask
+from tests.helpers import run_together
 
 
 def counting_task(name="test.count", every=timedelta(hours=1), pause=0.0, fail=False):
@@ -46,20 +46,11 @@ def test_a_task_runs_when_due_and_not_again_before_its_interval(app):
 
 def test_two_runners_at_once_run_a_task_once(app):
     task, runs = counting_task(pause=0.5)
-    start = threading.Barrier(4)
     outcomes = []
-
-    def runner():
-        with app.app_context():
-            start.wait()
-            outcomes.extend(schedule.run_due(tasks={task.name: task}))
-            db.session.remove()
-
-    threads = [threading.Thread(target=runner) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    failures = run_together(
+        lambda _n: outcomes.extend(schedule.run_due(tasks={task.name: task})), 4, app
+    )
+    assert failures == []
     assert len(runs) == 1
     assert outcomes == [(task.name, "done")]
 
@@ -106,19 +97,7 @@ def test_renewal_reminders_run_twice_at_once_mail_once(app, make_user, outbox):
     from community.billing.tasks import send_renewal_reminders
 
     make_user(email="ending@example.com", tier="member", days=8)
-    start = threading.Barrier(3)
     sent = []
-
-    def run():
-        with app.app_context():
-            start.wait()
-            sent.append(send_renewal_reminders())
-            db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    assert run_together(lambda _n: sent.append(send_renewal_reminders()), 3, app) == []
     assert sorted(sent) == [0, 0, 1]
     assert len(outbox()) == 1

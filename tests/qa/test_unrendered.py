@@ -6,7 +6,6 @@ once, and an edit made before it wins."""
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from community.qa import markdown, unrendered
 from community.qa.cli import import_file
 from community.qa.models import Answer, Question, Revision
 from community.qa.services import answers as answer_service
+from tests.helpers import run_together
 from tests.qa.search_helpers import (  # noqa: F401 (search_index is an autouse fixture)
     run_indexer,
     search_index,
@@ -131,24 +131,8 @@ def test_search_finds_and_shows_an_imported_thread_before_the_job(
 
 def test_the_job_twice_at_once_renders_each_text_once_and_then_finds_nothing(app, tmp_path):
     import_threads(tmp_path, count=6)
-    rendered, failures = [], []
-    start = threading.Barrier(2)
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                start.wait(10)
-                rendered.append(unrendered.render_waiting(batch=4))
-            except Exception as error:  # noqa: BLE001 - reported by the test below
-                failures.append(error)
-            finally:
-                db.session.remove()
-
-    runs = [threading.Thread(target=run) for _ in range(2)]
-    for thread in runs:
-        thread.start()
-    for thread in runs:
-        thread.join(timeout=60)
+    rendered = []
+    failures = run_together(lambda _n: rendered.append(unrendered.render_waiting(batch=4)), 2, app)
     assert failures == []
     assert sum(rendered) >= 6 * 3
     db.session.expire_all()
