@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from alembic.script import Script, ScriptDirectory
+from flask import Flask
+
+from community import create_app
 from community.extensions import db
 
 CSRF_RE = re.compile(
@@ -70,3 +76,27 @@ def run_together(work, count: int, app=None) -> list:
     for thread in threads:
         thread.join(60)
     return failures
+
+
+@contextmanager
+def site_on_empty_database(app_config: dict, folder) -> Iterator[Flask]:
+    """A site on an empty SQLite database of its own (`folder`/fresh.db), its app context
+    pushed, for a test that migrates it step by step."""
+    site = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'fresh.db'}"})
+    with site.app_context():
+        try:
+            yield site
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def migration_ending(site: Flask, suffix: str) -> Script:
+    """The one migration whose revision id ends with `suffix` ("_item_keys")."""
+    config = site.extensions["migrate"].migrate.get_config()
+    (found,) = [
+        script
+        for script in ScriptDirectory.from_config(config).walk_revisions()
+        if script.revision.endswith(suffix)
+    ]
+    return found

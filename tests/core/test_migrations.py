@@ -6,6 +6,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 
 from community.extensions import db
+from tests.helpers import site_on_empty_database
 
 
 def test_single_head(app):
@@ -43,12 +44,7 @@ def test_upgrade_from_empty_seeds_tiers_and_downgrade_removes_everything(app_con
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import inspect, text
 
-    from community import create_app
-
-    fresh = create_app(
-        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    )
-    with fresh.app_context():
+    with site_on_empty_database(app_config, tmp_path):
         upgrade()
         rows = db.session.execute(
             text("SELECT slug, annual_price, rebate_share FROM tiers ORDER BY rank")
@@ -61,4 +57,3 @@ def test_upgrade_from_empty_seeds_tiers_and_downgrade_removes_everything(app_con
         db.session.remove()
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        db.engine.dispose()

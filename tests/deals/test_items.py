@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.deals.items import item_key
+from tests.helpers import migration_ending, site_on_empty_database
 
 
 @pytest.mark.parametrize(
@@ -67,26 +68,16 @@ def test_a_key_fits_its_column():
 
 
 def test_the_migration_works_the_keys_out_again(app_config, tmp_path, make_user):
-    from alembic.script import ScriptDirectory
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from community import create_app
     from community.deals.member_models import DealTip
     from community.extensions import db
     from community.membership.tiers import seed_default_tiers
     from tests.deals.conftest import new_deal
 
-    fresh = create_app(
-        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    )
-    with fresh.app_context():
-        config = fresh.extensions["migrate"].migrate.get_config()
-        (ours,) = [
-            revision
-            for revision in ScriptDirectory.from_config(config).walk_revisions()
-            if revision.revision.endswith("_item_keys")
-        ]
+    with site_on_empty_database(app_config, tmp_path) as site:
+        ours = migration_ending(site, "_item_keys")
         upgrade(revision=ours.down_revision)
         seed_default_tiers()
         deal = new_deal(url="https://union-click.jd.com/jdc?sku=100012043978&subUnionId={sub_id}")
@@ -121,5 +112,3 @@ def test_the_migration_works_the_keys_out_again(app_config, tmp_path, make_user)
             ("jd:100055555555", "jd:100055555555"),
             ("jd:100055555555", "old-1"),
         ]
-        db.session.remove()
-        db.engine.dispose()

@@ -15,7 +15,7 @@ from community.membership.tiers import (
     tier_description,
     tier_name,
 )
-from tests.helpers import csrf_from
+from tests.helpers import csrf_from, migration_ending, site_on_empty_database
 
 ENGLISH = {"Accept-Language": "en"}
 
@@ -138,22 +138,11 @@ def test_the_command_shows_and_sets_texts(app, runner):
 
 
 def test_the_migration_names_seeded_tiers_in_english_unless_renamed(app_config, tmp_path):
-    from alembic.script import ScriptDirectory
     from flask_migrate import upgrade
     from sqlalchemy import text
 
-    from community import create_app
-
-    fresh = create_app(
-        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    )
-    with fresh.app_context():
-        config = fresh.extensions["migrate"].migrate.get_config()
-        (ours,) = [
-            revision
-            for revision in ScriptDirectory.from_config(config).walk_revisions()
-            if revision.revision.endswith("_tier_names")
-        ]
+    with site_on_empty_database(app_config, tmp_path) as site:
+        ours = migration_ending(site, "_tier_names")
         upgrade(revision=ours.down_revision)
         db.session.execute(text("UPDATE tiers SET name = '高级会员' WHERE slug = 'pro'"))
         db.session.commit()
@@ -166,5 +155,3 @@ def test_the_migration_names_seeded_tiers_in_english_unless_renamed(app_config, 
             ("member", "Member", True),
             ("pro", "", False),
         ]
-        db.session.remove()
-        db.engine.dispose()

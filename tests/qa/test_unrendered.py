@@ -17,7 +17,7 @@ from community.qa import markdown, unrendered
 from community.qa.cli import import_file
 from community.qa.models import Answer, Question, Revision
 from community.qa.services import answers as answer_service
-from tests.helpers import run_together
+from tests.helpers import run_together, site_on_empty_database
 from tests.qa.search_helpers import (  # noqa: F401 (search_index is an autouse fixture)
     run_indexer,
     search_index,
@@ -188,12 +188,7 @@ def test_the_import_command_renders_with_progress_or_queues_the_job(
 def test_a_downgrade_renders_what_waits(app_config, tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from community import create_app
-
-    fresh = create_app(
-        {**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    )
-    with fresh.app_context():
+    with site_on_empty_database(app_config, tmp_path):
         upgrade()
         import_threads(tmp_path)
         db.session.commit()
@@ -206,4 +201,3 @@ def test_a_downgrade_renders_what_waits(app_config, tmp_path):
         assert None not in stored(Answer) + stored(Revision)
         db.session.remove()
         upgrade()
-        db.engine.dispose()
