@@ -164,9 +164,9 @@ def live_chrome(context) -> Chrome:
     return Chrome(context["current_path"])
 
 
-def chrome_for_request(unread: int) -> Chrome:
+def chrome_for_request(unread: int | None = None) -> Chrome:
     """The chrome of this request outside a template (filling a shared page), with the bell's
-    number of unread notifications."""
+    number of unread notifications (asked of the registered counter when not given)."""
     return Chrome(current_path(), unread)
 
 

@@ -37,7 +37,7 @@ from community.qa.pages.question import plain_member_request, visitor_request
 from community.rendering.cache import cache_for, caching_enabled
 from community.rendering.fragments import Fragment, PageState, Slots, audience_key
 from community.rendering.shared import building_shared
-from community.templating import Chrome, current_path
+from community.templating import chrome_for_request
 
 MEMBER, VISITOR = "member", "visitor"
 # The feed's own arguments: a page with any other is rendered for its request alone.
@@ -88,10 +88,6 @@ def audience(member: bool) -> str | None:
     return MEMBER if member and plain_member_request(current_user) else None
 
 
-def request_chrome() -> Chrome:
-    return Chrome(current_path())
-
-
 def feed_page(viewer: dict, query: FeedQuery, notes: list, moment: datetime) -> str:
     """The feed (members) or its teaser (everyone else), shared when it can be."""
     kind = audience(viewer["member"]) if not notes else None
@@ -115,7 +111,7 @@ def feed_page(viewer: dict, query: FeedQuery, notes: list, moment: datetime) -> 
         shared = cache_for("lists").get_or_build(key, build)
         if shared is not None:
             feed_url = deals_feed_url() if kind == MEMBER else None
-            return shared.fill(DealState(chrome=request_chrome(), feed_url=feed_url))
+            return shared.fill(DealState(chrome=chrome_for_request(), feed_url=feed_url))
     feed_url = deals_feed_url() if viewer["member"] else None
     return render_feed(viewer, query, notes, moment, DealState(feed_url=feed_url), None)
 
@@ -153,7 +149,7 @@ def deal_page(deal: Deal, viewer: dict, moment: datetime) -> str:
         viewer_id = current_user.id if kind == MEMBER else None
         if shared is not None and viewer_id not in shared.meta["authors"]:
             my_vote = services.vote_of(current_user, deal) if kind == MEMBER else None
-            return shared.fill(DealState(chrome=request_chrome(), my_vote=my_vote))
+            return shared.fill(DealState(chrome=chrome_for_request(), my_vote=my_vote))
     talk = discussion_for(deal, current_user)
     state = DealState(my_vote=services.vote_of(current_user, deal) if viewer["member"] else None)
     deleter = current_user if current_user.is_authenticated else None
