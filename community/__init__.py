@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_jobs(app)
     register_template_helpers(app)
-    from community import edge_cache, metrics, request_log
+    from community import edge_cache, limits, metrics, request_log
     from community.errors import register_error_handlers
     from community.security import init_security
 
@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     request_log.init_app(app)
     edge_cache.init_app(app)
     init_security(app)
+    limits.drop_idle_request_pass(app)
     register_cli(app)
     log_start_summary(app)
     return app

@@ -131,7 +131,8 @@ def may(user, entitlement: str) -> bool:
 
 
 def is_member(user) -> bool:
-    """True for an active paid tier, and for staff."""
-    if getattr(user, "is_authenticated", False) and user.is_operator:
-        return True
-    return tier_now(user).is_paid
+    """True for an active paid tier, and for staff; never for someone not signed in (whatever
+    the free tier's price says), and asked of no table for them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_operator or tier_now(user).is_paid

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 import redis
@@ -22,9 +23,13 @@ log = logging.getLogger(__name__)
 
 def site_version() -> str:
     """The installed package's version, or VERSION when the deploy sets one."""
-    configured = current_app.config.get("VERSION")
-    if configured:
-        return configured
+    return current_app.config.get("VERSION") or installed_version()
+
+
+@cache
+def installed_version() -> str:
+    """Read once per process: the package metadata does not change under a running worker,
+    and reading it costs milliseconds (/healthz is asked often)."""
     try:
         return version("community")
     except PackageNotFoundError:

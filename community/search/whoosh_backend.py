@@ -211,9 +211,9 @@ def compile_plan(plan: QueryPlan, fields: Fields, *, strict: bool = False) -> wq
     """Strict: every word. Otherwise every word ranks first and any word still matches."""
     required = [phrase_query(fields, match, strict=strict) for match in plan.phrases]
     if plan.words:
-        every_word = wq.And([word_query(fields, match, strict=strict) for match in plan.words])
+        every_word = [word_query(fields, match, strict=strict) for match in plan.words]
         if strict:
-            required.append(every_word)
+            required.append(wq.And(every_word))
         else:
             any_word = wq.Or(
                 [
@@ -224,7 +224,8 @@ def compile_plan(plan: QueryPlan, fields: Fields, *, strict: bool = False) -> wq
                 + [option for match in plan.words for option in gram_options(fields, match)]
                 + [wq.Term("tags", match.tag) for match in plan.words]
             )
-            required.append(wq.Or([every_word.with_boost(3.0), any_word]))
+            # Boosted as it is built: `with_boost` would deep-copy the whole tree.
+            required.append(wq.Or([wq.And(every_word, boost=3.0), any_word]))
     query = wq.And(required) if required else wq.Every()
     if plan.excluded:
         query = wq.AndNot(query, wq.Or([phrase_query(fields, match) for match in plan.excluded]))
