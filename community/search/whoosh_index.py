@@ -89,17 +89,28 @@ class IndexStore:
         return False
 
     def searcher(self):
-        """This thread's searcher on the current index, refreshed when the index has changed."""
+        """This thread's searcher on the current index, refreshed when the index has changed.
+
+        Changed means another generation than the one read before the searcher opened (a
+        commit in between only opens it again once more). Whoosh's own `up_to_date` is never
+        true for an index with no document yet, which opened one on every search."""
         path = self.current_path()
         cached = getattr(self.local, "searcher", None)
-        if cached is not None and self.local.path == path and cached.up_to_date():
+        if (
+            cached is not None
+            and self.local.path == path
+            and self.local.index.latest_generation() == self.local.generation
+        ):
             return cached
         # A fresh searcher, not `refresh()`: Whoosh's refresh leaves the files of readers it
         # replaced open (ResourceWarnings, and file handles held until garbage collection).
         if cached is not None:
             cached.close()
-        searcher = self.open().searcher()
+        opened = self.open()
+        generation = opened.latest_generation()
+        searcher = opened.searcher()
         self.local.searcher, self.local.path = searcher, path
+        self.local.index, self.local.generation = opened, generation
         return searcher
 
     def close(self) -> None:

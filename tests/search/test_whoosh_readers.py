@@ -64,3 +64,20 @@ def test_a_searcher_opened_before_a_merge_reads_the_segments_merged_away(tmp_pat
     monkeypatch.undo()
     assert backend.store.searcher().doc_count() == len(DOCUMENTS) - 1
     backend.close()
+
+
+def test_a_searcher_is_kept_until_the_index_changes_even_while_it_is_empty(tmp_path):
+    backend = WhooshBackend(str(tmp_path / "search"))
+    backend.rebuild(iter([]), lambda count: None)
+    first = backend.store.searcher()
+    assert first.doc_count() == 0
+    assert backend.store.searcher() is first
+
+    writer = backend.store.open().writer(**WRITER_OPTIONS)
+    writer.add_document(**document_fields(DOCUMENTS[0]))
+    writer.commit()
+    fresh = backend.store.searcher()
+    assert fresh is not first
+    assert fresh.doc_count() == 1
+    assert backend.store.searcher() is fresh
+    backend.close()
