@@ -4,6 +4,8 @@ knowledge-base questions, found through search with the viewer's rights."""
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -24,8 +26,7 @@ from community.search.service import search_service
 log = logging.getLogger(__name__)
 
 RELATED_LIMIT = 3
-# Searches tried per deal for related questions: its tags and category, then its title.
-RELATED_SEARCHES = 4
+WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -82,16 +83,18 @@ def comments_of(deal: Deal) -> list[DealComment]:
 
 
 def related_questions(deal: Deal, reader: Viewer) -> list[SearchHit]:
-    """Up to three questions about the deal's tags, category or title, cut for `reader` by
-    search (a visitor is matched against open text only and sees only what is open)."""
-    terms = [*deal.tag_names, deal.category, deal.title]
-    found: dict[int, SearchHit] = {}
-    for term in [term for term in terms if term.strip()][:RELATED_SEARCHES]:
-        for hit in search_service().similar(term, reader=reader, limit=RELATED_LIMIT):
-            found.setdefault(hit.id, hit)
-        if len(found) >= RELATED_LIMIT:
-            break
-    return list(found.values())[:RELATED_LIMIT]
+    """Up to three questions about the deal's tags, category and title, cut for `reader` by
+    search (a visitor is matched against open text only and sees only what is open).
+
+    One search for all of them: questions with every word rank first, then those sharing the
+    most, and the rarest words, with the deal (search/whoosh_backend.py). Only runs of letters
+    and digits are searched, so nothing in a title reads as search syntax (`[tag]`, `user:`,
+    `-word`, quotes)."""
+    texts = (*deal.tag_names, deal.category, deal.title)
+    words = dict.fromkeys(
+        word for text in texts for word in WORD.findall(unicodedata.normalize("NFKC", text))
+    )
+    return search_service().similar(" ".join(words), reader=reader, limit=RELATED_LIMIT)
 
 
 def discussion_for(deal: Deal, user) -> Discussion:

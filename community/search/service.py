@@ -72,7 +72,7 @@ class SearchService:
             total=found.total,
             page=page,
             per_page=per_page,
-            hits=shown_hits(found.entries, reader, highlighter_for(plan)),
+            hits=shown_hits(found.entries, reader, plan),
             facets=found.facets,
             suggestion=found.suggestion,
             from_database=from_database,
@@ -102,11 +102,13 @@ def highlighter_for(plan: QueryPlan) -> Highlighter:
 
 
 def shown_hits(
-    entries: Sequence[tuple[Mapping[str, Any], float]], reader: Reader, highlighter: Highlighter
+    entries: Sequence[tuple[Mapping[str, Any], float]], reader: Reader, plan: QueryPlan
 ) -> list[SearchHit]:
-    """The page's hits that the database still lists, each cut for `reader` by its flags now."""
+    """The page's hits that the database still lists, each cut for `reader` by its flags now
+    and highlighted for `plan` (its highlighter is built only when there is a hit)."""
     if not entries:
         return []
+    highlighter = highlighter_for(plan)
     listed = current_source().listable([int(values["id"]) for values, _score in entries])
     hits = []
     for values, score in entries:

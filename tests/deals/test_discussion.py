@@ -164,3 +164,16 @@ def test_a_shared_deal_page_drops_a_related_question_deleted_since(
     delete_question(operator, open_question)
     db.session.commit()
     assert f"/qa/{open_question.id}" not in client.get(f"/deals/{deal.id}").get_data(as_text=True)
+
+
+def test_a_title_with_search_syntax_still_finds_related_questions(
+    member, make_deal, kitchen_questions
+):
+    """Brackets (half- or full-width), `key:value`, a leading minus and quotes in a deal's
+    title are plain text to the related search, not tag filters or exclusions."""
+    open_question, _members_question = kitchen_questions
+    deal = make_deal(
+        title='［限时］ [秒杀] tag:无 user:nobody -空气炸锅 "空气炸锅', tags="", category=""
+    )
+    related = discussion.related_questions(deal, viewer_for(member))
+    assert open_question.id in {hit.id for hit in related}
