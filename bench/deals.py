@@ -6,7 +6,9 @@ or BENCH_DATABASE_URL), serves the site and a minimal Flask app reading one deal
 same database with gunicorn (2 workers each) and prints:
 
 - the member feed page and a deal page against the baseline (wrk, interleaved rounds, as
-  bench/qa_pages.py measures);
+  bench/qa_pages.py measures), beside the site's /healthz: a route that does no work, so its
+  figure is the most any page of the site could reach through the same request handling
+  (session, security headers, access log, metrics);
 - the go link under 8 concurrent members (each its own session) for 20 s: redirects answered,
   errors, and clicks recorded in the database, which must equal the redirects; the baseline
   is measured by the same client for the same time, so the two rates compare.
@@ -239,6 +241,7 @@ def main() -> None:
             live = (first_live, args.deals)
             targets = {
                 "baseline (one row)": (baseline_port, ("/row/%d", *live), None),
+                "no work (/healthz)": (site_port, ("/healthz?%d", 1, 50), None),
                 "feed page (member)": (site_port, ("/deals/?page=%d", 1, 50), cookies[0]),
                 "deal page (member)": (site_port, ("/deals/%d", *live), cookies[0]),
                 "feed page (visitor)": (site_port, ("/deals/?page=%d", 1, 50), None),

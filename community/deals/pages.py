@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -132,28 +132,42 @@ def render_feed(viewer: dict, query: FeedQuery, notes, moment, state, page_chrom
     )
 
 
-def deal_page(deal: Deal, viewer: dict, moment: datetime) -> str:
-    """A deal's page for this viewer, shared when it can be."""
+def deal_page(deal_id: int, viewer: dict, moment: datetime) -> str:
+    """A deal's page for this viewer, shared when it can be; the deal (which must exist) is
+    loaded only to build or render the page, not to serve a shared one."""
     kind = audience(viewer["member"])
     if kind is not None:
         version, boundary = versions.stamp(moment)
-        key = ("deal", kind, deal.id, viewer["share"], *audience_key(), version, boundary)
+        key = ("deal", kind, deal_id, viewer["share"], *audience_key(), version, boundary)
         cache = cache_for("lists")
-        shared = cache.get_or_build(key, lambda: build_deal_page(deal, viewer, kind, moment))
+
+        def build() -> Fragment:
+            return build_deal_page(existing_deal(deal_id), viewer, kind, moment)
+
+        shared = cache.get_or_build(key, build)
         if shared is not None and shared.meta["related"] != related_versions(
             [question_id for question_id, _version in shared.meta["related"]]
         ):
             # A related question changed (made members-only, deleted, edited) since.
-            shared = build_deal_page(deal, viewer, kind, moment)
+            shared = build()
             cache.put(key, shared)
         viewer_id = current_user.id if kind == MEMBER else None
         if shared is not None and viewer_id not in shared.meta["authors"]:
-            my_vote = services.vote_of(current_user, deal) if kind == MEMBER else None
+            my_vote = services.vote_of(current_user, deal_id) if kind == MEMBER else None
             return shared.fill(DealState(chrome=chrome_for_request(), my_vote=my_vote))
+    deal = existing_deal(deal_id)
     talk = discussion_for(deal, current_user)
-    state = DealState(my_vote=services.vote_of(current_user, deal) if viewer["member"] else None)
+    state = DealState(my_vote=services.vote_of(current_user, deal_id) if viewer["member"] else None)
     deleter = current_user if current_user.is_authenticated else None
     return render_deal(deal, viewer, moment, talk, state, None, deleter)
+
+
+def existing_deal(deal_id: int) -> Deal:
+    """The deal, or 404 (deleted since its status was read)."""
+    deal = services.load_deal(deal_id)
+    if deal is None:
+        abort(404)
+    return deal
 
 
 def build_deal_page(deal: Deal, viewer: dict, kind: str, moment: datetime) -> Fragment:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from community.clock import utcnow
 from community.database import insert_unless_present
@@ -200,9 +200,33 @@ def worth_percent(deal: Deal) -> int | None:
     return round(deal.worth_votes * 100 / votes) if votes else None
 
 
-def vote_of(user, deal: Deal) -> bool | None:
-    vote = db.session.get(DealVote, (deal.id, user.id))
-    return None if vote is None else vote.worth
+# Asked on every deal page a member opens: one column, with no object to build.
+VOTE_OF = select(DealVote.worth).where(
+    DealVote.deal_id == bindparam("deal_id"), DealVote.user_id == bindparam("user_id")
+)
+
+
+def vote_of(user, deal_id: int) -> bool | None:
+    """The member's 值 (True) or 不值 (False) on the deal, or None."""
+    return (
+        db.session.connection()
+        .execute(VOTE_OF, {"deal_id": deal_id, "user_id": user.id})
+        .scalar_one_or_none()
+    )
+
+
+# Asked on every deal page: whether the deal exists and may be shown, before anything is built.
+STATUS_OF = select(Deal.status).where(Deal.id == bindparam("deal_id"))
+
+
+def status_of(deal_id: int) -> str | None:
+    """The deal's stored status, or None when there is no such deal."""
+    return db.session.connection().execute(STATUS_OF, {"deal_id": deal_id}).scalar_one_or_none()
+
+
+def load_deal(deal_id: int) -> Deal | None:
+    """The deal with its tags, in one statement (for rendering its page)."""
+    return db.session.get(Deal, deal_id, options=[joinedload(Deal.tags)])
 
 
 def vote(user, deal: Deal, worth: bool) -> None:

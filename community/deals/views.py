@@ -22,11 +22,17 @@ bp = Blueprint("deals", __name__)
 bp.app_context_processor(template_labels)
 
 
+def may_see(status: str | None) -> bool:
+    """Drafts exist only for operators; a deal with no status does not exist."""
+    if status is None:
+        return False
+    return status != DRAFT or (current_user.is_authenticated and current_user.is_operator)
+
+
 def visible_deal(deal_id: int) -> Deal:
-    """The deal, or 404: drafts exist only for operators."""
+    """The deal, or 404."""
     deal = db.session.get(Deal, deal_id)
-    operator = current_user.is_authenticated and current_user.is_operator
-    if deal is None or (deal.status == DRAFT and not operator):
+    if deal is None or not may_see(deal.status):
         abort(404)
     return deal
 
@@ -51,8 +57,10 @@ def index():
 
 @bp.route("/deals/<int:deal_id>")
 def show(deal_id: int, status: int = 200):
-    deal = visible_deal(deal_id)
-    page = pages.deal_page(deal, member_view(), utcnow())
+    # The deal itself is loaded only when its page is built or rendered for one viewer.
+    if not may_see(services.status_of(deal_id)):
+        abort(404)
+    page = pages.deal_page(deal_id, member_view(), utcnow())
     db.session.commit()
     return page, status
 
