@@ -21,7 +21,7 @@ from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from community.deals import services, versions
 from community.deals.atom import deals_feed_url
@@ -132,12 +132,38 @@ def render_feed(viewer: dict, query: FeedQuery, notes, moment, state, page_chrom
     )
 
 
-def deal_page(deal_id: int, viewer: dict, moment: datetime) -> str:
+@dataclass(frozen=True)
+class DealFacts:
+    """What a deal page asks before anything is built: the deal's stored status (None: there
+    is no such deal), the deals' stamp (versions.py), and the signed-in viewer's vote."""
+
+    status: str | None
+    stamp: tuple[int, str]
+    vote: bool | None
+
+
+DEAL_FACTS = select(
+    select(Deal.status).where(Deal.id == bindparam("deal_id")).scalar_subquery(),
+    services.vote_column(),
+    *versions.stamp_columns(),
+)
+
+
+def deal_facts(deal_id: int, moment: datetime) -> DealFacts:
+    """The facts of a deal page at `moment`, in one statement."""
+    viewer_id = current_user.id if current_user.is_authenticated else None
+    parameters = {"deal_id": deal_id, "user_id": viewer_id, "moment": moment}
+    status, vote, *stamp = db.session.connection().execute(DEAL_FACTS, parameters).one()
+    return DealFacts(status=status, stamp=versions.stamp_of(*stamp), vote=vote)
+
+
+def deal_page(deal_id: int, facts: DealFacts, viewer: dict, moment: datetime) -> str:
     """A deal's page for this viewer, shared when it can be; the deal (which must exist) is
     loaded only to build or render the page, not to serve a shared one."""
     kind = audience(viewer["member"])
+    my_vote = facts.vote if viewer["member"] else None
     if kind is not None:
-        version, boundary = versions.stamp(moment)
+        version, boundary = facts.stamp
         key = ("deal", kind, deal_id, viewer["share"], *audience_key(), version, boundary)
         cache = cache_for("lists")
 
@@ -153,11 +179,10 @@ def deal_page(deal_id: int, viewer: dict, moment: datetime) -> str:
             cache.put(key, shared)
         viewer_id = current_user.id if kind == MEMBER else None
         if shared is not None and viewer_id not in shared.meta["authors"]:
-            my_vote = services.vote_of(current_user, deal_id) if kind == MEMBER else None
             return shared.fill(DealState(chrome=chrome_for_request(), my_vote=my_vote))
     deal = existing_deal(deal_id)
     talk = discussion_for(deal, current_user)
-    state = DealState(my_vote=services.vote_of(current_user, deal_id) if viewer["member"] else None)
+    state = DealState(my_vote=my_vote)
     deleter = current_user if current_user.is_authenticated else None
     return render_deal(deal, viewer, moment, talk, state, None, deleter)
 

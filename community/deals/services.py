@@ -200,28 +200,13 @@ def worth_percent(deal: Deal) -> int | None:
     return round(deal.worth_votes * 100 / votes) if votes else None
 
 
-# Asked on every deal page a member opens: one column, with no object to build.
-VOTE_OF = select(DealVote.worth).where(
-    DealVote.deal_id == bindparam("deal_id"), DealVote.user_id == bindparam("user_id")
-)
-
-
-def vote_of(user, deal_id: int) -> bool | None:
-    """The member's 值 (True) or 不值 (False) on the deal, or None."""
+def vote_column():
+    """The vote of `:user_id` on `:deal_id` (True for 值, False for 不值, NULL for none)."""
     return (
-        db.session.connection()
-        .execute(VOTE_OF, {"deal_id": deal_id, "user_id": user.id})
-        .scalar_one_or_none()
+        select(DealVote.worth)
+        .where(DealVote.deal_id == bindparam("deal_id"), DealVote.user_id == bindparam("user_id"))
+        .scalar_subquery()
     )
-
-
-# Asked on every deal page: whether the deal exists and may be shown, before anything is built.
-STATUS_OF = select(Deal.status).where(Deal.id == bindparam("deal_id"))
-
-
-def status_of(deal_id: int) -> str | None:
-    """The deal's stored status, or None when there is no such deal."""
-    return db.session.connection().execute(STATUS_OF, {"deal_id": deal_id}).scalar_one_or_none()
 
 
 def load_deal(deal_id: int) -> Deal | None:

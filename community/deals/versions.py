@@ -33,8 +33,9 @@ def new_version() -> int:
     return 1 + secrets.randbelow(2**31 - 2)
 
 
-def stamp_statement():
-    """The version and the next moment a published deal starts or ends after `:moment`."""
+def stamp_columns() -> tuple:
+    """The version, and the first moments after `:moment` a published deal starts and any deal
+    ends: three scalar subqueries, for a statement to select beside what else it asks."""
     moment = bindparam("moment", type_=Deal.starts_at.type)
     next_start = (
         select(func.min(Deal.starts_at))
@@ -43,18 +44,22 @@ def stamp_statement():
     )
     next_end = select(func.min(Deal.expires_at)).where(Deal.expires_at > moment).scalar_subquery()
     version = select(TABLE.c.version).where(TABLE.c.id == 1).scalar_subquery()
-    return select(version, next_start, next_end)
+    return version, next_start, next_end
 
 
-# Built once: a page served from a shared rendering asks only this.
-STAMP = stamp_statement()
+def stamp_of(version, next_start, next_end) -> tuple[int, str]:
+    """The stamp from the values of `stamp_columns`: the version and the next boundary."""
+    boundary = min((value for value in (next_start, next_end) if value is not None), default=None)
+    return version or 0, "" if boundary is None else boundary.isoformat()
+
+
+# Built once: a feed page served from a shared rendering asks only this.
+STAMP = select(*stamp_columns())
 
 
 def stamp(moment: datetime) -> tuple[int, str]:
     """The version now, and the next moment a published deal starts or ends (one query)."""
-    row = db.session.connection().execute(STAMP, {"moment": moment}).one()
-    boundary = min((value for value in row[1:] if value is not None), default=None)
-    return row[0] or 0, "" if boundary is None else boundary.isoformat()
+    return stamp_of(*db.session.connection().execute(STAMP, {"moment": moment}).one())
 
 
 def bump(session: Session) -> None:

@@ -58,9 +58,11 @@ def index():
 @bp.route("/deals/<int:deal_id>")
 def show(deal_id: int, status: int = 200):
     # The deal itself is loaded only when its page is built or rendered for one viewer.
-    if not may_see(services.status_of(deal_id)):
+    moment = utcnow()
+    facts = pages.deal_facts(deal_id, moment)
+    if not may_see(facts.status):
         abort(404)
-    page = pages.deal_page(deal_id, member_view(), utcnow())
+    page = pages.deal_page(deal_id, facts, member_view(), moment)
     db.session.commit()
     return page, status
 
