@@ -19,7 +19,13 @@ def needs_request_pass(app: Flask) -> bool:
     manager = limiter.limit_manager
     configured = any(
         app.config.get(name)
-        for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+        for name in (
+            "RATELIMIT_DEFAULT",
+            "RATELIMIT_APPLICATION",
+            "RATELIMIT_META",
+            # Limits for when the store is down, applied by that pass alone.
+            "RATELIMIT_IN_MEMORY_FALLBACK",
+        )
     )
     return bool(
         configured

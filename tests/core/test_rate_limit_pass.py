@@ -3,6 +3,8 @@ the declared limits still count, and a configured default limit keeps the pass."
 
 from __future__ import annotations
 
+import pytest
+
 from community.extensions import limiter
 from community.limits import needs_request_pass
 from tests.accounts.view_helpers import client_at, register
@@ -24,6 +26,9 @@ def test_a_declared_limit_still_refuses_without_the_pass(app, outbox):
     assert len(outbox()) == 2
 
 
-def test_a_configured_default_limit_keeps_the_pass(app):
-    app.config["RATELIMIT_DEFAULT"] = "100 per minute"
+@pytest.mark.parametrize(
+    "name", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_IN_MEMORY_FALLBACK"]
+)
+def test_a_configured_limit_beyond_the_views_keeps_the_pass(app, name):
+    app.config[name] = "100 per minute"
     assert needs_request_pass(app)
